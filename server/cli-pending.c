@@ -10,12 +10,9 @@ static int pending(const char *name)
 	return CLI_RUNTIME;
 }
 
-int cli_serve(int argc, char **argv) { (void)argc; (void)argv; return pending("serve"); }
-int cli_migrate(int argc, char **argv) { (void)argc; (void)argv; return pending("migrate"); }
 int cli_forms(int argc, char **argv) { (void)argc; (void)argv; return pending("forms"); }
 int cli_agencies(int argc, char **argv) { (void)argc; (void)argv; return pending("agencies"); }
 int cli_survey(int argc, char **argv) { (void)argc; (void)argv; return pending("survey"); }
 int cli_invites(int argc, char **argv) { (void)argc; (void)argv; return pending("invites"); }
-int cli_token(int argc, char **argv) { (void)argc; (void)argv; return pending("token"); }
 int cli_analyze(int argc, char **argv) { (void)argc; (void)argv; return pending("analyze"); }
 int cli_upload(int argc, char **argv) { (void)argc; (void)argv; return pending("upload"); }

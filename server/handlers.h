@@ -1,0 +1,7 @@
+/* handlers.h - the route handlers (one file per area: handlers-<area>.c). Each returns an
+ * HTTP status after setting the reply, or a negative errno (mapped by http-errors.c). */
+#pragma once
+
+#include "http.h"
+
+int handle_healthz(struct http_req *req);

@@ -1,0 +1,539 @@
+/* http.c - libmicrohttpd glue: request state, routing, bodies, replies, the request log. */
+#include <errno.h>
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "app.h"
+#include "auth.h"
+#include "http-server.h"
+#include "http.h"
+#include "jsonw.h"
+#include "log.h"
+#include "ratelimit.h"
+
+#define HTTP_OUT_LIMIT (64u << 20)       /* a buffered reply; larger ones are streamed */
+
+struct http_server {
+	struct MHD_Daemon *d;
+	struct app *app;
+};
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ---- routing ---- */
+
+/* Matches path against pattern, capturing {x} segments; returns 1 on a match. */
+static int route_match(const char *pattern, const char *path, struct http_req *req)
+{
+	size_t np = 0;
+
+	while (*pattern && *path) {
+		if (*pattern == '{') {
+			const char *end = strchr(path, '/');
+			size_t len = end ? (size_t)(end - path) : strlen(path);
+
+			if (len == 0 || len >= HTTP_PARAM_MAX || np >= HTTP_MAX_PARAMS)
+				return 0;
+			if (req) {
+				memcpy(req->params[np], path, len);
+				req->params[np][len] = '\0';
+			}
+			np++;
+			path += len;
+			pattern = strchr(pattern, '}');
+			if (!pattern)
+				return 0;
+			pattern++;
+			continue;
+		}
+		if (*pattern != *path)
+			return 0;
+		pattern++;
+		path++;
+	}
+	if (*pattern || *path)
+		return 0;
+	if (req)
+		req->nparams = np;
+	return 1;
+}
+
+/* Finds the route; *status is 404 or 405 when none fits. */
+static const struct route *route_find(struct http_req *req, int *status)
+{
+	size_t i;
+	int path_known = 0;
+
+	for (i = 0; i < http_nroutes; i++) {
+		const struct route *r = &http_routes[i];
+
+		if (!route_match(r->pattern, req->path, NULL))
+			continue;
+		path_known = 1;
+		if (strcmp(r->method, req->method) == 0 ||
+		    (strcmp(req->method, "HEAD") == 0 && strcmp(r->method, "GET") == 0)) {
+			route_match(r->pattern, req->path, req);
+			return r;
+		}
+	}
+	*status = path_known ? 405 : 404;
+	return NULL;
+}
+
+/* ---- request inputs ---- */
+
+const char *http_query(struct http_req *req, const char *key)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+struct query_collect {
+	const char *key;
+	const char **out;
+	size_t max, n;
+	struct http_req *req;
+};
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct query_collect *q = cls;
+
+	(void)kind;
+	if (strcmp(key, q->key) != 0 || !value)
+		return MHD_YES;
+	if (q->n < q->max)
+		q->out[q->n++] = value;
+	return MHD_YES;
+}
+
+size_t http_query_all(struct http_req *req, const char *key, const char **out, size_t max)
+{
+	struct query_collect q = { key, out, max, 0, req };
+
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
+	return q.n;
+}
+
+const char *http_header(struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_cookie(struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+/* ---- replies ---- */
+
+int http_reply(struct http_req *req, int status, const char *content_type, const char *body, size_t len)
+{
+	strbuf_reset(&req->out);
+	if (strbuf_append(&req->out, body, len) < 0)
+		return http_reply_error(req, 500, "internal", "out of memory");
+	req->status = status;
+	req->out_type = content_type;
+	req->replied = true;
+	return status;
+}
+
+int http_reply_buf(struct http_req *req, int status, const char *content_type, struct strbuf *sb)
+{
+	strbuf_done(&req->out);
+	req->out = *sb;
+	strbuf_init(sb, sb->limit);
+	req->status = status;
+	req->out_type = content_type;
+	req->replied = true;
+	return status;
+}
+
+static const char *html_escape_min(char *dst, size_t cap, const char *s)
+{
+	size_t o = 0;
+
+	for (; *s && o + 6 < cap; s++) {
+		const char *e = NULL;
+
+		switch (*s) {
+		case '<': e = "&lt;"; break;
+		case '>': e = "&gt;"; break;
+		case '&': e = "&amp;"; break;
+		case '"': e = "&quot;"; break;
+		}
+		if (e) {
+			memcpy(dst + o, e, strlen(e));
+			o += strlen(e);
+		} else {
+			dst[o++] = *s;
+		}
+	}
+	dst[o] = '\0';
+	return dst;
+}
+
+int http_reply_error(struct http_req *req, int status, const char *code, const char *message)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb, 0);
+	if (req->route && req->route->html) {
+		char esc[1024];
+
+		strbuf_printf(&sb, "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">"
+			      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+			      "<title>Lỗi %d</title></head><body><main><h1>Lỗi %d</h1><p>%s</p>"
+			      "<p><a href=\"/\">Về trang chủ</a></p></main></body></html>",
+			      status, status, html_escape_min(esc, sizeof esc, message));
+		return http_reply_buf(req, status, "text/html; charset=utf-8", &sb);
+	}
+	strbuf_puts(&sb, "{\"error\":{\"code\":");
+	jsonw_string(&sb, code ? code : http_status_code_name(status));
+	strbuf_puts(&sb, ",\"message\":");
+	jsonw_string(&sb, message);
+	strbuf_puts(&sb, "}}");
+	return http_reply_buf(req, status, "application/json", &sb);
+}
+
+int http_reply_stream(struct http_req *req, int status, const char *content_type,
+		      ssize_t (*fn)(void *ud, uint64_t pos, char *buf, size_t max), void *ud,
+		      void (*free_fn)(void *ud))
+{
+	req->stream_fn = fn;
+	req->stream_ud = ud;
+	req->stream_free = free_fn;
+	req->status = status;
+	req->out_type = content_type;
+	req->replied = true;
+	return status;
+}
+
+int http_add_header(struct http_req *req, const char *name, const char *value)
+{
+	size_t used = strlen(req->extra_headers);
+	int n;
+
+	if (strpbrk(name, "\r\n:") || strpbrk(value, "\r\n"))
+		return -EINVAL;
+	n = snprintf(req->extra_headers + used, sizeof req->extra_headers - used, "%s\n%s\n", name, value);
+	if (n < 0 || (size_t)n >= sizeof req->extra_headers - used) {
+		req->extra_headers[used] = '\0';
+		return -E2BIG;
+	}
+	return 0;
+}
+
+int http_redirect(struct http_req *req, const char *location)
+{
+	http_add_header(req, "Location", location);
+	return http_reply(req, 303, "text/plain; charset=utf-8", "", 0);
+}
+
+static void add_security_headers(struct MHD_Response *resp, int html)
+{
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+		html ? "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline';"
+		       " script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+		     : "default-src 'none'; frame-ancestors 'none'");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+}
+
+static enum MHD_Result queue_reply(struct http_req *req)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	char *h, *save = NULL, *name;
+
+	if (req->stream_fn) {
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024,
+			(MHD_ContentReaderCallback)req->stream_fn, req->stream_ud,
+			(MHD_ContentReaderFreeCallback)req->stream_free);
+		if (resp) {
+			req->stream_fn = NULL;      /* owned by the response now */
+			req->stream_free = NULL;
+			req->stream_ud = NULL;
+		}
+	} else {
+		resp = MHD_create_response_from_buffer(req->out.len, req->out.buf ? req->out.buf : (char *)"",
+						       MHD_RESPMEM_MUST_COPY);
+	}
+	if (!resp)
+		return MHD_NO;
+	if (req->out_type)
+		MHD_add_response_header(resp, "Content-Type", req->out_type);
+	add_security_headers(resp, req->out_type && strncmp(req->out_type, "text/html", 9) == 0);
+	for (h = strtok_r(req->extra_headers, "\n", &save); h; h = strtok_r(NULL, "\n", &save)) {
+		name = h;
+		h = strtok_r(NULL, "\n", &save);
+		if (!h)
+			break;
+		MHD_add_response_header(resp, name, h);
+	}
+	ret = MHD_queue_response(req->conn, (unsigned)req->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* ---- the access handler ---- */
+
+static int content_type_ok(struct http_req *req)
+{
+	const char *want = req->route->content_type, *got;
+	size_t n;
+
+	if (!want)
+		return 1;
+	got = http_header(req, "Content-Type");
+	if (!got)
+		return 0;
+	n = strlen(want);
+	return strncasecmp(got, want, n) == 0 && (got[n] == '\0' || got[n] == ';' || got[n] == ' ');
+}
+
+/* Checks route, rate limit, auth, media type and declared length; returns 0 or an error status
+ * with the reply set. */
+static int request_admit(struct http_req *req)
+{
+	const char *cl;
+	int status = 0, r;
+
+	req->route = route_find(req, &status);
+	if (!req->route)
+		return http_reply_error(req, status, NULL, status == 404 ? "no such resource" : "method not allowed");
+	if (req->route->rate_limited && (r = ratelimit_check(req->app, req->client)) > 0) {
+		char after[16];
+
+		snprintf(after, sizeof after, "%d", r);
+		http_add_header(req, "Retry-After", after);
+		return http_reply_error(req, 429, "rate_limited",
+					"Quá nhiều yêu cầu, xin vui lòng thử lại sau ít phút.");
+	}
+	r = auth_resolve(req);
+	if (r < 0)
+		return http_reply_error(req, http_status_from_errno(r), NULL,
+					r == -EPERM ? "a valid token is required" :
+					r == -EACCES ? "this token's role may not use this resource" :
+					"authentication is unavailable");
+	if (req->route->body != HTTP_BODY_NONE && !content_type_ok(req)) {
+		char msg[128];
+
+		snprintf(msg, sizeof msg, "the body must be %s", req->route->content_type);
+		return http_reply_error(req, 415, NULL, msg);
+	}
+	cl = http_header(req, "Content-Length");
+	if (cl) {
+		unsigned long long n = strtoull(cl, NULL, 10);
+
+		if ((req->route->body == HTTP_BODY_NONE && n > 0) ||
+		    (req->route->body != HTTP_BODY_NONE && n > req->route->body_limit))
+			return http_reply_error(req, 413, NULL, "the request body is too large");
+	}
+	return 0;
+}
+
+static int body_chunk(struct http_req *req, const char *data, size_t len)
+{
+	req->body_bytes += len;
+	if (req->route->body == HTTP_BODY_NONE || req->body_bytes > req->route->body_limit)
+		return http_reply_error(req, 413, NULL, "the request body is too large");
+	if (req->route->body == HTTP_BODY_BUFFER) {
+		if (strbuf_append(&req->body, data, len) < 0)
+			return http_reply_error(req, 413, NULL, "the request body is too large");
+		return 0;
+	}
+	if (req->route->on_body) {
+		int r = req->route->on_body(req, data, len);
+
+		if (r < 0 && !req->replied)
+			return http_reply_error(req, http_status_from_errno(r), NULL, "the request body was refused");
+		return r < 0 ? -1 : 0;
+	}
+	return 0;
+}
+
+static void client_addr(struct MHD_Connection *conn, char *out, size_t len)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	out[0] = '\0';
+	if (!ci || !ci->client_addr)
+		return;
+	if (ci->client_addr->sa_family == AF_INET) {
+		const unsigned char *a = (const unsigned char *)&((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr;
+
+		snprintf(out, len, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+	} else if (ci->client_addr->sa_family == AF_INET6) {
+		const unsigned char *a = (const unsigned char *)&((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr;
+		size_t i, o = 0;
+
+		for (i = 0; i < 16 && o + 3 < len; i++)
+			o += (size_t)snprintf(out + o, len - o, "%02x", a[i]);
+	}
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **req_cls)
+{
+	struct app *app = cls;
+	struct http_req *req = *req_cls;
+	int status;
+
+	(void)version;
+	if (!req) {
+		req = calloc(1, sizeof *req);
+		if (!req)
+			return MHD_NO;
+		*req_cls = req;
+		req->app = app;
+		req->conn = conn;
+		req->started_ns = now_ns();
+		strbuf_init(&req->body, 0);
+		strbuf_init(&req->out, HTTP_OUT_LIMIT);
+		snprintf(req->method, sizeof req->method, "%s", method);
+		client_addr(conn, req->client, sizeof req->client);
+		atomic_fetch_add(&app->inflight, 1);
+		if (strlen(url) >= sizeof req->path) {
+			http_reply_error(req, 414, "uri_too_long", "the request path is too long");
+			return queue_reply(req);
+		}
+		snprintf(req->path, sizeof req->path, "%s", url);
+		if (request_admit(req) != 0)
+			return queue_reply(req);
+		if (req->route->body != HTTP_BODY_NONE)
+			strbuf_init(&req->body, req->route->body_limit + 1);
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		size_t n = *upload_data_size;
+
+		*upload_data_size = 0;
+		if (req->replied)
+			return MHD_YES;              /* refused already: drop the rest */
+		if (body_chunk(req, upload_data, n) != 0)
+			return queue_reply(req);
+		return MHD_YES;
+	}
+	if (!req->replied) {
+		status = req->route->handler(req);
+		if (status < 0)
+			http_reply_error(req, http_status_from_errno(status), NULL,
+					 status == -ECONNREFUSED || status == -ETIMEDOUT ?
+					 "the database is unavailable; try again shortly" : "the request failed");
+		else if (!req->replied)
+			http_reply(req, status, "text/plain; charset=utf-8", "", 0);
+	}
+	return queue_reply(req);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct app *app = cls;
+	struct http_req *req = *req_cls;
+	int64_t us;
+
+	(void)conn;
+	if (!req)
+		return;
+	us = (now_ns() - req->started_ns) / 1000;
+	/* method, path (no query: it may carry an invitation code), status, duration */
+	log_info("%s %s %d %lld.%03lldms%s", req->method, req->path, req->status,
+		 (long long)(us / 1000), (long long)(us % 1000),
+		 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" :
+		 toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? " (timeout)" :
+		 toe == MHD_REQUEST_TERMINATED_CLIENT_ABORT ? " (client gone)" : " (aborted)");
+	if (req->state_free)
+		req->state_free(req->state);
+	if (req->stream_free)
+		req->stream_free(req->stream_ud);
+	strbuf_done(&req->body);
+	strbuf_done(&req->out);
+	free(req);
+	*req_cls = NULL;
+	atomic_fetch_sub(&app->inflight, 1);
+}
+
+static void on_panic(void *cls, const char *file, unsigned int line, const char *reason)
+{
+	(void)cls;
+	log_error("libmicrohttpd: %s:%u: %s", file ? file : "?", line, reason ? reason : "");
+	abort();
+}
+
+int http_server_start(struct app *app, struct http_server **out, char *bound, size_t boundlen)
+{
+	struct sockaddr_in addr;
+	const union MHD_DaemonInfo *di;
+	struct http_server *s;
+
+	memset(&addr, 0, sizeof addr);
+	addr.sin_family = AF_INET;
+	addr.sin_port = htons((uint16_t)app->cfg.listen_port);
+	if (inet_pton(AF_INET, app->cfg.listen_host, &addr.sin_addr) != 1) {
+		snprintf(bound, boundlen, "bad listen address '%s' (use IPv4 HOST:PORT)", app->cfg.listen_host);
+		return -EINVAL;
+	}
+	s = calloc(1, sizeof *s);
+	if (!s)
+		return -ENOMEM;
+	s->app = app;
+	MHD_set_panic_func(on_panic, NULL);
+	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+		0, NULL, NULL, on_request, app,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)app->cfg.threads,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)app->cfg.conn_limit,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)0,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)app->cfg.conn_timeout_s,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
+		MHD_OPTION_END);
+	if (!s->d) {
+		snprintf(bound, boundlen, "cannot listen on %s:%u: %s", app->cfg.listen_host,
+			 app->cfg.listen_port, strerror(errno ? errno : EADDRINUSE));
+		free(s);
+		return -EADDRINUSE;
+	}
+	di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	snprintf(bound, boundlen, "%s:%u", app->cfg.listen_host, di ? (unsigned)di->port : app->cfg.listen_port);
+	*out = s;
+	return 0;
+}
+
+void http_server_quiesce(struct http_server *s)
+{
+	MHD_socket fd;
+
+	if (!s || !s->d)
+		return;
+	fd = MHD_quiesce_daemon(s->d);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+}
+
+void http_server_stop(struct http_server *s)
+{
+	if (!s)
+		return;
+	if (s->d)
+		MHD_stop_daemon(s->d);
+	free(s);
+}

@@ -1,0 +1,130 @@
+/* http.h - the HTTP layer: one request's state, the route table's shape, replies.
+ *
+ * libmicrohttpd lives only in http*.c. Threading model: MHD runs a pool of
+ * SIPAS_THREADS polling threads (default 8), each owning its connections (epoll).
+ * A handler runs to completion on the thread of its connection; while it waits for
+ * PostgreSQL (a pooled connection per handler call) only that thread's other
+ * connections wait. Per-request state (struct http_req) is allocated on the first
+ * callback and freed in exactly one place: the request-completed callback, however the
+ * request ended (served, timed out, client gone). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "strbuf.h"
+
+struct app;
+struct http_req;
+
+/* Roles, as a bit set in a route's `who`. */
+enum {
+	ROLE_PUBLIC = 1 << 0,    /* anyone, no token needed */
+	ROLE_ADMIN = 1 << 1,
+	ROLE_TEAM = 1 << 2,
+	ROLE_ANALYST = 1 << 3,
+};
+
+/* How a route takes its body. */
+enum http_body {
+	HTTP_BODY_NONE,      /* a body is refused with 413 */
+	HTTP_BODY_BUFFER,    /* buffered into req->body up to the route's limit (413 past it) */
+	HTTP_BODY_STREAM,    /* handed to route->on_body chunk by chunk (bounded memory) */
+};
+
+#define HTTP_MAX_PARAMS 4
+#define HTTP_PARAM_MAX 128
+
+/* Who is calling: filled from the Bearer token or the session cookie before the handler runs. */
+struct http_auth {
+	int token_id;            /* 0 = anonymous */
+	int role;                /* one ROLE_* bit, or 0 */
+	char name[128];
+	size_t nagencies;
+	char agencies[64][33];   /* a team token's agency codes */
+	bool via_session;        /* authenticated by the session cookie (CSRF applies) */
+	char csrf[72];           /* the session's CSRF secret */
+};
+
+typedef int (*http_handler_fn)(struct http_req *req);
+typedef int (*http_body_fn)(struct http_req *req, const char *data, size_t len);
+
+struct route {
+	const char *method;      /* "GET", "POST" */
+	const char *pattern;     /* "/api/v1/surveys/{survey}/responses": {x} matches one segment */
+	int who;                 /* ROLE_* bits allowed */
+	enum http_body body;
+	size_t body_limit;       /* bytes, for HTTP_BODY_BUFFER and HTTP_BODY_STREAM */
+	const char *content_type;   /* required request media type, or NULL */
+	bool html;               /* errors as HTML pages rather than JSON */
+	bool rate_limited;       /* public routes: per-client rate limit */
+	http_handler_fn handler; /* runs once the whole body has arrived */
+	http_body_fn on_body;    /* HTTP_BODY_STREAM: each chunk; negative errno stops the request */
+};
+
+/* The route table (server/routes.c). */
+extern const struct route http_routes[];
+extern const size_t http_nroutes;
+
+/* A request as handlers see it. Handlers return an HTTP status (or a negative errno, which
+ * the error table maps to a status) after setting the reply with the http_reply_* calls. */
+struct http_req {
+	struct app *app;
+	const struct route *route;
+	char method[8];
+	char path[512];                              /* decoded, without the query */
+	size_t nparams;
+	char params[HTTP_MAX_PARAMS][HTTP_PARAM_MAX];  /* {x} segments in pattern order */
+	struct http_auth auth;
+	char client[48];                             /* the client address, for rate limits; never logged */
+	struct strbuf body;                          /* HTTP_BODY_BUFFER */
+	uint64_t body_bytes;                         /* bytes received so far */
+
+	void *state;                                 /* a handler's own per-request state */
+	void (*state_free)(void *state);             /* called from the completion callback */
+
+	/* reply (private to http.c; use the functions below) */
+	int status;
+	struct strbuf out;
+	const char *out_type;
+	char extra_headers[1024];
+	ssize_t (*stream_fn)(void *ud, uint64_t pos, char *buf, size_t max);
+	void *stream_ud;
+	void (*stream_free)(void *ud);
+	bool replied;
+	void *conn;                                  /* the MHD connection */
+	int64_t started_ns;
+};
+
+/* Returns the value of query argument key, or NULL. */
+const char *http_query(struct http_req *req, const char *key);
+/* Copies up to max values of a repeated query argument (by=a&by=b, or by=a,b) into out
+ * (pointers valid for the request); returns the count. */
+size_t http_query_all(struct http_req *req, const char *key, const char **out, size_t max);
+/* Returns a request header (case-insensitive), or NULL. */
+const char *http_header(struct http_req *req, const char *name);
+/* Returns a cookie's value, or NULL. */
+const char *http_cookie(struct http_req *req, const char *name);
+
+/* Sets a reply with a copy of body; returns status. */
+int http_reply(struct http_req *req, int status, const char *content_type, const char *body, size_t len);
+/* Sets a reply taking the strbuf's contents (sb is left empty); returns status. */
+int http_reply_buf(struct http_req *req, int status, const char *content_type, struct strbuf *sb);
+/* Sets a JSON error reply {"error":{"code","message"}} (or an HTML page for html routes); returns status. */
+int http_reply_error(struct http_req *req, int status, const char *code, const char *message);
+/* Sets a streamed reply: fn fills buf from position pos and returns bytes, 0 at the end
+ * (MHD_CONTENT_READER_END_OF_STREAM), or -1 on error; free_fn(ud) runs when done. */
+int http_reply_stream(struct http_req *req, int status, const char *content_type,
+		      ssize_t (*fn)(void *ud, uint64_t pos, char *buf, size_t max), void *ud,
+		      void (*free_fn)(void *ud));
+/* Adds a response header (name and value must not contain CR or LF); returns 0 or -EINVAL/-E2BIG. */
+int http_add_header(struct http_req *req, const char *name, const char *value);
+/* A 303 redirect to location; returns 303. */
+int http_redirect(struct http_req *req, const char *location);
+
+/* Maps a negative errno from the libraries to an HTTP status (the one table). */
+int http_status_from_errno(int err);
+/* The default error code and English message for a status. */
+const char *http_status_code_name(int status);
