@@ -14,6 +14,9 @@
 #define FORM_MAX_OPTIONS      200         /* per question or scale */
 #define FORM_MAX_INDICES      500
 #define FORM_MAX_ID_LEN       64
+#define FORM_MAX_SCALES       100
+#define FORM_MAX_SECTIONS     100
+#define FORM_MAX_ANSWER_CHARS 2000        /* characters of a text answer (max_length may lower it) */
 #define FORM_MAX_TEXT_LEN     4000        /* bytes of a question text or label */
 #define FORM_CODE_MIN         0           /* answer codes are integers in [0, 9999] */
 #define FORM_CODE_MAX         9999
@@ -55,6 +58,8 @@ struct form_question {
 	int *show_in;                    /* the controlling answer codes that ask this question */
 	int slot;                        /* position in the coded-answer vector (scale and single), or -1 */
 	int item;                        /* position in form->items when the index tree uses it, or -1 */
+	double min, max;                 /* FORM_Q_NUMBER bounds; -HUGE_VAL and HUGE_VAL when not given */
+	size_t max_length;               /* FORM_Q_TEXT: characters allowed (FORM_MAX_ANSWER_CHARS by default) */
 };
 
 struct form_section {
@@ -62,6 +67,7 @@ struct form_section {
 	char *title;
 	size_t first;   /* first question (index into form->questions) */
 	size_t count;
+	char *description;   /* optional text shown under the title, or NULL */
 };
 
 struct form_index {
@@ -71,6 +77,8 @@ struct form_index {
 	char **child_ids;   /* as written in "of" */
 	double *weights;    /* nchildren weights, summing to 1 (equal when not given) */
 	double *coef;       /* form->nitems coefficients: the product of weights down the tree (0 = unused) */
+	int *child_index;   /* per child: its position in form->indices, or -1 when it is a question */
+	int *child_question;/* per child: its position in form->questions, or -1 when it is an index */
 };
 
 struct form {
@@ -78,6 +86,7 @@ struct form {
 	int version;
 	char *title;
 	char *respondent;          /* "individual", "organization", "household" ... */
+	char *description;         /* optional introduction shown to respondents, or NULL */
 
 	size_t nscales;
 	struct form_scale *scales;
@@ -94,6 +103,20 @@ struct form {
 
 	char *source;                      /* the definition exactly as loaded (NUL-terminated) */
 	size_t source_len;
+	size_t *by_id;                     /* nquestions question positions sorted by id (lookups), or NULL */
+};
+
+/* The design columns of a responses file (contract §3); no question may take these ids. */
+enum form_design_column {
+	FORM_COL_SERIAL,
+	FORM_COL_AGENCY,
+	FORM_COL_CHANNEL,
+	FORM_COL_STRATUM,
+	FORM_COL_PSU,
+	FORM_COL_WEIGHT,
+	FORM_COL_FPC,
+	FORM_COL_SUBMITTED_AT,
+	FORM_NCOLS,
 };
 
 /* One fault found while loading; path is a JSON path such as $.sections[1].questions[3].scale. */
@@ -124,3 +147,13 @@ int form_question_index(const struct form *f, const char *id);
 bool form_question_accepts(const struct form_question *q, int code);
 /* True when code is in the scale's positive set. */
 bool form_scale_positive(const struct form_scale *s, int code);
+/* Returns the position of the index with this id in f->indices, or -1. */
+int form_index_find(const struct form *f, const char *id);
+/* Returns the scale with this id, or NULL. */
+const struct form_scale *form_scale_find(const struct form *f, const char *id);
+/* Returns the enum form_design_column named name (n bytes), or -1 when it is not a design column. */
+int form_design_column(const char *name, size_t n);
+/* Returns the name of a design column ("serial", ...), or NULL when col is out of range. */
+const char *form_design_column_name(int col);
+/* True when id (n bytes) matches [A-Za-z][A-Za-z0-9_.]* and is at most FORM_MAX_ID_LEN bytes. */
+bool form_id_valid(const char *id, size_t n);
