@@ -5,3 +5,5 @@
 #include "http.h"
 
 int handle_healthz(struct http_req *req);
+int handle_me(struct http_req *req);
+int handle_agencies(struct http_req *req);

@@ -1,0 +1,80 @@
+/* handlers-admin.c - who am I, the agency list, the audit log. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "app.h"
+#include "db-agencies.h"
+#include "db-auth.h"
+#include "db.h"
+#include "handlers.h"
+#include "jsonw.h"
+
+static const char *role_name(int role)
+{
+	switch (role) {
+	case ROLE_ADMIN: return "admin";
+	case ROLE_TEAM: return "team";
+	case ROLE_ANALYST: return "analyst";
+	default: return "anonymous";
+	}
+}
+
+int handle_me(struct http_req *req)
+{
+	struct strbuf sb;
+	size_t i;
+
+	strbuf_init(&sb, 0);
+	strbuf_printf(&sb, "{\"token\":%d,\"role\":\"%s\",\"name\":", req->auth.token_id, role_name(req->auth.role));
+	jsonw_string(&sb, req->auth.name);
+	strbuf_puts(&sb, ",\"agencies\":[");
+	for (i = 0; i < req->auth.nagencies; i++) {
+		if (i)
+			strbuf_putc(&sb, ',');
+		jsonw_string(&sb, req->auth.agencies[i]);
+	}
+	strbuf_puts(&sb, "]}");
+	return http_reply_buf(req, 200, "application/json", &sb);
+}
+
+struct agency_list {
+	struct strbuf *sb;
+	int n;
+};
+
+static int agency_json(void *ud, const struct db_agency *a)
+{
+	struct agency_list *l = ud;
+	struct strbuf *sb = l->sb;
+
+	strbuf_puts(sb, l->n++ ? ",{\"code\":" : "{\"code\":");
+	jsonw_string(sb, a->code);
+	strbuf_puts(sb, ",\"name\":");
+	jsonw_string(sb, a->name);
+	strbuf_puts(sb, ",\"level\":");
+	jsonw_string(sb, a->level);
+	strbuf_puts(sb, ",\"parent\":");
+	jsonw_string(sb, a->parent);
+	return strbuf_putc(sb, '}');
+}
+
+int handle_agencies(struct http_req *req)
+{
+	struct strbuf sb;
+	struct agency_list l = { &sb, 0 };
+	struct db_conn *c = NULL;
+	int r;
+
+	if ((r = db_acquire(req->app->db, req->app->cfg.db_wait_ms, &c)) < 0)
+		return r;
+	strbuf_init(&sb, 0);
+	strbuf_puts(&sb, "{\"agencies\":[");
+	r = db_agencies_each(c, agency_json, &l);
+	db_release(c);
+	if (r < 0) {
+		strbuf_done(&sb);
+		return r;
+	}
+	strbuf_puts(&sb, "]}");
+	return http_reply_buf(req, 200, "application/json", &sb);
+}

@@ -1,0 +1,205 @@
+"""harness.py - what the integration tests share: a throwaway database, the real
+`sipas serve` on port 0, HTTP calls, and the CLI.
+
+Environment (set by meson / scripts/test):
+  SIPAS_BIN             the sipas binary under test
+  SIPAS_TEST_ADMIN_URL  a superuser URL of the throwaway cluster (scripts/test makes it)
+  SIPAS_VALGRIND=1      run sipas serve under valgrind (meson test --setup valgrind)
+"""
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.error
+import urllib.parse
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SIPAS = os.environ.get("SIPAS_BIN", os.path.join(ROOT, "build", "sipas"))
+ADMIN_URL = os.environ.get("SIPAS_TEST_ADMIN_URL")
+VALGRIND = os.environ.get("SIPAS_VALGRIND") == "1"
+PG_BIN = "/usr/lib/postgresql/15/bin"
+
+
+def require_db():
+    if not ADMIN_URL:
+        print("skipped: SIPAS_TEST_ADMIN_URL is not set (run scripts/test)")
+        sys.exit(77)
+
+
+def psql(url, sql, *args):
+    """Runs SQL with psql; returns stdout (tuples only, unaligned, | separated)."""
+    out = subprocess.run(["psql", "-qAtX", "-v", "ON_ERROR_STOP=1", url, "-c", sql, *args],
+                         check=True, capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+def db_url_for(admin_url, name):
+    u = urllib.parse.urlsplit(admin_url)
+    return urllib.parse.urlunsplit((u.scheme, u.netloc, "/" + name, u.query, u.fragment))
+
+
+class Database:
+    """A fresh database in the throwaway cluster, dropped at close()."""
+
+    def __init__(self, admin_url=None):
+        self.admin = admin_url or ADMIN_URL
+        self.name = "t_" + secrets.token_hex(6)
+        psql(self.admin, f"CREATE DATABASE {self.name}")
+        self.url = db_url_for(self.admin, self.name)
+
+    def sql(self, q):
+        return psql(self.url, q)
+
+    def close(self):
+        psql(self.admin, f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+
+
+def run_sipas(args, db_url=None, env=None, input=None, check=False, timeout=120):
+    e = dict(os.environ)
+    e.pop("SIPAS_DATABASE_URL", None)
+    if db_url:
+        e["SIPAS_DATABASE_URL"] = db_url
+    if env:
+        e.update(env)
+    p = subprocess.run([SIPAS, *args], env=e, input=input, capture_output=True, text=True,
+                       timeout=timeout)
+    if check and p.returncode != 0:
+        raise AssertionError(f"sipas {' '.join(args)} exited {p.returncode}: {p.stderr}")
+    return p
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def json(self):
+        return json.loads(self.body)
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *a, **k):
+        return None
+
+
+_opener = urllib.request.build_opener(NoRedirect)
+
+
+class Server:
+    """The real `sipas serve` on 127.0.0.1:0 against db_url."""
+
+    def __init__(self, db_url, env=None, timeout=60):
+        e = dict(os.environ)
+        e.update({"SIPAS_DATABASE_URL": db_url, "SIPAS_LISTEN": "127.0.0.1:0",
+                  "SIPAS_RATE_LIMIT": "0"})
+        if env:
+            e.update(env)
+        cmd = [SIPAS, "serve"]
+        if VALGRIND:
+            cmd = ["valgrind", "--quiet", "--error-exitcode=99", "--leak-check=full",
+                   "--errors-for-leak-kinds=definite", "--track-origins=yes"] + cmd
+        self.log = tempfile.NamedTemporaryFile(prefix="sipas-serve-", suffix=".log", delete=False)
+        self.proc = subprocess.Popen(cmd, env=e, stdout=subprocess.PIPE, stderr=self.log, text=True)
+        line = self.proc.stdout.readline()
+        if not line.startswith("listening on http://"):
+            self.proc.kill()
+            raise AssertionError(f"sipas serve did not start: {line!r}\n{self.read_log()}")
+        self.url = line.split()[-1].strip()
+        self.default_timeout = 60 if VALGRIND else 20
+
+    def read_log(self):
+        with open(self.log.name, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def request(self, method, path, body=None, headers=None, token=None, timeout=None):
+        h = dict(headers or {})
+        if token:
+            h["Authorization"] = "Bearer " + token
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body).encode()
+            h.setdefault("Content-Type", "application/json")
+        elif isinstance(body, str):
+            body = body.encode()
+        req = urllib.request.Request(self.url + path, data=body, method=method, headers=h)
+        try:
+            with _opener.open(req, timeout=timeout or self.default_timeout) as r:
+                return Response(r.status, r.headers, r.read())
+        except urllib.error.HTTPError as e:
+            return Response(e.code, e.headers, e.read())
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body=body, **kw)
+
+    def stop(self, sig=signal.SIGTERM, timeout=60):
+        """Stops the server; returns its exit status (valgrind errors make it 99)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc.stdout.close()
+        return self.proc.returncode
+
+
+def as_pg(args, **kw):
+    """Runs a PostgreSQL server program as the postgres user when we are root."""
+    if os.geteuid() == 0:
+        args = ["runuser", "-u", "postgres", "--"] + args
+    return subprocess.run(args, check=True, capture_output=True, text=True, **kw)
+
+
+class Cluster:
+    """A private PostgreSQL cluster (for tests that stop and start the database)."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="sipas-pg-")
+        os.chmod(self.dir, 0o755)
+        self.data = os.path.join(self.dir, "data")
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+        as_pg([f"{PG_BIN}/initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
+               "--locale=C.UTF-8"])
+        import socket
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        self.port = s.getsockname()[1]
+        s.close()
+        self.start()
+        self.admin_url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        psql(self.admin_url, "CREATE DATABASE sipas")
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/sipas"
+
+    def start(self):
+        as_pg([f"{PG_BIN}/pg_ctl", "-D", self.data, "-l", os.path.join(self.dir, "log"), "-w",
+               "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1", "start"])
+
+    def stop(self):
+        as_pg([f"{PG_BIN}/pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop"])
+
+    def close(self):
+        try:
+            self.stop()
+        except subprocess.CalledProcessError:
+            pass
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def main():
+    unittest.main(verbosity=2)

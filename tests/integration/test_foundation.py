@@ -1,0 +1,261 @@
+#!/usr/bin/env python3
+"""The foundation end to end: health, migrations, tokens and roles, CLI errors, and a
+PostgreSQL restart under the running server."""
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import unittest
+
+import harness as h
+
+h.require_db()
+
+
+class Foundation(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.db = h.Database()
+        cls.server = h.Server(cls.db.url)
+        h.run_sipas(["agencies", "import", os.path.join(h.ROOT, "sql/demo/agencies-lang-son.csv")],
+                    cls.db.url, check=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        status = cls.server.stop()
+        log = cls.server.read_log()
+        cls.db.close()
+        assert status == 0, f"sipas serve exited {status}\n{log}"
+
+    def test_health(self):
+        r = self.server.get("/healthz")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.json(), {"status": "ok"})
+        self.assertEqual(r.headers["X-Content-Type-Options"], "nosniff")
+        self.assertIn("frame-ancestors 'none'", r.headers["Content-Security-Policy"])
+
+    def test_unknown_path_and_method(self):
+        r = self.server.get("/nope")
+        self.assertEqual(r.status, 404)
+        self.assertEqual(r.json()["error"]["code"], "not_found")
+        r = self.server.post("/healthz", body="x", headers={"Content-Type": "text/plain"})
+        self.assertEqual(r.status, 405)
+
+    def token(self, *args):
+        p = h.run_sipas(["token", "create", *args], self.db.url, check=True)
+        tok = p.stdout.strip()
+        self.assertRegex(tok, r"^sipas_\d+_[0-9a-f]{64}$")
+        return tok
+
+    def test_token_roles(self):
+        admin = self.token("--role", "admin", "--name", "Quản trị")
+        team = self.token("--role", "team", "--agency", "SNV", "--agency", "X.CAOLOC")
+        analyst = self.token("--role", "analyst")
+        for tok, role in ((admin, "admin"), (team, "team"), (analyst, "analyst")):
+            r = self.server.get("/api/v1/me", token=tok)
+            self.assertEqual(r.status, 200, r.body)
+            self.assertEqual(r.json()["role"], role)
+        self.assertEqual(self.server.get("/api/v1/me", token=admin).json()["name"], "Quản trị")
+        self.assertEqual(sorted(self.server.get("/api/v1/me", token=team).json()["agencies"]),
+                         ["SNV", "X.CAOLOC"])
+        # no token, a malformed one, a forged secret
+        self.assertEqual(self.server.get("/api/v1/me").status, 401)
+        self.assertEqual(self.server.get("/api/v1/me", token="nonsense").status, 401)
+        forged = admin[:-1] + ("0" if admin[-1] != "0" else "1")
+        self.assertEqual(self.server.get("/api/v1/me", token=forged).status, 401)
+        # only the hash is stored
+        secret = admin.split("_")[2]
+        self.assertEqual(self.db.sql(f"SELECT count(*) FROM tokens WHERE encode(secret_hash, 'hex') = '{secret}'"), "0")
+        self.assertEqual(self.db.sql("SELECT count(*) FROM tokens WHERE encode(secret_hash, 'hex') = "
+                                     f"encode(sha256('{secret}'::bytea), 'hex')"), "1")
+        # revocation, audited
+        tid = admin.split("_")[1]
+        p = h.run_sipas(["token", "revoke", tid], self.db.url)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.server.get("/api/v1/me", token=admin).status, 401)
+        self.assertEqual(self.db.sql("SELECT count(*) FROM audit_log WHERE action = 'token.revoke'"), "1")
+        self.assertEqual(h.run_sipas(["token", "revoke", tid], self.db.url).returncode, 2)
+        # the log has the request lines and never a token
+        time.sleep(0.2)
+        log = self.server.read_log()
+        self.assertIn("GET /api/v1/me 401", log)
+        self.assertNotIn(secret, log)
+        self.assertNotIn(team.split("_")[2], log)
+
+    def test_token_cli_errors(self):
+        p = h.run_sipas(["token", "create", "--role", "root"], self.db.url)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--role", p.stderr)
+        p = h.run_sipas(["token", "create", "--role", "team", "--agency", "NOPE"], self.db.url)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("NOPE", p.stderr)
+        p = h.run_sipas(["token", "create", "--role", "team"], self.db.url)
+        self.assertEqual(p.returncode, 2)
+        p = h.run_sipas(["token", "create", "--role", "admin"], None)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("SIPAS_DATABASE_URL", p.stderr)
+        p = h.run_sipas(["token", "create", "--role", "admin"],
+                        "postgresql://nobody@127.0.0.1:1/none")
+        self.assertEqual(p.returncode, 1)
+
+    def test_agency_list(self):
+        tok = self.token("--role", "analyst")
+        r = self.server.get("/api/v1/agencies", token=tok)
+        self.assertEqual(r.status, 200)
+        codes = {a["code"]: a for a in r.json()["agencies"]}
+        self.assertEqual(codes["SNV"]["name"], "Sở Nội vụ")
+        self.assertEqual(codes["SNV"]["parent"], "LS")
+        self.assertEqual(codes["P.TAMTHANH"]["level"], "commune")
+
+    def test_help(self):
+        for cmd in (["--help"], ["serve", "--help"], ["migrate", "--help"], ["token", "--help"],
+                    ["agencies", "--help"]):
+            p = h.run_sipas(cmd)
+            self.assertEqual(p.returncode, 0, cmd)
+            self.assertIn("usage", p.stdout.lower(), cmd)
+        self.assertEqual(h.run_sipas(["frobnicate"]).returncode, 2)
+
+
+class Agencies(unittest.TestCase):
+    def setUp(self):
+        self.db = h.Database()
+        self.dir = tempfile.mkdtemp()
+
+    def tearDown(self):
+        self.db.close()
+        shutil.rmtree(self.dir)
+
+    def write(self, name, text):
+        path = os.path.join(self.dir, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    def test_import_upserts(self):
+        f = self.write("a.csv", "code,name,level,parent\nLS,UBND tỉnh,province,\nSNV,Sở Nội vụ,department,LS\n")
+        p = h.run_sipas(["agencies", "import", f], self.db.url)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        f = self.write("b.csv", "\ufeffcode,name,level,parent\r\nSNV,Sở Nội vụ tỉnh Lạng Sơn,department,LS\r\n")
+        p = h.run_sipas(["agencies", "import", f], self.db.url)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.db.sql("SELECT name FROM agencies WHERE code = 'SNV'"), "Sở Nội vụ tỉnh Lạng Sơn")
+        self.assertEqual(self.db.sql("SELECT count(*) FROM agencies"), "2")
+
+    def test_bad_files(self):
+        p = h.run_sipas(["agencies", "import", os.path.join(self.dir, "missing.csv")], self.db.url)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("missing.csv", p.stderr)
+        cases = [
+            ("code,name,level,parent\nA1,Tên,village,\n", "row 1", "level"),
+            ("code,name,level,parent\nA1,Tên,commune,\nbad code!,Tên,commune,\n", "row 2", "code"),
+            ("code,name,level,parent\nA1,,commune,\n", "row 1", "name"),
+            ("code,name,level,parent\nA1,Tên,commune,ZZZ\n", "row 1", "parent"),
+            ("code,name,level\nA1,Tên,commune\n", "header", "parent"),
+            ("code,name,level,parent\nA1,\"Tên,commune,\n", "row 1", ""),
+            ("code,name,level,parent\nA1,T\xean,commune,\n", "row 1", "name"),
+        ]
+        for i, (text, where, field) in enumerate(cases):
+            path = os.path.join(self.dir, f"bad{i}.csv")
+            with open(path, "wb") as f:
+                f.write(text.encode("latin-1") if "\xea" in text else text.encode())
+            p = h.run_sipas(["agencies", "import", path], self.db.url)
+            self.assertEqual(p.returncode, 2, (text, p.stderr))
+            self.assertIn(f"bad{i}.csv", p.stderr)
+            self.assertIn(where, p.stderr, text)
+            self.assertIn(field, p.stderr, text)
+        # nothing was stored by any of them
+        self.assertEqual(self.db.sql("SELECT count(*) FROM agencies"), "0")
+
+
+class Migrations(unittest.TestCase):
+    def setUp(self):
+        self.db = h.Database()
+
+    def tearDown(self):
+        self.db.close()
+
+    def test_twice_is_noop(self):
+        p = h.run_sipas(["migrate"], self.db.url, check=True)
+        n = len(glob.glob(os.path.join(h.ROOT, "sql", "[0-9][0-9][0-9]_*.sql")))
+        self.assertEqual(p.stdout.strip(), f"{n} migration(s) applied")
+        p = h.run_sipas(["migrate"], self.db.url, check=True)
+        self.assertEqual(p.stdout.strip(), "0 migration(s) applied")
+        self.assertEqual(self.db.sql("SELECT count(*) FROM schema_migrations"), str(n))
+
+    def test_concurrent(self):
+        procs = [subprocess.Popen([h.SIPAS, "migrate"], env=dict(os.environ, SIPAS_DATABASE_URL=self.db.url),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+        outs = [p.communicate(timeout=120) for p in procs]
+        for p, (out, err) in zip(procs, outs):
+            self.assertEqual(p.returncode, 0, err)
+        n = len(glob.glob(os.path.join(h.ROOT, "sql", "[0-9][0-9][0-9]_*.sql")))
+        applied = sorted(int(o.split()[0]) for o, _ in outs)
+        self.assertEqual(applied, [0, 0, n])
+
+    def test_edited_migration_fails(self):
+        tmp = tempfile.mkdtemp()
+        try:
+            for f in glob.glob(os.path.join(h.ROOT, "sql", "[0-9][0-9][0-9]_*.sql")):
+                shutil.copy(f, tmp)
+            env = {"SIPAS_MIGRATIONS_DIR": tmp}
+            h.run_sipas(["migrate"], self.db.url, env=env, check=True)
+            with open(os.path.join(tmp, "001_schema.sql"), "a") as f:
+                f.write("\n-- an afterthought\n")
+            p = h.run_sipas(["migrate"], self.db.url, env=env)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("001_schema.sql was edited", p.stderr)
+            # serve refuses to start on such a database too
+            p = h.run_sipas(["serve"], self.db.url, env=dict(env, SIPAS_LISTEN="127.0.0.1:0"))
+            self.assertEqual(p.returncode, 1)
+            # a new migration is applied after the known ones
+            os.remove(os.path.join(tmp, "001_schema.sql"))
+            shutil.copy(os.path.join(h.ROOT, "sql", "001_schema.sql"), tmp)
+            with open(os.path.join(tmp, "999_extra.sql"), "w") as f:
+                f.write("CREATE TABLE extra_test (x int);\n")
+            p = h.run_sipas(["migrate"], self.db.url, env=env, check=True)
+            self.assertEqual(p.stdout.strip(), "1 migration(s) applied")
+            # a failing migration leaves nothing behind
+            with open(os.path.join(tmp, "998_broken.sql"), "w") as f:
+                f.write("CREATE TABLE half_done (x int);\nSELECT nonsense_function();\n")
+            p = h.run_sipas(["migrate"], self.db.url, env=env)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("998_broken.sql", p.stderr)
+            self.assertEqual(self.db.sql("SELECT count(*) FROM pg_tables WHERE tablename = 'half_done'"), "0")
+        finally:
+            shutil.rmtree(tmp)
+
+
+class DatabaseRestart(unittest.TestCase):
+    def test_restart_under_server(self):
+        cluster = h.Cluster()
+        server = None
+        try:
+            server = h.Server(cluster.url)
+            self.assertEqual(server.get("/healthz").status, 200)
+            cluster.stop()
+            t0 = time.monotonic()
+            r = server.get("/healthz", timeout=30)
+            self.assertEqual(r.status, 503)
+            self.assertLess(time.monotonic() - t0, 5.0)
+            for _ in range(3):          # stays down, never crashes
+                self.assertEqual(server.get("/healthz").status, 503)
+            cluster.start()
+            deadline = time.monotonic() + 30
+            status = None
+            while time.monotonic() < deadline:
+                status = server.get("/healthz").status
+                if status == 200:
+                    break
+                time.sleep(0.2)
+            self.assertEqual(status, 200)
+            self.assertIsNone(server.proc.poll())
+        finally:
+            if server:
+                self.assertEqual(server.stop(), 0, server.read_log())
+            cluster.close()
+
+
+if __name__ == "__main__":
+    h.main()
