@@ -11,7 +11,6 @@ static int pending(const char *name)
 }
 
 int cli_forms(int argc, char **argv) { (void)argc; (void)argv; return pending("forms"); }
-int cli_agencies(int argc, char **argv) { (void)argc; (void)argv; return pending("agencies"); }
 int cli_survey(int argc, char **argv) { (void)argc; (void)argv; return pending("survey"); }
 int cli_invites(int argc, char **argv) { (void)argc; (void)argv; return pending("invites"); }
 int cli_analyze(int argc, char **argv) { (void)argc; (void)argv; return pending("analyze"); }

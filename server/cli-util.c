@@ -20,6 +20,13 @@ int cli_db_connect(const char *cmd, struct db_conn **out)
 		fprintf(stderr, "sipas %s: database: %s\n", cmd, err);
 		return CLI_RUNTIME;
 	}
+	/* like serve, every command works on an up-to-date schema */
+	if (db_migrate(*out, err, sizeof err) < 0) {
+		fprintf(stderr, "sipas %s: migrate: %s\n", cmd, err);
+		db_conn_close(*out);
+		*out = NULL;
+		return CLI_RUNTIME;
+	}
 	return 0;
 }
 

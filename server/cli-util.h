@@ -3,7 +3,7 @@
 
 struct db_conn;
 
-/* Connects to SIPAS_DATABASE_URL; on failure prints "sipas CMD: ..." and returns CLI_USAGE
+/* Connects to SIPAS_DATABASE_URL and applies pending migrations; on failure prints "sipas CMD: ..." and returns CLI_USAGE
  * (variable missing) or CLI_RUNTIME (database unreachable). Returns 0 and *out otherwise. */
 int cli_db_connect(const char *cmd, struct db_conn **out);
 /* True when argv holds --help or -h before any "--". */

@@ -154,12 +154,12 @@ class Agencies(unittest.TestCase):
             ("code,name,level,parent\nA1,Tên,commune,ZZZ\n", "row 1", "parent"),
             ("code,name,level\nA1,Tên,commune\n", "header", "parent"),
             ("code,name,level,parent\nA1,\"Tên,commune,\n", "row 1", ""),
-            ("code,name,level,parent\nA1,T\xean,commune,\n", "row 1", "name"),
+            ("code,name,level,parent\nA1,T\udcean,commune,\n", "row 1", "name"),
         ]
         for i, (text, where, field) in enumerate(cases):
             path = os.path.join(self.dir, f"bad{i}.csv")
             with open(path, "wb") as f:
-                f.write(text.encode("latin-1") if "\xea" in text else text.encode())
+                f.write(text.encode("utf-8", "surrogateescape"))  # \udcea: a lone byte 0xea
             p = h.run_sipas(["agencies", "import", path], self.db.url)
             self.assertEqual(p.returncode, 2, (text, p.stderr))
             self.assertIn(f"bad{i}.csv", p.stderr)
