@@ -1,0 +1,92 @@
+/* est-interval.c - intervals and tests with GSL (GSL lives only in analysis/). */
+#include "est-interval.h"
+
+#include <errno.h>
+#include <math.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+
+void est_gsl_init(void)
+{
+	gsl_set_error_handler_off();
+}
+
+double est_t_quantile(double p, double df)
+{
+	double q;
+
+	est_gsl_init();
+	if (!(df > 0) || !(p > 0 && p < 1) || !isfinite(df))
+		return NAN;
+	q = gsl_cdf_tdist_Pinv(p, df);
+	return isfinite(q) ? q : NAN;
+}
+
+double est_t_pvalue(double t, double df)
+{
+	double q;
+
+	est_gsl_init();
+	if (!(df > 0) || isnan(t) || !isfinite(df))
+		return NAN;
+	q = gsl_cdf_tdist_Q(fabs(t), df);
+	if (!(q >= 0 && q <= 0.5))
+		return NAN;
+	return 2 * q;
+}
+
+static int conf_ok(double conf)
+{
+	return conf > 0 && conf < 1;
+}
+
+int est_ci_wald(double p, double se, double df, double conf, double *lo, double *hi)
+{
+	double t;
+
+	if (!conf_ok(conf) || !(se >= 0) || !isfinite(p))
+		return -EDOM;
+	t = est_t_quantile(1 - (1 - conf) / 2, df);
+	if (isnan(t))
+		return -EDOM;
+	*lo = p - t * se;
+	*hi = p + t * se;
+	return 0;
+}
+
+int est_ci_logit(double p, double se, double df, double conf, double *lo, double *hi)
+{
+	double t, l, h;
+
+	if (!conf_ok(conf) || !(se >= 0) || !(p > 0 && p < 1))
+		return -EDOM;
+	t = est_t_quantile(1 - (1 - conf) / 2, df);
+	if (isnan(t))
+		return -EDOM;
+	l = log(p / (1 - p)) - t * se / (p * (1 - p));
+	h = log(p / (1 - p)) + t * se / (p * (1 - p));
+	*lo = 1 / (1 + exp(-l));
+	*hi = 1 / (1 + exp(-h));
+	return 0;
+}
+
+int est_ci_beta(double p, double se, double n, double df, double conf, double *lo, double *hi)
+{
+	double alpha = 1 - conf, tn, tdf, nstar, l, h;
+
+	if (!conf_ok(conf) || !(se > 0) || !(p > 0 && p < 1) || !(n > 1))
+		return -EDOM;
+	tn = est_t_quantile(alpha / 2, n - 1);
+	tdf = est_t_quantile(alpha / 2, df);
+	if (isnan(tn) || isnan(tdf) || tdf == 0)
+		return -EDOM;
+	nstar = p * (1 - p) / (se * se) * (tn / tdf) * (tn / tdf);
+	l = gsl_cdf_beta_Pinv(alpha / 2, nstar * p, nstar * (1 - p) + 1);
+	h = gsl_cdf_beta_Pinv(1 - alpha / 2, nstar * p + 1, nstar * (1 - p));
+	if (!isfinite(l) || !isfinite(h) || l < 0 || h > 1)
+		return -EDOM;
+	*lo = l;
+	*hi = h;
+	return 0;
+}
