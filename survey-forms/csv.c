@@ -1,0 +1,505 @@
+/* csv.c - a streaming push parser for RFC 4180 CSV with bounded memory. */
+#include "csv.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "utf8.h"
+
+enum csv_state {
+	ST_START,      /* at the start of a cell (skipping leading spaces) */
+	ST_UNQUOTED,   /* in an unquoted cell */
+	ST_QUOTED,     /* in a quoted cell */
+	ST_QUOTE,      /* a quote inside a quoted cell: an escaped quote or the closing one */
+	ST_AFTER,      /* after the closing quote: only spaces until the separator or line end */
+};
+
+enum csv_class {
+	CL_PLAIN,      /* the first three continue an unquoted cell */
+	CL_SPACE,
+	CL_QUOTE,
+	CL_SEP,
+	CL_CR,
+	CL_LF,
+	CL_NUL,
+};
+
+struct csv_reader {
+	struct csv_limits lim;
+	csv_record_fn fn;
+	void *userdata;
+	unsigned char cls[256];
+	char sep;
+
+	/* until the header line is complete, the bytes wait here (to pick the separator) */
+	struct strbuf pending;
+	size_t pscan;             /* bytes of pending scanned for the header's end */
+	bool pquoted;             /* the scan is inside quotes */
+
+	/* the record being read: cells NUL-terminated one after another in buf, which the limits
+	 * bound (max_record_bytes + max_fields + 1 bytes, allocated once) */
+	char *buf;
+	size_t len;
+	size_t *starts, *lens;
+	const char **ptrs;
+	size_t nfields;
+	size_t field_start;
+	bool field_quoted;
+	unsigned char field_high;   /* OR of the cell's bytes: >= 0x80 means UTF-8 to check */
+	bool first_quoted;        /* the record's first cell was quoted (so it is not a blank line) */
+
+	enum csv_state state;
+	bool skip_lf;             /* a CR ended the last record: a following LF belongs to it */
+	bool header_done;
+	long row;                 /* of the record being read */
+	long line;                /* current line */
+	long rec_line;            /* line the record started on */
+	long quote_line;          /* line of the last opening quote */
+
+	int status;               /* 0, or the negative value that stopped the reader */
+	struct csv_error err;
+};
+
+static int fail(struct csv_reader *r, int status, const char *code, size_t column, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static int fail(struct csv_reader *r, int status, const char *code, size_t column, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	r->status = status;
+	r->err.code = code;
+	r->err.row = r->row;
+	r->err.line = r->line;
+	r->err.column = column;
+	if (r->header_done)
+		n = snprintf(r->err.message, sizeof r->err.message, "row %ld", r->row);
+	else
+		n = snprintf(r->err.message, sizeof r->err.message, "header row");
+	if (column)
+		n += snprintf(r->err.message + n, sizeof r->err.message - (size_t)n, ", column %zu", column);
+	n += snprintf(r->err.message + n, sizeof r->err.message - (size_t)n, ": ");
+	va_start(ap, fmt);
+	vsnprintf(r->err.message + n, sizeof r->err.message - (size_t)n, fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+struct csv_reader *csv_reader_new(const struct csv_limits *limits, csv_record_fn fn, void *userdata)
+{
+	struct csv_reader *r = calloc(1, sizeof *r);
+
+	if (!r)
+		return NULL;
+	if (limits)
+		r->lim = *limits;
+	if (!r->lim.max_field_bytes)
+		r->lim.max_field_bytes = CSV_DEFAULT_FIELD_BYTES;
+	if (!r->lim.max_fields)
+		r->lim.max_fields = CSV_DEFAULT_FIELDS;
+	if (!r->lim.max_record_bytes)
+		r->lim.max_record_bytes = CSV_DEFAULT_RECORD_BYTES;
+	r->fn = fn;
+	r->userdata = userdata;
+	r->buf = malloc(r->lim.max_record_bytes + r->lim.max_fields + 1);
+	r->starts = malloc(r->lim.max_fields * sizeof *r->starts);
+	r->lens = malloc(r->lim.max_fields * sizeof *r->lens);
+	r->ptrs = malloc(r->lim.max_fields * sizeof *r->ptrs);
+	if (!r->buf || !r->starts || !r->lens || !r->ptrs) {
+		csv_reader_free(r);
+		return NULL;
+	}
+	strbuf_init(&r->pending, r->lim.max_record_bytes + 3);
+	r->line = 1;
+	r->rec_line = 1;
+	return r;
+}
+
+void csv_reader_free(struct csv_reader *r)
+{
+	if (!r)
+		return;
+	strbuf_done(&r->pending);
+	free(r->buf);
+	free(r->starts);
+	free(r->lens);
+	free(r->ptrs);
+	free(r);
+}
+
+const struct csv_error *csv_reader_error(const struct csv_reader *r)
+{
+	return r->status ? &r->err : NULL;
+}
+
+char csv_reader_separator(const struct csv_reader *r)
+{
+	return r->sep;
+}
+
+static void set_separator(struct csv_reader *r, char sep)
+{
+	r->sep = sep;
+	memset(r->cls, CL_PLAIN, sizeof r->cls);
+	r->cls[' '] = CL_SPACE;
+	r->cls['\t'] = CL_SPACE;
+	r->cls['"'] = CL_QUOTE;
+	r->cls['\r'] = CL_CR;
+	r->cls['\n'] = CL_LF;
+	r->cls[0] = CL_NUL;
+	r->cls[(unsigned char)sep] = CL_SEP;
+}
+
+/* Appends n bytes of the current cell. */
+static inline int put(struct csv_reader *r, const char *s, size_t n)
+{
+	if (r->len - r->field_start + n > r->lim.max_field_bytes)
+		return fail(r, -E2BIG, "field_too_long", r->nfields + 1,
+			"a cell is longer than %zu bytes", r->lim.max_field_bytes);
+	/* len counts the NUL ending each earlier cell */
+	if (r->len - r->nfields + n > r->lim.max_record_bytes)
+		return fail(r, -E2BIG, "record_too_long", 0,
+			"the row is longer than %zu bytes", r->lim.max_record_bytes);
+	memcpy(r->buf + r->len, s, n);
+	r->len += n;
+	return 0;
+}
+
+static inline int end_field(struct csv_reader *r)
+{
+	size_t flen, bad;
+
+	if (r->nfields == r->lim.max_fields)
+		return fail(r, -E2BIG, "too_many_fields", r->nfields + 1,
+			"the row has more than %zu cells", r->lim.max_fields);
+	if (!r->field_quoted)
+		while (r->len > r->field_start && (r->buf[r->len - 1] == ' ' || r->buf[r->len - 1] == '\t'))
+			r->len--;
+	flen = r->len - r->field_start;
+	if (r->field_high & 0x80) {
+		bad = utf8_valid_prefix(r->buf + r->field_start, flen);
+		if (bad < flen)
+			return fail(r, -EINVAL, "encoding", r->nfields + 1,
+				"the file is not UTF-8; save it as CSV UTF-8 (byte 0x%02x is invalid)",
+				(unsigned char)r->buf[r->field_start + bad]);
+	}
+	r->buf[r->len++] = '\0';
+	if (r->nfields == 0)
+		r->first_quoted = r->field_quoted;
+	r->starts[r->nfields] = r->field_start;
+	r->lens[r->nfields] = flen;
+	r->nfields++;
+	r->field_start = r->len;
+	r->field_quoted = false;
+	r->field_high = 0;
+	r->state = ST_START;
+	return 0;
+}
+
+static int end_record(struct csv_reader *r)
+{
+	struct csv_record rec;
+	size_t i;
+	int ret;
+
+	if ((ret = end_field(r)) < 0)
+		return ret;
+	if (r->nfields == 1 && r->lens[0] == 0 && !r->first_quoted) {
+		/* an empty line: skipped, but counted once the header is read */
+		if (r->header_done)
+			r->row++;
+		goto out;
+	}
+	for (i = 0; i < r->nfields; i++)
+		r->ptrs[i] = r->buf + r->starts[i];
+	rec.row = r->row;
+	rec.line = r->rec_line;
+	rec.nfields = r->nfields;
+	rec.fields = r->ptrs;
+	rec.lens = r->lens;
+	ret = r->fn ? r->fn(r->userdata, &rec) : 0;
+	if (ret < 0)
+		return fail(r, ret, "stopped", 0, "stopped");
+	r->header_done = true;
+	r->row++;
+out:
+	r->nfields = 0;
+	r->len = 0;
+	r->field_start = 0;
+	return 0;
+}
+
+static int nul_error(struct csv_reader *r)
+{
+	return fail(r, -EINVAL, "nul", r->nfields + 1,
+		"the file contains a NUL byte, so it is not UTF-8 text; save it as CSV UTF-8");
+}
+
+/* The state machine, on bytes once the separator is known. */
+static int parse(struct csv_reader *r, const unsigned char *p, size_t n)
+{
+	const unsigned char *end = p + n;
+	unsigned char high = 0;
+	int ret = 0;
+
+	while (p < end) {
+		const unsigned char *run;
+		unsigned char c = *p;
+
+		if (r->skip_lf) {
+			r->skip_lf = false;
+			if (c == '\n') {
+				p++;
+				continue;
+			}
+		}
+		switch (r->state) {
+		case ST_START:
+			if (r->nfields == 0 && r->len == 0)
+				r->rec_line = r->line;
+			switch (r->cls[c]) {
+			case CL_SPACE:
+				p++;
+				continue;
+			case CL_QUOTE:
+				r->state = ST_QUOTED;
+				r->field_quoted = true;
+				r->quote_line = r->line;
+				p++;
+				continue;
+			case CL_SEP:
+				ret = end_field(r);
+				p++;
+				break;
+			case CL_CR:
+				r->skip_lf = true;
+				/* fall through */
+			case CL_LF:
+				ret = end_record(r);
+				r->line++;
+				p++;
+				break;
+			case CL_NUL:
+				return nul_error(r);
+			default:
+				r->state = ST_UNQUOTED;
+				goto unquoted;
+			}
+			break;
+		case ST_UNQUOTED:
+unquoted:
+			run = p;
+			while (p < end && r->cls[*p] < CL_SEP)
+				high |= *p++;
+			r->field_high |= high;
+			high = 0;
+			if (p > run && (ret = put(r, (const char *)run, (size_t)(p - run))) < 0)
+				return ret;
+			if (p == end)
+				return 0;
+			switch (r->cls[*p]) {
+			case CL_SEP:
+				ret = end_field(r);
+				break;
+			case CL_CR:
+				r->skip_lf = true;
+				/* fall through */
+			case CL_LF:
+				ret = end_record(r);
+				r->line++;
+				break;
+			default:
+				return nul_error(r);
+			}
+			p++;
+			break;
+		case ST_QUOTED:
+			run = p;
+			while (p < end && r->cls[*p] != CL_QUOTE && r->cls[*p] != CL_NUL) {
+				if (*p == '\n')
+					r->line++;
+				high |= *p++;
+			}
+			r->field_high |= high;
+			high = 0;
+			if (p > run && (ret = put(r, (const char *)run, (size_t)(p - run))) < 0)
+				return ret;
+			if (p == end)
+				return 0;
+			if (r->cls[*p] == CL_NUL)
+				return nul_error(r);
+			r->state = ST_QUOTE;
+			p++;
+			break;
+		case ST_QUOTE:
+			switch (r->cls[c]) {
+			case CL_QUOTE:
+				ret = put(r, "\"", 1);
+				r->state = ST_QUOTED;
+				p++;
+				break;
+			case CL_SPACE:
+				r->state = ST_AFTER;
+				p++;
+				break;
+			default:
+				r->state = ST_AFTER;
+				break;
+			}
+			break;
+		case ST_AFTER:
+			switch (r->cls[c]) {
+			case CL_SPACE:
+				break;
+			case CL_SEP:
+				ret = end_field(r);
+				break;
+			case CL_CR:
+				r->skip_lf = true;
+				/* fall through */
+			case CL_LF:
+				ret = end_record(r);
+				r->line++;
+				break;
+			case CL_NUL:
+				return nul_error(r);
+			default:
+				return fail(r, -EINVAL, "quote", r->nfields + 1,
+					"text after a closing quote; a quote inside a quoted cell must be doubled (\"\")");
+			}
+			p++;
+			break;
+		}
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* Picks the separator from the header line held in pending[0..end) and parses what waits. */
+static int start(struct csv_reader *r, size_t end)
+{
+	const char *s = r->pending.buf;
+	bool quoted = false, semicolon = false, comma = false;
+	size_t i, skip = 0;
+	int ret;
+
+	for (i = 0; i < end; i++) {
+		if (s[i] == '"')
+			quoted = !quoted;
+		else if (!quoted && s[i] == ';')
+			semicolon = true;
+		else if (!quoted && s[i] == ',')
+			comma = true;
+	}
+	set_separator(r, semicolon && !comma ? ';' : ',');
+	if (r->pending.len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
+		skip = 3;
+	ret = parse(r, (const unsigned char *)s + skip, r->pending.len - skip);
+	strbuf_done(&r->pending);
+	return ret;
+}
+
+/* Before the separator is known: buffers input until the header line ends. */
+static int feed_header(struct csv_reader *r, const char *buf, size_t len, size_t *used)
+{
+	struct strbuf *pb = &r->pending;
+	size_t i, take = len;
+	int ret;
+
+	/* take no more than the room left, so a huge first chunk is not copied whole */
+	if (take > pb->limit - pb->len)
+		take = pb->limit - pb->len;
+	if ((ret = strbuf_append(pb, buf, take)) < 0)
+		return fail(r, ret, ret == -ENOMEM ? "memory" : "record_too_long", 0,
+			ret == -ENOMEM ? "out of memory" : "the header is too long");
+	*used = take;
+	if (pb->len >= 2 && ((unsigned char)pb->buf[0] == 0xFF && (unsigned char)pb->buf[1] == 0xFE))
+		return fail(r, -EINVAL, "encoding", 0, "the file is UTF-16, not UTF-8; save it as CSV UTF-8");
+	if (pb->len >= 2 && ((unsigned char)pb->buf[0] == 0xFE && (unsigned char)pb->buf[1] == 0xFF))
+		return fail(r, -EINVAL, "encoding", 0, "the file is UTF-16, not UTF-8; save it as CSV UTF-8");
+	for (i = r->pscan; i < pb->len; i++) {
+		char c = pb->buf[i];
+
+		if (c == '"')
+			r->pquoted = !r->pquoted;
+		else if (!r->pquoted && (c == '\n' || c == '\r')) {
+			/* leading empty lines do not make a header */
+			size_t k = i;
+
+			while (k > 0 && pb->buf[k - 1] != '\n' && pb->buf[k - 1] != '\r')
+				k--;
+			if (k == i || (k == 0 && i == 3 && !memcmp(pb->buf, "\xEF\xBB\xBF", 3)))
+				continue;
+			return start(r, i);
+		}
+	}
+	r->pscan = pb->len;
+	if (take < len)
+		return fail(r, -E2BIG, "record_too_long", 0, "the header is longer than %zu bytes",
+			r->lim.max_record_bytes);
+	return 0;
+}
+
+int csv_reader_feed(struct csv_reader *r, const void *buf, size_t len)
+{
+	size_t used = 0;
+	int ret;
+
+	if (r->status)
+		return r->status;
+	if (!r->sep) {
+		if ((ret = feed_header(r, buf, len, &used)) < 0)
+			return ret;
+		if (!r->sep)
+			return 0;
+	}
+	return parse(r, (const unsigned char *)buf + used, len - used);
+}
+
+int csv_reader_finish(struct csv_reader *r)
+{
+	int ret;
+
+	if (r->status)
+		return r->status;
+	if (!r->sep && (ret = start(r, r->pending.len)) < 0)
+		return ret;
+	if (r->state == ST_QUOTED) {
+		r->line = r->quote_line;
+		return fail(r, -EINVAL, "quote", r->nfields + 1,
+			"a quoted cell is not closed (it opens on line %ld)", r->quote_line);
+	}
+	if (r->state != ST_START || r->nfields > 0 || r->field_quoted)
+		return end_record(r);
+	return 0;
+}
+
+int csv_write_field(struct strbuf *sb, const char *s, size_t n, char sep)
+{
+	bool quote = n > 0 && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t');
+	size_t i, run = 0;
+	int ret;
+
+	for (i = 0; i < n && !quote; i++)
+		if (s[i] == sep || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
+			quote = true;
+	if (!quote)
+		return strbuf_append(sb, s, n);
+	if ((ret = strbuf_putc(sb, '"')) < 0)
+		return ret;
+	for (i = 0; i < n; i++)
+		if (s[i] == '"') {
+			if ((ret = strbuf_append(sb, s + run, i + 1 - run)) < 0)
+				return ret;
+			run = i;
+		}
+	if ((ret = strbuf_append(sb, s + run, n - run)) < 0)
+		return ret;
+	return strbuf_putc(sb, '"');
+}
