@@ -91,7 +91,7 @@ static int migrations_from_dir(const char *dir, struct migration_set *s, char *e
 			strbuf_done(&sb);
 			goto out;
 		}
-		snprintf(s->names[s->n], sizeof s->names[s->n], "%s", e->d_name);
+		memcpy(s->names[s->n], e->d_name, strlen(e->d_name) + 1);   /* valid_name: <= 100 bytes */
 		s->list[s->n].version = atoi(e->d_name);
 		s->list[s->n].name = s->names[s->n];
 		s->list[s->n].len = sb.len;
