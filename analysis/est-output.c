@@ -1,0 +1,205 @@
+/* est-output.c - writing estimates as JSON (contract §4) or CSV. */
+#include "est-output.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "jsonw.h"
+
+#define TRY(x) do { int r_ = (x); if (r_ < 0) return r_; } while (0)
+
+const char *est_ci_name(enum est_ci ci)
+{
+	switch (ci) {
+	case EST_CI_BETA: return "beta";
+	case EST_CI_WALD: return "wald";
+	default: return "logit";
+	}
+}
+
+static const char *est_id(const struct form *f, size_t what)
+{
+	return what < f->nindices ? f->indices[what].id : f->questions[f->items[what - f->nindices]].id;
+}
+
+static const char *est_label(const struct form *f, size_t what)
+{
+	return what < f->nindices ? f->indices[what].label : f->questions[f->items[what - f->nindices]].text;
+}
+
+static int json_estimate(struct strbuf *sb, const struct est_report *r, const struct est_estimate *e)
+{
+	char flags[96];
+
+	TRY(strbuf_putc(sb, '{'));
+	TRY(jsonw_key(sb, 1, "index"));
+	TRY(jsonw_string(sb, est_id(r->form, e->what)));
+	TRY(jsonw_key(sb, 0, "label"));
+	TRY(jsonw_string(sb, est_label(r->form, e->what)));
+	TRY(jsonw_key(sb, 0, "estimate"));
+	TRY(jsonw_double(sb, e->estimate));
+	TRY(jsonw_key(sb, 0, "se"));
+	TRY(jsonw_double(sb, e->se));
+	TRY(jsonw_key(sb, 0, "ci_low"));
+	TRY(jsonw_double(sb, e->ci_low));
+	TRY(jsonw_key(sb, 0, "ci_high"));
+	TRY(jsonw_double(sb, e->ci_high));
+	TRY(jsonw_key(sb, 0, "df"));
+	TRY(strbuf_printf(sb, "%ld", e->df));
+	TRY(jsonw_key(sb, 0, "n"));
+	TRY(strbuf_printf(sb, "%llu", (unsigned long long)e->n));
+	TRY(jsonw_key(sb, 0, "deff"));
+	TRY(jsonw_double(sb, e->deff));
+	TRY(jsonw_key(sb, 0, "n_eff"));
+	TRY(jsonw_double(sb, e->n_eff));
+	TRY(jsonw_key(sb, 0, "flag"));
+	TRY(jsonw_string(sb, est_flags_str(e->flags, flags, sizeof flags)));
+	if (r->options->has_baseline && !isnan(e->estimate)) {
+		TRY(jsonw_key(sb, 0, "vs_baseline"));
+		TRY(strbuf_putc(sb, '{'));
+		TRY(jsonw_key(sb, 1, "diff"));
+		TRY(jsonw_double(sb, e->diff));
+		TRY(jsonw_key(sb, 0, "t"));
+		TRY(jsonw_double(sb, e->t));
+		TRY(jsonw_key(sb, 0, "p_value"));
+		TRY(jsonw_double(sb, e->p_value));
+		TRY(strbuf_putc(sb, '}'));
+	}
+	return strbuf_putc(sb, '}');
+}
+
+int est_report_json(struct strbuf *sb, const struct est_report *r)
+{
+	const struct est_options *o = r->options;
+	size_t gi, i;
+
+	TRY(strbuf_putc(sb, '{'));
+	TRY(jsonw_key(sb, 1, "form"));
+	TRY(jsonw_string(sb, r->form->id));
+	TRY(jsonw_key(sb, 0, "confidence"));
+	TRY(jsonw_double(sb, o->confidence));
+	TRY(jsonw_key(sb, 0, "ci_method"));
+	TRY(jsonw_string(sb, est_ci_name(o->ci)));
+	if (o->has_baseline) {
+		TRY(jsonw_key(sb, 0, "baseline"));
+		TRY(strbuf_putc(sb, '{'));
+		TRY(jsonw_key(sb, 1, "value"));
+		TRY(jsonw_double(sb, o->baseline));
+		if (r->baseline_label) {
+			TRY(jsonw_key(sb, 0, "label"));
+			TRY(jsonw_string(sb, r->baseline_label));
+		}
+		TRY(strbuf_putc(sb, '}'));
+	}
+	TRY(jsonw_key(sb, 0, "groups"));
+	TRY(strbuf_putc(sb, '['));
+	for (gi = 0; gi < r->ngroups; gi++) {
+		const struct est_report_group *rg = &r->groups[gi];
+		const struct est_group *g = rg->group;
+
+		if (gi)
+			TRY(strbuf_putc(sb, ','));
+		TRY(strbuf_putc(sb, '{'));
+		TRY(jsonw_key(sb, 1, "by"));
+		TRY(strbuf_putc(sb, '{'));
+		for (i = 0; rg->by_values && i < r->nby; i++) {
+			TRY(jsonw_key(sb, i == 0, r->by_names[i]));
+			if (r->by_numeric && r->by_numeric[i])
+				TRY(strbuf_puts(sb, rg->by_values[i]));
+			else
+				TRY(jsonw_string(sb, rg->by_values[i]));
+		}
+		TRY(strbuf_putc(sb, '}'));
+		TRY(jsonw_key(sb, 0, "n"));
+		TRY(strbuf_printf(sb, "%llu", (unsigned long long)g->n));
+		TRY(jsonw_key(sb, 0, "estimates"));
+		TRY(strbuf_putc(sb, '['));
+		{
+			size_t k, nest = r->form->nindices + r->form->nitems;
+
+			for (k = 0; k < nest; k++) {
+				if (k)
+					TRY(strbuf_putc(sb, ','));
+				TRY(json_estimate(sb, r, &g->est[k]));
+			}
+		}
+		TRY(strbuf_puts(sb, "]}"));
+	}
+	return strbuf_puts(sb, "]}\n");
+}
+
+/* A number cell: empty when not finite, else the shortest round-trip text. */
+static int csv_number(struct strbuf *sb, double v)
+{
+	char buf[32];
+	int prec;
+
+	TRY(strbuf_putc(sb, ','));
+	if (!isfinite(v))
+		return 0;
+	if (v == 0)
+		return strbuf_putc(sb, '0');
+	for (prec = 15; prec <= 17; prec++) {
+		snprintf(buf, sizeof buf, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	return strbuf_puts(sb, buf);
+}
+
+static int csv_text(struct strbuf *sb, const char *s, bool first)
+{
+	if (!first)
+		TRY(strbuf_putc(sb, ','));
+	return s ? csv_write_field(sb, s, strlen(s), ',') : 0;
+}
+
+int est_report_csv(struct strbuf *sb, const struct est_report *r)
+{
+	static const char *const cols[] = { "group_n", "index", "label", "estimate", "se", "ci_low", "ci_high",
+		"df", "n", "deff", "n_eff", "flag", "baseline", "diff", "t", "p_value" };
+	const struct est_options *o = r->options;
+	size_t gi, i, k, nest = r->form->nindices + r->form->nitems;
+	char flags[96];
+
+	for (i = 0; i < r->nby; i++)
+		TRY(csv_text(sb, r->by_names[i], i == 0));
+	for (i = 0; i < sizeof cols / sizeof cols[0]; i++)
+		TRY(csv_text(sb, cols[i], r->nby == 0 && i == 0));
+	TRY(strbuf_puts(sb, "\r\n"));
+	for (gi = 0; gi < r->ngroups; gi++) {
+		const struct est_report_group *rg = &r->groups[gi];
+		const struct est_group *g = rg->group;
+
+		for (k = 0; k < nest; k++) {
+			const struct est_estimate *e = &g->est[k];
+			bool has_test = o->has_baseline && !isnan(e->estimate);
+
+			for (i = 0; i < r->nby; i++)
+				TRY(csv_text(sb, rg->by_values ? rg->by_values[i] : "", i == 0));
+			if (r->nby)
+				TRY(strbuf_putc(sb, ','));
+			TRY(strbuf_printf(sb, "%llu", (unsigned long long)g->n));
+			TRY(csv_text(sb, est_id(r->form, e->what), false));
+			TRY(csv_text(sb, est_label(r->form, e->what), false));
+			TRY(csv_number(sb, e->estimate));
+			TRY(csv_number(sb, e->se));
+			TRY(csv_number(sb, e->ci_low));
+			TRY(csv_number(sb, e->ci_high));
+			TRY(strbuf_printf(sb, ",%ld,%llu", e->df, (unsigned long long)e->n));
+			TRY(csv_number(sb, e->deff));
+			TRY(csv_number(sb, e->n_eff));
+			TRY(csv_text(sb, est_flags_str(e->flags, flags, sizeof flags), false));
+			TRY(csv_number(sb, o->has_baseline ? o->baseline : NAN));
+			TRY(csv_number(sb, has_test ? e->diff : NAN));
+			TRY(csv_number(sb, has_test ? e->t : NAN));
+			TRY(csv_number(sb, has_test ? e->p_value : NAN));
+			TRY(strbuf_puts(sb, "\r\n"));
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,33 @@
+/* est-output.h - the estimates document of contract §4, as JSON or as CSV (one row per group ×
+ * estimate with the same fields). Shared by `sipas analyze` and the server. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "est-compute.h"
+#include "strbuf.h"
+
+/* One group as reported: its results and the values of the --by columns. */
+struct est_report_group {
+	const struct est_group *group;
+	const char *const *by_values;   /* nby values (NULL only for the whole survey) */
+};
+
+struct est_report {
+	const struct form *form;
+	const struct est_options *options;
+	const char *baseline_label;      /* may be NULL */
+	size_t nby;
+	const char *const *by_names;     /* the --by columns */
+	const bool *by_numeric;          /* nby: the values are answer codes, written as JSON numbers */
+	size_t ngroups;
+	const struct est_report_group *groups;   /* in output order; the whole survey first */
+};
+
+/* Appends the JSON document (one line, then "\n"); returns 0 or a negative errno. */
+int est_report_json(struct strbuf *sb, const struct est_report *r);
+/* Appends a header row and one CSV row per group × estimate; returns 0 or a negative errno. */
+int est_report_csv(struct strbuf *sb, const struct est_report *r);
+/* The name of a ci method ("logit", "beta", "wald"). */
+const char *est_ci_name(enum est_ci ci);
