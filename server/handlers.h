@@ -7,3 +7,6 @@
 int handle_healthz(struct http_req *req);
 int handle_me(struct http_req *req);
 int handle_agencies(struct http_req *req);
+int handle_login_get(struct http_req *req);
+int handle_login_post(struct http_req *req);
+int handle_logout(struct http_req *req);

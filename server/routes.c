@@ -9,6 +9,13 @@ const struct route http_routes[] = {
 	{ .method = "GET", .pattern = "/healthz", .who = ROLE_PUBLIC, .handler = handle_healthz },
 	{ .method = "GET", .pattern = "/api/v1/me", .who = ANY_TOKEN, .handler = handle_me },
 	{ .method = "GET", .pattern = "/api/v1/agencies", .who = ANY_TOKEN, .handler = handle_agencies },
+	{ .method = "GET", .pattern = "/login", .who = ROLE_PUBLIC, .html = true, .handler = handle_login_get },
+	{ .method = "POST", .pattern = "/login", .who = ROLE_PUBLIC, .html = true, .rate_limited = true,
+	  .body = HTTP_BODY_BUFFER, .body_limit = 4096, .content_type = "application/x-www-form-urlencoded",
+	  .handler = handle_login_post },
+	{ .method = "POST", .pattern = "/logout", .who = ANY_TOKEN, .html = true,
+	  .body = HTTP_BODY_BUFFER, .body_limit = 4096, .content_type = "application/x-www-form-urlencoded",
+	  .handler = handle_logout },
 };
 
 const size_t http_nroutes = sizeof http_routes / sizeof http_routes[0];

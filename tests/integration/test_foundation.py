@@ -109,6 +109,53 @@ class Foundation(unittest.TestCase):
         self.assertEqual(codes["SNV"]["parent"], "LS")
         self.assertEqual(codes["P.TAMTHANH"]["level"], "commune")
 
+    def test_login_session(self):
+        import re
+        import urllib.parse
+        analyst = self.token("--role", "analyst", "--name", "Phân tích viên")
+        page = self.server.get("/login?next=/api/v1/me")
+        self.assertEqual(page.status, 200)
+        self.assertIn("Đăng nhập", page.text)
+        cookie = page.headers["Set-Cookie"]
+        self.assertIn("HttpOnly", cookie)
+        self.assertIn("SameSite=Strict", cookie)
+        csrf_cookie = cookie.split(";")[0]
+        csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page.text).group(1)
+        form = {"csrf": csrf, "token": analyst, "next": "/api/v1/me"}
+        hdr = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": csrf_cookie}
+        # without the CSRF cookie: refused
+        r = self.server.post("/login", urllib.parse.urlencode(form),
+                             headers={"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(r.status, 403)
+        # a wrong token: 401, the page again
+        r = self.server.post("/login", urllib.parse.urlencode(dict(form, token="sipas_1_" + "0" * 64)), headers=hdr)
+        self.assertEqual(r.status, 401)
+        self.assertIn("không đúng", r.text)
+        # an open redirect is refused: next falls back to /
+        r = self.server.post("/login", urllib.parse.urlencode(dict(form, next="//evil.example/")), headers=hdr)
+        self.assertEqual(r.status, 303)
+        self.assertEqual(r.headers["Location"], "/")
+        r = self.server.post("/login", urllib.parse.urlencode(form), headers=hdr)
+        self.assertEqual(r.status, 303)
+        self.assertEqual(r.headers["Location"], "/api/v1/me")
+        session = r.headers["Set-Cookie"]
+        self.assertIn("HttpOnly", session)
+        self.assertIn("SameSite=Strict", session)
+        sid = session.split(";")[0]
+        me = self.server.get("/api/v1/me", headers={"Cookie": sid})
+        self.assertEqual(me.status, 200)
+        self.assertEqual(me.json()["name"], "Phân tích viên")
+        self.assertEqual(self.db.sql(f"SELECT count(*) FROM sessions WHERE id_hash = sha256('{sid.split('=')[1]}'::bytea)"), "1")
+        # logout needs the session's CSRF secret
+        r = self.server.post("/logout", "csrf=" + "0" * 64,
+                             headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": sid})
+        self.assertEqual(r.status, 403)
+        secret = self.db.sql(f"SELECT csrf FROM sessions WHERE id_hash = sha256('{sid.split('=')[1]}'::bytea)")
+        r = self.server.post("/logout", "csrf=" + secret,
+                             headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": sid})
+        self.assertEqual(r.status, 303)
+        self.assertEqual(self.server.get("/api/v1/me", headers={"Cookie": sid}).status, 401)
+
     def test_help(self):
         for cmd in (["--help"], ["serve", "--help"], ["migrate", "--help"], ["token", "--help"],
                     ["agencies", "--help"]):
