@@ -10,8 +10,5 @@ static int pending(const char *name)
 	return CLI_RUNTIME;
 }
 
-int cli_forms(int argc, char **argv) { (void)argc; (void)argv; return pending("forms"); }
-int cli_survey(int argc, char **argv) { (void)argc; (void)argv; return pending("survey"); }
-int cli_invites(int argc, char **argv) { (void)argc; (void)argv; return pending("invites"); }
 int cli_analyze(int argc, char **argv) { (void)argc; (void)argv; return pending("analyze"); }
 int cli_upload(int argc, char **argv) { (void)argc; (void)argv; return pending("upload"); }

@@ -1,0 +1,93 @@
+/* db-forms.c - form versions: registering and finding them. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db-forms.h"
+#include "db-internal.h"
+
+static void hex_param(const uint8_t h[32], char out[68])
+{
+	static const char d[] = "0123456789abcdef";
+	int i;
+
+	out[0] = '\\';
+	out[1] = 'x';
+	for (i = 0; i < 32; i++) {
+		out[2 + 2 * i] = d[h[i] >> 4];
+		out[3 + 2 * i] = d[h[i] & 15];
+	}
+	out[66] = '\0';
+}
+
+int db_form_register(struct db_conn *c, const char *key, int version, const char *title,
+		     const char *definition, size_t len, const uint8_t sha[32])
+{
+	char ver[16], hex[68], idbuf[16];
+	const char *p[5] = { key, ver, title, definition, hex };
+	int lens[5] = { 0, 0, 0, (int)len, 0 };
+	PGresult *res = NULL;
+	int r;
+
+	if (len > (1u << 30))
+		return -E2BIG;
+	snprintf(ver, sizeof ver, "%d", version);
+	hex_param(sha, hex);
+	if ((r = db_begin(c)) < 0)
+		return r;
+	r = db_exec(c, "SELECT id, sha256 = $3::bytea FROM forms WHERE form_key = $1 AND version = $2 FOR UPDATE",
+		    3, (const char *[]){ key, ver, hex }, &res);
+	if (r < 0)
+		goto out;
+	if (PQntuples(res) == 0) {
+		r = db_execb(c, "INSERT INTO forms (form_key, version, title, definition, sha256)"
+				" VALUES ($1, $2, $3, $4, $5::bytea)", 5, p, lens, NULL, NULL);
+		if (r == 0 && (r = db_commit(c)) == 0)
+			r = DB_FORM_NEW;
+		goto out;
+	}
+	if (PQgetvalue(res, 0, 1)[0] == 't') {
+		r = db_commit(c);
+		if (r == 0)
+			r = DB_FORM_SAME;
+		goto out;
+	}
+	snprintf(idbuf, sizeof idbuf, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	res = NULL;
+	r = db_exec(c, "SELECT code FROM surveys WHERE form_id = $1 ORDER BY id LIMIT 1", 1,
+		    (const char *[]){ idbuf }, &res);
+	if (r < 0)
+		goto out;
+	if (PQntuples(res) > 0) {
+		snprintf(c->error, sizeof c->error, "%s", PQgetvalue(res, 0, 0));
+		r = -EBUSY;
+		goto out;
+	}
+	r = db_execb(c, "UPDATE forms SET title = $3, definition = $4, sha256 = $5::bytea, loaded_at = now()"
+			" WHERE form_key = $1 AND version = $2", 5, p, lens, NULL, NULL);
+	if (r == 0 && (r = db_commit(c)) == 0)
+		r = DB_FORM_UPDATED;
+out:
+	if (r < 0)
+		db_rollback(c);   /* keeps the message */
+	PQclear(res);
+	return r;
+}
+
+int db_form_find(struct db_conn *c, const char *key, int version)
+{
+	char ver[16];
+	PGresult *res = NULL;
+	int r;
+
+	snprintf(ver, sizeof ver, "%d", version);
+	r = db_exec(c, "SELECT id FROM forms WHERE form_key = $1 AND ($2::int = 0 OR version = $2::int)"
+		       " ORDER BY version DESC LIMIT 1", 2, (const char *[]){ key, ver }, &res);
+	if (r < 0)
+		return r;
+	r = PQntuples(res) ? atoi(PQgetvalue(res, 0, 0)) : -ENOENT;
+	PQclear(res);
+	return r;
+}

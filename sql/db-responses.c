@@ -1,0 +1,200 @@
+/* db-responses.c - one response per call; the unique (survey_id, client_id) index and the
+ * content hash make resends idempotent; the invitation is spent in the same transaction. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db-internal.h"
+#include "db-responses.h"
+#include "strbuf.h"
+
+#define INSERT_SQL \
+	"INSERT INTO responses (survey_id, client_id, agency_id, channel, stratum, codes, answers, content_hash)" \
+	" SELECT s.id, $2::uuid, a.id, $4, a.code, $5::smallint[], $6::jsonb, $7::bytea" \
+	" FROM surveys s JOIN agencies a ON a.code = $3" \
+	" WHERE s.id = $1 AND s.status = 'open'" \
+	" AND (NOT EXISTS (SELECT 1 FROM survey_agencies sa WHERE sa.survey_id = s.id)" \
+	"      OR EXISTS (SELECT 1 FROM survey_agencies sa WHERE sa.survey_id = s.id AND sa.agency_id = a.id))" \
+	" ON CONFLICT (survey_id, client_id) WHERE client_id IS NOT NULL DO NOTHING RETURNING id"
+
+/* Why did nothing get stored? Checks in the order a client needs to hear: a replay first. */
+#define DIAGNOSE_SQL \
+	"SELECT s.status = 'open'," \
+	" (SELECT r.content_hash = $4::bytea FROM responses r WHERE r.survey_id = s.id AND r.client_id = $2::uuid)," \
+	" a.id IS NOT NULL AND (NOT EXISTS (SELECT 1 FROM survey_agencies sa WHERE sa.survey_id = s.id)" \
+	"      OR EXISTS (SELECT 1 FROM survey_agencies sa WHERE sa.survey_id = s.id AND sa.agency_id = a.id))" \
+	" FROM surveys s LEFT JOIN agencies a ON a.code = $3 WHERE s.id = $1"
+
+static void hash_param(const uint8_t h[32], char out[68])
+{
+	static const char d[] = "0123456789abcdef";
+	int i;
+
+	out[0] = '\\';
+	out[1] = 'x';
+	for (i = 0; i < 32; i++) {
+		out[2 + 2 * i] = d[h[i] >> 4];
+		out[3 + 2 * i] = d[h[i] & 15];
+	}
+	out[66] = '\0';
+}
+
+static int codes_literal(struct strbuf *sb, const int16_t *codes, size_t n)
+{
+	size_t i;
+
+	strbuf_putc(sb, '{');
+	for (i = 0; i < n; i++) {
+		if (i)
+			strbuf_putc(sb, ',');
+		if (codes[i] < 0)
+			strbuf_puts(sb, "NULL");
+		else
+			strbuf_printf(sb, "%d", codes[i]);
+	}
+	return strbuf_putc(sb, '}');
+}
+
+/* Explains an insert that stored nothing; returns REPLAY or a negative errno. */
+static int diagnose(struct db_conn *c, const char *sid, const struct db_response *r,
+		    const char *agency, const char *hash)
+{
+	PGresult *res = NULL;
+	int ret;
+
+	ret = db_exec(c, DIAGNOSE_SQL, 4, (const char *[]){ sid, r->client_id, agency, hash }, &res);
+	if (ret < 0)
+		return ret;
+	if (PQntuples(res) == 0)
+		ret = -ENOENT;
+	else if (!PQgetisnull(res, 0, 1))
+		ret = PQgetvalue(res, 0, 1)[0] == 't' ? DB_RESPONSE_REPLAY : -EEXIST;
+	else if (PQgetvalue(res, 0, 0)[0] != 't')
+		ret = -ESHUTDOWN;
+	else if (PQgetvalue(res, 0, 2)[0] != 't')
+		ret = -ENXIO;
+	else
+		ret = -EIO;     /* a concurrent change: let the client retry */
+	PQclear(res);
+	return ret;
+}
+
+/* The plain case: one autocommitted statement. */
+static int insert_open(struct db_conn *c, const struct db_response *r, const char *const p[7])
+{
+	PGresult *res = NULL;
+	int ret, n;
+
+	ret = db_exec(c, INSERT_SQL, 7, p, &res);
+	if (ret < 0)
+		return ret;
+	n = PQntuples(res);
+	PQclear(res);
+	if (n == 1)
+		return DB_RESPONSE_CREATED;
+	return diagnose(c, p[0], r, p[2], p[6]);
+}
+
+/* With an invitation: spend it, insert, link, commit; all or nothing. */
+static int insert_invited(struct db_conn *c, const struct db_response *r, const char *p[7])
+{
+	char ihash[68], agency[40], rid[24];
+	PGresult *res = NULL;
+	int ret;
+
+	hash_param(r->invite, ihash);
+	if ((ret = db_begin(c)) < 0)
+		return ret;
+	/* a resend of a stored response is answered before the invitation is looked at */
+	ret = db_exec(c, "SELECT content_hash = $3::bytea FROM responses WHERE survey_id = $1 AND client_id = $2::uuid",
+		      3, (const char *[]){ p[0], p[1], p[6] }, &res);
+	if (ret < 0)
+		goto out;
+	if (PQntuples(res) == 1) {
+		ret = PQgetvalue(res, 0, 0)[0] == 't' ? DB_RESPONSE_REPLAY : -EEXIST;
+		goto out;
+	}
+	PQclear(res);
+	res = NULL;
+	ret = db_exec(c, "UPDATE invites i SET used_at = now() FROM agencies a"
+			 " WHERE i.code_hash = $1::bytea AND i.survey_id = $2 AND i.used_at IS NULL"
+			 " AND a.id = i.agency_id RETURNING a.code",
+		      2, (const char *[]){ ihash, p[0] }, &res);
+	if (ret < 0)
+		goto out;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		res = NULL;
+		/* used (perhaps just now, by this same response resent concurrently) or unknown */
+		ret = db_exec(c, "SELECT (SELECT content_hash = $4::bytea FROM responses WHERE survey_id = $2"
+				 " AND client_id = $3::uuid), used_at IS NOT NULL FROM invites"
+				 " WHERE code_hash = $1::bytea AND survey_id = $2",
+			      4, (const char *[]){ ihash, p[0], p[1], p[6] }, &res);
+		if (ret < 0)
+			goto out;
+		if (PQntuples(res) == 0)
+			ret = -EACCES;
+		else if (!PQgetisnull(res, 0, 0))
+			ret = PQgetvalue(res, 0, 0)[0] == 't' ? DB_RESPONSE_REPLAY : -EEXIST;
+		else
+			ret = -EALREADY;
+		goto out;
+	}
+	snprintf(agency, sizeof agency, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	res = NULL;
+	if (p[2] && strcmp(p[2], agency) != 0) {
+		ret = -EACCES;
+		goto out;
+	}
+	p[2] = agency;
+	ret = db_exec(c, INSERT_SQL, 7, p, &res);
+	if (ret < 0)
+		goto out;
+	if (PQntuples(res) == 0) {
+		db_rollback(c);
+		ret = diagnose(c, p[0], r, p[2], p[6]);
+		goto out;
+	}
+	snprintf(rid, sizeof rid, "%s", PQgetvalue(res, 0, 0));
+	ret = db_exec(c, "UPDATE invites SET response_id = $2 WHERE code_hash = $1::bytea", 2,
+		      (const char *[]){ ihash, rid }, NULL);
+	if (ret == 0 && (ret = db_commit(c)) == 0)
+		ret = DB_RESPONSE_CREATED;
+out:
+	if (ret != DB_RESPONSE_CREATED)
+		db_rollback(c);
+	PQclear(res);
+	return ret;
+}
+
+int db_response_insert(struct db_conn *c, const struct db_response *r)
+{
+	struct strbuf codes;
+	char sid[16], hash[68];
+	const char *p[7];
+	int ret;
+
+	strbuf_init(&codes, 0);
+	if ((ret = codes_literal(&codes, r->codes, r->ncodes)) < 0)
+		goto out;
+	snprintf(sid, sizeof sid, "%d", r->survey_id);
+	hash_param(r->content_hash, hash);
+	p[0] = sid;
+	p[1] = r->client_id;
+	p[2] = r->agency;
+	p[3] = r->channel;
+	p[4] = strbuf_str(&codes);
+	p[5] = r->answers;
+	p[6] = hash;
+	if (r->invite)
+		ret = insert_invited(c, r, p);
+	else if (!r->agency)
+		ret = -ENXIO;
+	else
+		ret = insert_open(c, r, p);
+out:
+	strbuf_done(&codes);
+	return ret;
+}

@@ -1,0 +1,179 @@
+/* db-surveys.c - survey rounds. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db-auth.h"
+#include "db-internal.h"
+#include "db-surveys.h"
+#include "jsonw.h"
+#include "strbuf.h"
+
+int db_survey_create(struct db_conn *c, const struct db_survey_spec *s)
+{
+	char form[16], base[32], idbuf[16];
+	const char *p[6] = { s->code, form, s->title, s->has_baseline ? base : NULL,
+			     s->baseline_label, s->access };
+	struct strbuf detail = STRBUF_INIT;
+	PGresult *res = NULL;
+	size_t i;
+	int r, id = 0;
+
+	snprintf(form, sizeof form, "%d", s->form_id);
+	snprintf(base, sizeof base, "%.17g", s->baseline);
+	strbuf_init(&detail, 0);
+	if ((r = db_begin(c)) < 0)
+		return r;
+	r = db_exec(c, "INSERT INTO surveys (code, form_id, title, baseline, baseline_label, access)"
+		       " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id", 6, p, &res);
+	if (r < 0)
+		goto out;
+	id = atoi(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	res = NULL;
+	snprintf(idbuf, sizeof idbuf, "%d", id);
+	for (i = 0; i < s->nagencies; i++) {
+		r = db_exec(c, "INSERT INTO survey_agencies (survey_id, agency_id)"
+			       " SELECT $1, id FROM agencies WHERE code = $2 ON CONFLICT DO NOTHING RETURNING 1",
+			    2, (const char *[]){ idbuf, s->agencies[i] }, &res);
+		if (r < 0)
+			goto out;
+		if (PQntuples(res) == 0) {
+			PQclear(res);
+			res = NULL;
+			r = db_exec(c, "SELECT 1 FROM agencies WHERE code = $1", 1,
+				    (const char *[]){ s->agencies[i] }, &res);
+			if (r < 0)
+				goto out;
+			if (PQntuples(res) == 0) {
+				snprintf(c->error, sizeof c->error, "%s", s->agencies[i]);
+				r = -ENOENT;
+				goto out;
+			}
+		}
+		PQclear(res);
+		res = NULL;
+	}
+	for (i = 0; i < s->nstrata; i++) {
+		char pop[32], tgt[32];
+		const char *q[4] = { idbuf, s->strata[i].stratum, pop, s->strata[i].target >= 0 ? tgt : NULL };
+
+		snprintf(pop, sizeof pop, "%lld", s->strata[i].population);
+		snprintf(tgt, sizeof tgt, "%lld", s->strata[i].target);
+		r = db_exec(c, "INSERT INTO strata (survey_id, stratum, agency_id, population, target)"
+			       " VALUES ($1, $2, (SELECT id FROM agencies WHERE code = $2), $3, $4)", 4, q, NULL);
+		if (r < 0)
+			goto out;
+	}
+	strbuf_puts(&detail, "{\"survey\":");
+	jsonw_string(&detail, s->code);
+	strbuf_printf(&detail, ",\"form_id\":%d,\"strata\":%zu}", s->form_id, s->nstrata);
+	if ((r = db_audit(c, 0, "cli", "survey.create", id, strbuf_str(&detail))) < 0)
+		goto out;
+	if ((r = db_commit(c)) == 0)
+		r = id;
+out:
+	if (r < 0)
+		db_rollback(c);
+	PQclear(res);
+	strbuf_done(&detail);
+	return r;
+}
+
+int db_survey_set_open(struct db_conn *c, const char *code, bool open)
+{
+	PGresult *res = NULL;
+	int r, id;
+
+	if ((r = db_begin(c)) < 0)
+		return r;
+	r = db_exec(c, "UPDATE surveys SET status = $2 WHERE code = $1 RETURNING id", 2,
+		    (const char *[]){ code, open ? "open" : "closed" }, &res);
+	if (r < 0)
+		goto out;
+	if (PQntuples(res) == 0) {
+		r = -ENOENT;
+		goto out;
+	}
+	id = atoi(PQgetvalue(res, 0, 0));
+	if ((r = db_audit(c, 0, "cli", open ? "survey.open" : "survey.close", id, NULL)) < 0)
+		goto out;
+	r = db_commit(c);
+out:
+	if (r < 0)
+		db_rollback(c);
+	PQclear(res);
+	return r;
+}
+
+int db_survey_get(struct db_conn *c, const char *code, struct db_survey *out, char **definition, size_t *deflen)
+{
+	PGresult *res = NULL;
+	char *def;
+	int r;
+
+	r = db_exec(c, "SELECT s.id, s.form_id, s.title, s.access = 'invite', s.status = 'open', f.definition"
+		       " FROM surveys s JOIN forms f ON f.id = s.form_id WHERE s.code = $1", 1,
+		    (const char *[]){ code }, &res);
+	if (r < 0)
+		return r;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return -ENOENT;
+	}
+	def = strdup(PQgetvalue(res, 0, 5));
+	if (!def) {
+		PQclear(res);
+		return -ENOMEM;
+	}
+	memset(out, 0, sizeof *out);
+	out->id = atoi(PQgetvalue(res, 0, 0));
+	out->form_id = atoi(PQgetvalue(res, 0, 1));
+	snprintf(out->code, sizeof out->code, "%s", code);
+	snprintf(out->title, sizeof out->title, "%s", PQgetvalue(res, 0, 2));
+	out->invite_only = PQgetvalue(res, 0, 3)[0] == 't';
+	out->open = PQgetvalue(res, 0, 4)[0] == 't';
+	*deflen = (size_t)PQgetlength(res, 0, 5);
+	*definition = def;
+	PQclear(res);
+	return 0;
+}
+
+int db_survey_is_open(struct db_conn *c, int survey_id)
+{
+	char idbuf[16];
+	PGresult *res = NULL;
+	int r;
+
+	snprintf(idbuf, sizeof idbuf, "%d", survey_id);
+	r = db_exec(c, "SELECT status = 'open' FROM surveys WHERE id = $1", 1, (const char *[]){ idbuf }, &res);
+	if (r < 0)
+		return r;
+	r = PQntuples(res) == 0 ? -ENOENT : PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	return r;
+}
+
+int db_survey_agencies_each(struct db_conn *c, int survey_id,
+			    int (*fn)(void *ud, const char *code, const char *name), void *ud)
+{
+	char idbuf[16];
+	PGresult *res = NULL;
+	int r, i, n;
+
+	snprintf(idbuf, sizeof idbuf, "%d", survey_id);
+	r = db_exec(c, "SELECT a.code, a.name FROM agencies a WHERE"
+		       " NOT EXISTS (SELECT 1 FROM survey_agencies WHERE survey_id = $1)"
+		       " OR a.id IN (SELECT agency_id FROM survey_agencies WHERE survey_id = $1)"
+		       " ORDER BY a.level <> 'province', a.level <> 'department', a.name, a.code", 1,
+		    (const char *[]){ idbuf }, &res);
+	if (r < 0)
+		return r;
+	n = PQntuples(res);
+	for (i = 0; i < n; i++)
+		if ((r = fn(ud, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1))) < 0)
+			break;
+	PQclear(res);
+	return r < 0 ? r : n;
+}
