@@ -1,0 +1,455 @@
+/* db-uploads.c - paper-result uploads: COPY into a temporary table inside one transaction,
+ * checks against the stored responses, then one INSERT ... SELECT; history; withdrawal. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db-auth.h"
+#include "db-internal.h"
+#include "db-uploads.h"
+#include "jsonw.h"
+#include "sha256.h"
+#include "strbuf.h"
+
+#define COPY_FLUSH_BYTES (256u << 10)    /* rows are sent to the server in batches this big */
+#define UPLOAD_LOCK_CLASS "20260404"     /* pg_advisory_xact_lock(class, survey id): one check at a time per round */
+
+struct db_upload {
+	struct db_conn *c;
+	struct strbuf buf;       /* COPY text not yet sent */
+	bool in_copy;
+	long nrows;
+};
+
+static const char hexdig[] = "0123456789abcdef";
+
+/* Appends s (n bytes) escaped for COPY's text format. */
+static void copy_text(struct strbuf *sb, const char *s, size_t n)
+{
+	size_t i, run = 0;
+
+	for (i = 0; i < n; i++) {
+		char e = 0;
+
+		switch (s[i]) {
+		case '\\': e = '\\'; break;
+		case '\n': e = 'n'; break;
+		case '\r': e = 'r'; break;
+		case '\t': e = 't'; break;
+		default: continue;
+		}
+		strbuf_append(sb, s + run, i - run);
+		strbuf_putc(sb, '\\');
+		strbuf_putc(sb, e);
+		run = i + 1;
+	}
+	strbuf_append(sb, s + run, n - run);
+}
+
+static void copy_opt(struct strbuf *sb, const char *s)
+{
+	if (s && *s)
+		copy_text(sb, s, strlen(s));
+	else
+		strbuf_puts(sb, "\\N");
+}
+
+static void copy_double(struct strbuf *sb, double v)
+{
+	if (v > 0)
+		strbuf_printf(sb, "%.17g", v);
+	else
+		strbuf_puts(sb, "\\N");
+}
+
+static int copy_send(struct db_upload *u)
+{
+	if (u->buf.len == 0)
+		return 0;
+	if (PQputCopyData(u->c->pg, u->buf.buf, (int)u->buf.len) != 1)
+		return db_error(u->c, NULL);
+	strbuf_reset(&u->buf);
+	return 0;
+}
+
+int db_upload_begin(struct db_conn *c, struct db_upload **out)
+{
+	struct db_upload *u;
+	PGresult *res;
+	int r;
+
+	if (!c->pg)
+		return db_error(c, NULL);
+	u = calloc(1, sizeof *u);
+	if (!u)
+		return -ENOMEM;
+	u->c = c;
+	strbuf_init(&u->buf, 0);
+	if ((r = db_begin(c)) < 0)
+		goto fail;
+	r = db_exec(c, "CREATE TEMPORARY TABLE upload_rows (row integer NOT NULL, serial text NOT NULL,"
+		       " agency text NOT NULL, channel text NOT NULL, stratum text, psu text,"
+		       " weight double precision, fpc double precision, submitted_at timestamptz,"
+		       " codes smallint[] NOT NULL, answers jsonb NOT NULL, content_hash bytea NOT NULL)"
+		       " ON COMMIT DROP", 0, NULL, NULL);
+	if (r < 0)
+		goto fail;
+	res = PQexec(c->pg, "COPY upload_rows FROM STDIN");
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		r = db_error(c, res);
+		PQclear(res);
+		goto fail;
+	}
+	PQclear(res);
+	u->in_copy = true;
+	*out = u;
+	return 0;
+fail:
+	db_rollback(c);
+	strbuf_done(&u->buf);
+	free(u);
+	return r;
+}
+
+int db_upload_put(struct db_upload *u, const struct db_upload_row *row)
+{
+	struct strbuf *sb = &u->buf;
+	size_t i;
+
+	if (!u->in_copy)
+		return -EINVAL;
+	strbuf_printf(sb, "%ld\t", row->row);
+	copy_opt(sb, row->serial);
+	strbuf_putc(sb, '\t');
+	copy_opt(sb, row->agency);
+	strbuf_putc(sb, '\t');
+	copy_opt(sb, row->channel);
+	strbuf_putc(sb, '\t');
+	copy_opt(sb, row->stratum);
+	strbuf_putc(sb, '\t');
+	copy_opt(sb, row->psu);
+	strbuf_putc(sb, '\t');
+	copy_double(sb, row->weight);
+	strbuf_putc(sb, '\t');
+	copy_double(sb, row->fpc);
+	strbuf_putc(sb, '\t');
+	copy_opt(sb, row->submitted_at);
+	strbuf_puts(sb, "\t{");
+	for (i = 0; i < row->ncodes; i++) {
+		if (i)
+			strbuf_putc(sb, ',');
+		if (row->codes[i] < 0)
+			strbuf_puts(sb, "NULL");
+		else
+			strbuf_printf(sb, "%d", row->codes[i]);
+	}
+	strbuf_puts(sb, "}\t");
+	copy_text(sb, row->answers, row->answers_len);
+	strbuf_puts(sb, "\t\\\\x");
+	for (i = 0; i < 32; i++) {
+		strbuf_putc(sb, hexdig[row->content_hash[i] >> 4]);
+		strbuf_putc(sb, hexdig[row->content_hash[i] & 15]);
+	}
+	if (strbuf_putc(sb, '\n') < 0)
+		return -ENOMEM;
+	u->nrows++;
+	return sb->len >= COPY_FLUSH_BYTES ? copy_send(u) : 0;
+}
+
+/* Ends the COPY (with an error message: aborts it) and drains every result. */
+static int copy_end(struct db_upload *u, const char *abort_msg)
+{
+	PGresult *res;
+	int r = 0;
+
+	if (!u->in_copy)
+		return 0;
+	u->in_copy = false;
+	if (!abort_msg && (r = copy_send(u)) < 0)
+		abort_msg = "send failed";
+	if (PQputCopyEnd(u->c->pg, abort_msg) != 1 && r == 0)
+		r = db_error(u->c, NULL);
+	while ((res = PQgetResult(u->c->pg)) != NULL) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && r == 0 && !abort_msg)
+			r = db_error(u->c, res);
+		PQclear(res);
+	}
+	return r;
+}
+
+static void hash_hex(const uint8_t h[32], char out[68])
+{
+	int i;
+
+	out[0] = '\\';
+	out[1] = 'x';
+	for (i = 0; i < 32; i++) {
+		out[2 + 2 * i] = hexdig[h[i] >> 4];
+		out[3 + 2 * i] = hexdig[h[i] & 15];
+	}
+	out[66] = '\0';
+}
+
+/* Lists the rows whose serial is stored already; returns their count or a negative errno. */
+static int find_conflicts(struct db_conn *c, const char *sid, db_upload_conflict_fn fn, void *ud,
+			  size_t max)
+{
+	const char *p[2] = { sid, NULL };
+	char lim[24];
+	PGresult *res = NULL;
+	int r, i, total = 0;
+
+	r = db_exec(c, "SELECT EXISTS (SELECT 1 FROM responses WHERE survey_id = $1"
+		       " AND serial IS NOT NULL AND NOT withdrawn)", 1, p, &res);
+	if (r < 0)
+		return r;
+	i = PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	if (!i)
+		return 0;
+	/* statistics, so that a large file is checked with a hash join */
+	if ((r = db_exec(c, "ANALYZE upload_rows", 0, NULL, NULL)) < 0)
+		return r;
+	snprintf(lim, sizeof lim, "%zu", max);
+	p[1] = lim;
+	r = db_exec(c, "SELECT t.row, t.serial, coalesce(r.upload_id, 0), count(*) OVER ()"
+		       " FROM upload_rows t JOIN responses r ON r.survey_id = $1 AND r.serial = t.serial"
+		       " AND NOT r.withdrawn ORDER BY t.row LIMIT $2", 2, p, &res);
+	if (r < 0)
+		return r;
+	for (i = 0; i < PQntuples(res); i++) {
+		total = atoi(PQgetvalue(res, i, 3));
+		if (fn && (r = fn(ud, atol(PQgetvalue(res, i, 0)), PQgetvalue(res, i, 1),
+				  atoll(PQgetvalue(res, i, 2)))) < 0)
+			break;
+	}
+	PQclear(res);
+	return r < 0 ? r : total;
+}
+
+int db_upload_finish(struct db_upload *u, const struct db_upload_meta *m, bool store,
+		     db_upload_conflict_fn fn, void *ud, size_t max_conflicts,
+		     long long *earlier, size_t *nconflicts, long long *upload_id)
+{
+	struct db_conn *c = u->c;
+	char sid[16], tid[16], rows[24], sha[68], idbuf[24], shahex[65];
+	const char *p[6];
+	struct strbuf detail;
+	PGresult *res = NULL;
+	long long id;
+	int r, i;
+
+	strbuf_init(&detail, 0);
+	if ((r = copy_end(u, NULL)) < 0)
+		goto out;
+	snprintf(sid, sizeof sid, "%d", m->survey_id);
+	p[0] = sid;
+	if ((r = db_exec(c, "SELECT pg_advisory_xact_lock(" UPLOAD_LOCK_CLASS ", $1::int)", 1, p, NULL)) < 0)
+		goto out;
+	hash_hex(m->sha256, sha);
+	p[1] = sha;
+	r = db_exec(c, "SELECT id FROM uploads WHERE survey_id = $1 AND sha256 = $2::bytea AND status = 'stored'",
+		    2, p, &res);
+	if (r < 0)
+		goto out;
+	if (PQntuples(res) > 0) {
+		*earlier = atoll(PQgetvalue(res, 0, 0));
+		r = -EEXIST;
+		goto out;
+	}
+	PQclear(res);
+	res = NULL;
+	if ((r = find_conflicts(c, sid, fn, ud, max_conflicts)) < 0)
+		goto out;
+	if (r > 0) {
+		*nconflicts = (size_t)r;
+		r = -EINVAL;
+		goto out;
+	}
+	if (!store)
+		goto out;          /* a dry run: everything checked, nothing kept */
+
+	snprintf(tid, sizeof tid, "%d", m->token_id);
+	snprintf(rows, sizeof rows, "%ld", m->rows);
+	p[2] = m->token_id > 0 ? tid : NULL;
+	p[3] = m->actor;
+	p[4] = m->file_name;
+	p[5] = rows;
+	r = db_exec(c, "INSERT INTO uploads (survey_id, sha256, token_id, actor, file_name, rows)"
+		       " VALUES ($1, $2::bytea, $3, $4, $5, $6) RETURNING id", 6, p, &res);
+	if (r < 0)
+		goto out;
+	id = atoll(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	res = NULL;
+	snprintf(idbuf, sizeof idbuf, "%lld", id);
+	p[1] = idbuf;
+	r = db_exec(c, "INSERT INTO responses (survey_id, agency_id, channel, serial, stratum, psu, weight,"
+		       " fpc, submitted_at, codes, answers, content_hash, upload_id)"
+		       " SELECT $1, a.id, t.channel, t.serial, coalesce(t.stratum, t.agency), t.psu, t.weight,"
+		       " t.fpc, coalesce(t.submitted_at, now()), t.codes, t.answers, t.content_hash, $2"
+		       " FROM upload_rows t JOIN agencies a ON a.code = t.agency", 2, p, &res);
+	if (r < 0)
+		goto out;
+	i = atoi(PQcmdTuples(res));
+	if (i != u->nrows) {
+		snprintf(c->error, sizeof c->error, "%d of %ld rows named a known agency", i, u->nrows);
+		r = -ENOENT;
+		goto out;
+	}
+	sha256_hex(m->sha256, shahex);
+	strbuf_printf(&detail, "{\"upload\":%lld,\"rows\":%ld,\"sha256\":\"%s\",\"file\":", id, m->rows, shahex);
+	jsonw_string(&detail, m->file_name);
+	strbuf_putc(&detail, '}');
+	if ((r = db_audit(c, m->token_id, m->actor ? m->actor : "", "upload.store", m->survey_id,
+			  strbuf_str(&detail))) < 0)
+		goto out;
+	if ((r = db_commit(c)) < 0)
+		goto out;
+	*upload_id = id;
+out:
+	PQclear(res);
+	strbuf_done(&detail);
+	db_rollback(c);      /* nothing to do after COMMIT */
+	return r;
+}
+
+void db_upload_free(struct db_upload *u)
+{
+	if (!u)
+		return;
+	if (u->in_copy)
+		copy_end(u, "upload abandoned");
+	db_rollback(u->c);
+	strbuf_done(&u->buf);
+	free(u);
+}
+
+int db_upload_survey(struct db_conn *c, const char *code, int *survey_id, char **definition, size_t *len)
+{
+	const char *p[1] = { code };
+	PGresult *res = NULL;
+	char *def;
+	int r;
+
+	r = db_exec(c, "SELECT s.id, f.definition FROM surveys s JOIN forms f ON f.id = s.form_id WHERE s.code = $1",
+		    1, p, &res);
+	if (r < 0)
+		return r;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return -ENOENT;
+	}
+	def = strdup(PQgetvalue(res, 0, 1));
+	if (!def) {
+		PQclear(res);
+		return -ENOMEM;
+	}
+	*survey_id = atoi(PQgetvalue(res, 0, 0));
+	*len = (size_t)PQgetlength(res, 0, 1);
+	*definition = def;
+	PQclear(res);
+	return 0;
+}
+
+int db_upload_agencies(struct db_conn *c, int survey_id, int (*fn)(void *ud, const char *code), void *ud)
+{
+	char sid[16];
+	const char *p[1] = { sid };
+	PGresult *res = NULL;
+	int r, i;
+
+	snprintf(sid, sizeof sid, "%d", survey_id);
+	r = db_exec(c, "SELECT a.code FROM agencies a WHERE NOT EXISTS (SELECT 1 FROM survey_agencies WHERE survey_id = $1)"
+		       " OR a.id IN (SELECT agency_id FROM survey_agencies WHERE survey_id = $1) ORDER BY a.code",
+		    1, p, &res);
+	if (r < 0)
+		return r;
+	for (i = 0; i < PQntuples(res); i++)
+		if ((r = fn(ud, PQgetvalue(res, i, 0))) < 0)
+			break;
+	PQclear(res);
+	return r < 0 ? r : i;
+}
+
+int db_uploads_each(struct db_conn *c, int survey_id, int (*fn)(void *ud, const struct db_upload_info *u), void *ud)
+{
+	char sid[16];
+	const char *p[1] = { sid };
+	PGresult *res = NULL;
+	int r, i;
+
+	snprintf(sid, sizeof sid, "%d", survey_id);
+	r = db_exec(c, "SELECT u.id, coalesce(t.name, u.actor, ''),"
+		       " to_char(u.created_at, 'YYYY-MM-DD\"T\"HH24:MI:SSOF'), u.file_name, u.rows, u.status,"
+		       " encode(u.sha256, 'hex'), to_char(u.withdrawn_at, 'YYYY-MM-DD\"T\"HH24:MI:SSOF')"
+		       " FROM uploads u LEFT JOIN tokens t ON t.id = u.token_id"
+		       " WHERE u.survey_id = $1 ORDER BY u.created_at DESC, u.id DESC", 1, p, &res);
+	if (r < 0)
+		return r;
+	for (i = 0; i < PQntuples(res); i++) {
+		struct db_upload_info u = {
+			.id = atoll(PQgetvalue(res, i, 0)),
+			.who = PQgetvalue(res, i, 1),
+			.created_at = PQgetvalue(res, i, 2),
+			.file_name = PQgetisnull(res, i, 3) ? NULL : PQgetvalue(res, i, 3),
+			.rows = atol(PQgetvalue(res, i, 4)),
+			.status = PQgetvalue(res, i, 5),
+			.sha256 = PQgetvalue(res, i, 6),
+			.withdrawn_at = PQgetisnull(res, i, 7) ? NULL : PQgetvalue(res, i, 7),
+		};
+
+		if ((r = fn(ud, &u)) < 0)
+			break;
+	}
+	PQclear(res);
+	return r < 0 ? r : i;
+}
+
+int db_upload_withdraw(struct db_conn *c, long long id, int token_id, const char *actor)
+{
+	char idbuf[24], tid[16], detail[96];
+	const char *p[2] = { idbuf, NULL };
+	PGresult *res = NULL;
+	int r, n, survey_id;
+
+	snprintf(idbuf, sizeof idbuf, "%lld", id);
+	snprintf(tid, sizeof tid, "%d", token_id);
+	p[1] = token_id > 0 ? tid : NULL;
+	if ((r = db_begin(c)) < 0)
+		return r;
+	r = db_exec(c, "SELECT survey_id, status FROM uploads WHERE id = $1 FOR UPDATE", 1, p, &res);
+	if (r < 0)
+		goto out;
+	if (PQntuples(res) == 0) {
+		r = -ENOENT;
+		goto out;
+	}
+	survey_id = atoi(PQgetvalue(res, 0, 0));
+	if (strcmp(PQgetvalue(res, 0, 1), "stored") != 0) {
+		r = -EALREADY;
+		goto out;
+	}
+	PQclear(res);
+	res = NULL;
+	r = db_exec(c, "UPDATE uploads SET status = 'withdrawn', withdrawn_at = now(), withdrawn_by = $2"
+		       " WHERE id = $1", 2, p, NULL);
+	if (r < 0)
+		goto out;
+	r = db_exec(c, "UPDATE responses SET withdrawn = true WHERE upload_id = $1 AND NOT withdrawn", 1, p, &res);
+	if (r < 0)
+		goto out;
+	n = atoi(PQcmdTuples(res));
+	snprintf(detail, sizeof detail, "{\"upload\":%lld,\"responses\":%d}", id, n);
+	if ((r = db_audit(c, token_id, actor, "upload.withdraw", survey_id, detail)) < 0)
+		goto out;
+	if ((r = db_commit(c)) < 0)
+		goto out;
+	r = n;
+out:
+	if (r < 0)
+		db_rollback(c);
+	PQclear(res);
+	return r;
+}
