@@ -215,7 +215,7 @@ int cli_agencies(int argc, char **argv)
 		goto out;
 	if ((status = cli_db_connect("agencies import", &c)) != 0)
 		goto out;
-	r = db_agencies_upsert(c, im.rows, im.n, &bad);
+	r = db_agencies_upsert(c, im.rows, im.n, "cli", &bad);
 	if (r == -ENOENT || r == -EINVAL) {
 		fprintf(stderr, "%s: row %zu: column %s: %s\n", im.file, bad + 1,
 			r == -ENOENT ? "parent" : "code", db_conn_error(c));

@@ -424,10 +424,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		size_t n = *upload_data_size;
 
 		*upload_data_size = 0;
-		if (req->replied)
-			return MHD_YES;              /* refused already: drop the rest */
-		if (body_chunk(req, upload_data, n) != 0)
-			return queue_reply(req);
+		/* Once refused, the rest of the body is read and dropped (memory stays bounded; the
+		 * connection timeout still applies): libmicrohttpd 0.9.75 accepts a reply only
+		 * before the body starts or after it ends. */
+		if (!req->replied)
+			body_chunk(req, upload_data, n);
 		return MHD_YES;
 	}
 	if (!req->replied) {

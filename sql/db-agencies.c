@@ -4,11 +4,14 @@
 #include <stdlib.h>
 
 #include "db-agencies.h"
+#include "db-auth.h"
 #include "db-internal.h"
 
-int db_agencies_upsert(struct db_conn *c, const struct db_agency *rows, size_t n, size_t *bad)
+int db_agencies_upsert(struct db_conn *c, const struct db_agency *rows, size_t n, const char *actor,
+		       size_t *bad)
 {
 	PGresult *res = NULL;
+	char detail[64];
 	size_t i;
 	int r;
 
@@ -41,6 +44,9 @@ int db_agencies_upsert(struct db_conn *c, const struct db_agency *rows, size_t n
 		PQclear(res);
 		res = NULL;
 	}
+	snprintf(detail, sizeof detail, "{\"rows\":%zu}", n);
+	if ((r = db_audit(c, 0, actor, "agencies.import", 0, detail)) < 0)
+		goto fail;
 	if ((r = db_commit(c)) < 0)
 		goto fail;
 	return (int)n;

@@ -165,6 +165,92 @@ class Foundation(unittest.TestCase):
         self.assertEqual(h.run_sipas(["frobnicate"]).returncode, 2)
 
 
+class ServerLimits(unittest.TestCase):
+    """Body limits, media types, and a graceful stop with a request in flight."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.db = h.Database()
+        cls.server = h.Server(cls.db.url)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.db.close()
+
+    def raw(self, data, read=True):
+        import socket
+        host, port = self.server.url[len("http://"):].split(":")
+        s = socket.create_connection((host, int(port)), timeout=20)
+        s.sendall(data)
+        if not read:
+            return s
+        out = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+        s.close()
+        return out
+
+    def test_declared_too_large(self):
+        r = self.raw(b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                     b"Content-Length: 100000000\r\nConnection: close\r\n\r\n")
+        self.assertTrue(r.startswith(b"HTTP/1.1 413"), r[:100])
+
+    def test_streamed_too_large(self):
+        body = b"a=" + b"x" * 20000
+        chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+        r = self.raw(b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                     b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunked)
+        self.assertTrue(r.startswith(b"HTTP/1.1 413"), r[:100])
+        self.assertEqual(self.server.get("/healthz").status, 200)
+
+    def test_wrong_media_type(self):
+        r = self.server.post("/login", "{}", headers={"Content-Type": "application/json"})
+        self.assertEqual(r.status, 415)
+
+    def test_body_on_get(self):
+        r = self.server.request("GET", "/healthz", body="x" * 10, headers={"Content-Type": "text/plain"})
+        self.assertEqual(r.status, 413)
+
+
+class GracefulStop(unittest.TestCase):
+    def test_inflight_request_finishes(self):
+        import signal
+        import socket
+        db = h.Database()
+        server = h.Server(db.url)
+        try:
+            host, port = server.url[len("http://"):].split(":")
+            s = socket.create_connection((host, int(port)), timeout=30)
+            body = b"token=abc&csrf=" + b"0" * 64
+            s.sendall(b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                      b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body[:10])
+            time.sleep(0.5)
+            server.proc.send_signal(signal.SIGTERM)
+            time.sleep(0.5)
+            self.assertIsNone(server.proc.poll(), "the server must wait for the request in flight")
+            s.sendall(body[10:])
+            reply = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                reply += chunk
+            s.close()
+            self.assertTrue(reply.startswith(b"HTTP/1.1 403"), reply[:80])   # no CSRF cookie: refused, but answered
+            self.assertEqual(server.proc.wait(timeout=60), 0)
+            # new connections are refused once stopping
+            with self.assertRaises(OSError):
+                socket.create_connection((host, int(port)), timeout=5).sendall(b"GET /healthz HTTP/1.1\r\n\r\n")
+                raise OSError("connected")
+        finally:
+            server.stop()
+            db.close()
+
+
 class Agencies(unittest.TestCase):
     def setUp(self):
         self.db = h.Database()
@@ -189,6 +275,7 @@ class Agencies(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(self.db.sql("SELECT name FROM agencies WHERE code = 'SNV'"), "Sở Nội vụ tỉnh Lạng Sơn")
         self.assertEqual(self.db.sql("SELECT count(*) FROM agencies"), "2")
+        self.assertEqual(self.db.sql("SELECT count(*) FROM audit_log WHERE action = 'agencies.import'"), "2")
 
     def test_bad_files(self):
         p = h.run_sipas(["agencies", "import", os.path.join(self.dir, "missing.csv")], self.db.url)
