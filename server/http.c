@@ -90,6 +90,18 @@ static const struct route *route_find(struct http_req *req, int *status)
 		}
 	}
 	*status = path_known ? 405 : 404;
+	if (path_known) {
+		char allow[64] = "";
+
+		for (i = 0; i < http_nroutes; i++)
+			if (route_match(http_routes[i].pattern, req->path, NULL) &&
+			    strlen(allow) + strlen(http_routes[i].method) + 3 < sizeof allow) {
+				if (allow[0])
+					strcat(allow, ", ");
+				strcat(allow, http_routes[i].method);
+			}
+		http_add_header(req, "Allow", allow);
+	}
 	return NULL;
 }
 
