@@ -10,3 +10,7 @@ int handle_agencies(struct http_req *req);
 int handle_login_get(struct http_req *req);
 int handle_login_post(struct http_req *req);
 int handle_logout(struct http_req *req);
+int handle_form_get(struct http_req *req);
+int handle_form_post(struct http_req *req);
+int handle_form_thanks(struct http_req *req);
+int handle_form_js(struct http_req *req);

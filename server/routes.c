@@ -16,6 +16,13 @@ const struct route http_routes[] = {
 	{ .method = "POST", .pattern = "/logout", .who = ANY_TOKEN, .html = true,
 	  .body = HTTP_BODY_BUFFER, .body_limit = 4096, .content_type = "application/x-www-form-urlencoded",
 	  .handler = handle_logout },
+	{ .method = "GET", .pattern = "/s/{survey}", .who = ROLE_PUBLIC, .html = true, .rate_limited = true,
+	  .handler = handle_form_get },
+	{ .method = "POST", .pattern = "/s/{survey}", .who = ROLE_PUBLIC, .html = true, .rate_limited = true,
+	  .body = HTTP_BODY_BUFFER, .body_limit = 64 * 1024, .content_type = "application/x-www-form-urlencoded",
+	  .handler = handle_form_post },
+	{ .method = "GET", .pattern = "/s/{survey}/thanks", .who = ROLE_PUBLIC, .html = true, .handler = handle_form_thanks },
+	{ .method = "GET", .pattern = "/static/form.js", .who = ROLE_PUBLIC, .handler = handle_form_js },
 };
 
 const size_t http_nroutes = sizeof http_routes / sizeof http_routes[0];
