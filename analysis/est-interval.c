@@ -6,6 +6,7 @@
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_sf_gamma.h>
 
 void est_gsl_init(void)
 {
@@ -25,15 +26,18 @@ double est_t_quantile(double p, double df)
 
 double est_t_pvalue(double t, double df)
 {
-	double q;
+	gsl_sf_result r;
 
 	est_gsl_init();
 	if (!(df > 0) || isnan(t) || !isfinite(df))
 		return NAN;
-	q = gsl_cdf_tdist_Q(fabs(t), df);
-	if (!(q >= 0 && q <= 0.5))
+	if (isinf(t))
+		return 0;
+	/* P(|T| > |t|) = I_x(df/2, 1/2), x = df/(df + t²): accurate far into the tails, where
+	 * gsl_cdf_tdist_Q's Cornish-Fisher branch loses digits */
+	if (gsl_sf_beta_inc_e(df / 2, 0.5, df / (df + t * t), &r) != GSL_SUCCESS || !(r.val >= 0 && r.val <= 1))
 		return NAN;
-	return 2 * q;
+	return r.val;
 }
 
 static int conf_ok(double conf)
