@@ -60,7 +60,7 @@ const char form_js[] =
 	"\t\t\t});\n"
 	"\t\t}\n"
 	"\t\teach(sets, function (fs) {\n"
-	"\t\t\tif (fs.hidden)\n"
+	"\t\t\tif (fs.hidden || fs.id === 'q-_agency')\n"
 	"\t\t\t\treturn;\n"
 	"\t\t\ttotal++;\n"
 	"\t\t\tif (answered(fs))\n"

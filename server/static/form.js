@@ -54,7 +54,7 @@
 			});
 		}
 		each(sets, function (fs) {
-			if (fs.hidden)
+			if (fs.hidden || fs.id === 'q-_agency')
 				return;
 			total++;
 			if (answered(fs))

@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""The citizens' web form in a real browser (Debian's chromium + chromedriver, headless) at a
+phone's viewport (390x844): fill `agency-2024-individual`, submit, find the response in
+PostgreSQL; once with JavaScript (show_if hides questions, progress shows, the draft survives
+a reload) and once without. Screenshots go to build/ (not in git)."""
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "integration"))
+import harness as h  # noqa: E402
+
+h.require_db()
+CHROMIUM = shutil.which("chromium")
+DRIVER = shutil.which("chromedriver")
+if not CHROMIUM or not DRIVER:
+    print("skipped: chromium or chromedriver is not installed")
+    sys.exit(77)
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+SHIPPED = os.path.join(h.ROOT, "survey-forms", "agency-2024-individual.json")
+FORM = SHIPPED if os.path.exists(SHIPPED) else os.path.join(h.ROOT, "tests", "data", "forms", "valid",
+                                                              "contract-example", "form.json")
+SHOTS = os.path.join(h.ROOT, "build")
+
+
+def plan(form):
+    """The answers a respondent gives: {qid: code or [codes] or text}, honouring show_if."""
+    out = {}
+    for sec in form["sections"]:
+        for q in sec["questions"]:
+            cond = q.get("show_if")
+            if cond:
+                got = out.get(cond["question"])
+                got = got if isinstance(got, list) else [got]
+                if not any(c in cond["in"] for c in got):
+                    continue
+            t = q["type"]
+            if t == "scale":
+                sc = form["scales"][q["scale"]]
+                out[q["id"]] = (sc.get("positive") or sc["codes"])[0]
+            elif t == "single":
+                out[q["id"]] = q["options"][0]["code"]
+            elif t == "multi":
+                out[q["id"]] = [o["code"] for o in q["options"][:2]]
+            elif t == "number":
+                out[q["id"]] = int(q.get("min", 30))
+            elif q.get("required"):
+                out[q["id"]] = "Rất hài lòng với cách phục vụ."
+    return out
+
+
+def hidden_questions(form, answers):
+    return [q["id"] for sec in form["sections"] for q in sec["questions"]
+            if q.get("show_if") and q["id"] not in answers]
+
+
+class Browser(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        with open(FORM, encoding="utf-8") as f:
+            cls.form = json.load(f)
+        cls.db = h.Database()
+        h.run_sipas(["agencies", "import", os.path.join(h.ROOT, "sql/demo/agencies-lang-son.csv")], cls.db.url, check=True)
+        h.run_sipas(["forms", "load", FORM], cls.db.url, check=True)
+        h.run_sipas(["survey", "create", "--id", "browser", "--form", cls.form["id"], "--title",
+                     "Khảo sát mức độ hài lòng (thử trên trình duyệt)"], cls.db.url, check=True)
+        cls.server = h.Server(cls.db.url)
+
+    @classmethod
+    def tearDownClass(cls):
+        status = cls.server.stop()
+        cls.db.close()
+        assert status == 0, cls.server.read_log()
+
+    def driver(self, javascript):
+        profile = tempfile.mkdtemp(prefix="sipas-chromium-")
+        self.addCleanup(shutil.rmtree, profile, True)
+        o = webdriver.ChromeOptions()
+        o.binary_location = CHROMIUM
+        for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--window-size=390,844", f"--user-data-dir={profile}", "--lang=vi"):
+            o.add_argument(a)
+        if not javascript:
+            o.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+        d = webdriver.Chrome(service=Service(DRIVER), options=o)
+        self.addCleanup(d.quit)
+        d.set_page_load_timeout(60)
+        d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                          {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
+        return d
+
+    def click_choice(self, d, qid, code):
+        el = d.find_element(By.CSS_SELECTOR, f'input[name="{qid}"][value="{code}"]')
+        label = el.find_element(By.XPATH, "./ancestor::label")
+        d.execute_script("arguments[0].scrollIntoView({block: 'center'})", label)
+        label.click()
+        self.assertTrue(el.is_selected(), qid)
+
+    def fill(self, d, answers):
+        Select(d.find_element(By.NAME, "_agency")).select_by_value("SNV")
+        qs = {q["id"]: q for sec in self.form["sections"] for q in sec["questions"]}
+        for qid, a in answers.items():
+            t = qs[qid]["type"]
+            if t in ("scale", "single"):
+                self.click_choice(d, qid, a)
+            elif t == "multi":
+                for c in a:
+                    self.click_choice(d, qid, c)
+            else:
+                el = d.find_element(By.NAME, qid)
+                d.execute_script("arguments[0].scrollIntoView({block: 'center'})", el)
+                el.send_keys(str(a))
+
+    def submit_and_check(self, d, answers, shot):
+        d.save_screenshot(os.path.join(SHOTS, shot + "-filled.png"))
+        button = d.find_element(By.CSS_SELECTOR, "button[type=submit]")
+        d.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+        button.click()
+        WebDriverWait(d, 30).until(lambda x: x.current_url.endswith("/s/browser/thanks"))
+        self.assertIn("Cảm ơn", d.page_source)
+        d.save_screenshot(os.path.join(SHOTS, shot + "-thanks.png"))
+        rows = self.db.sql("SELECT r.answers, a.code, r.channel FROM responses r JOIN agencies a"
+                           " ON a.id = r.agency_id ORDER BY r.id DESC LIMIT 1")
+        stored, agency, channel = rows.rsplit("|", 2)
+        self.assertEqual((agency, channel), ("SNV", "web"))
+        want = {k: (sorted(v) if isinstance(v, list) else v) for k, v in answers.items()}
+        self.assertEqual(json.loads(stored), want)
+
+    def test_with_javascript(self):
+        d = self.driver(True)
+        d.get(self.server.url + "/s/browser")
+        self.assertEqual(d.execute_script("return window.innerWidth"), 390)
+        WebDriverWait(d, 10).until(lambda x: x.find_elements(By.CSS_SELECTOR, ".bar progress"))
+        answers = plan(self.form)
+        # before answering, conditional questions are hidden
+        for qid in hidden_questions(self.form, {}):
+            self.assertFalse(d.find_element(By.ID, "q-" + qid).is_displayed(), qid)
+        self.fill(d, answers)
+        for qid in hidden_questions(self.form, answers):
+            self.assertFalse(d.find_element(By.ID, "q-" + qid).is_displayed(), qid)
+        self.assertIn("Đã trả lời", d.find_element(By.CSS_SELECTOR, ".bar span").text)
+        # the draft survives a reload
+        d.get(self.server.url + "/s/browser")
+        first = next(iter(k for k, v in answers.items() if not isinstance(v, (list, str))), None)
+        if first:
+            self.assertTrue(d.find_element(By.CSS_SELECTOR, f'input[name="{first}"][value="{answers[first]}"]').is_selected())
+        before = int(self.db.sql("SELECT count(*) FROM responses"))
+        self.submit_and_check(d, answers, "browser-form-js")
+        self.assertEqual(int(self.db.sql("SELECT count(*) FROM responses")), before + 1)
+        # the draft is gone after sending
+        d.get(self.server.url + "/s/browser")
+        self.assertIsNone(d.execute_script("return localStorage.getItem('sipas-draft:browser')"))
+
+    def test_without_javascript(self):
+        d = self.driver(False)
+        d.get(self.server.url + "/s/browser")
+        self.assertEqual(d.find_elements(By.CSS_SELECTOR, ".bar"), [])   # the script did not run
+        answers = plan(self.form)
+        self.fill(d, answers)
+        self.submit_and_check(d, answers, "browser-form-nojs")
+
+
+if __name__ == "__main__":
+    h.main()
