@@ -11,4 +11,3 @@ static int pending(const char *name)
 }
 
 int cli_analyze(int argc, char **argv) { (void)argc; (void)argv; return pending("analyze"); }
-int cli_upload(int argc, char **argv) { (void)argc; (void)argv; return pending("upload"); }

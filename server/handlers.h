@@ -14,3 +14,13 @@ int handle_form_get(struct http_req *req);
 int handle_form_post(struct http_req *req);
 int handle_form_thanks(struct http_req *req);
 int handle_form_js(struct http_req *req);
+
+/* handlers-upload.c: paper results in bulk */
+int upload_on_body(struct http_req *req, const char *data, size_t len);
+int handle_upload_post(struct http_req *req);
+int handle_upload_template(struct http_req *req);
+int handle_upload_codebook(struct http_req *req);
+int handle_uploads_list(struct http_req *req);
+int handle_upload_withdraw(struct http_req *req);
+int handle_upload_page(struct http_req *req);
+int handle_upload_js(struct http_req *req);

@@ -23,6 +23,20 @@ const struct route http_routes[] = {
 	  .handler = handle_form_post },
 	{ .method = "GET", .pattern = "/s/{survey}/thanks", .who = ROLE_PUBLIC, .html = true, .handler = handle_form_thanks },
 	{ .method = "GET", .pattern = "/static/form.js", .who = ROLE_PUBLIC, .handler = handle_form_js },
+	/* paper uploads (handlers-upload.c) */
+	{ .method = "POST", .pattern = "/api/v1/surveys/{survey}/uploads", .who = ROLE_ADMIN | ROLE_TEAM,
+	  .body = HTTP_BODY_STREAM, .body_limit = (size_t)1 << 30, .content_type = "text/csv",
+	  .on_body = upload_on_body, .handler = handle_upload_post },
+	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/uploads", .who = ROLE_ADMIN | ROLE_TEAM,
+	  .handler = handle_uploads_list },
+	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/template.csv", .who = ROLE_ADMIN | ROLE_TEAM,
+	  .handler = handle_upload_template },
+	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/codebook.csv", .who = ROLE_ADMIN | ROLE_TEAM,
+	  .handler = handle_upload_codebook },
+	{ .method = "POST", .pattern = "/api/v1/uploads/{id}/withdraw", .who = ROLE_ADMIN,
+	  .handler = handle_upload_withdraw },
+	{ .method = "GET", .pattern = "/upload/{survey}", .who = ROLE_PUBLIC, .html = true, .handler = handle_upload_page },
+	{ .method = "GET", .pattern = "/static/upload.js", .who = ROLE_PUBLIC, .handler = handle_upload_js },
 };
 
 const size_t http_nroutes = sizeof http_routes / sizeof http_routes[0];

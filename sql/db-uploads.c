@@ -382,8 +382,8 @@ int db_uploads_each(struct db_conn *c, int survey_id, int (*fn)(void *ud, const 
 
 	snprintf(sid, sizeof sid, "%d", survey_id);
 	r = db_exec(c, "SELECT u.id, coalesce(t.name, u.actor, ''),"
-		       " to_char(u.created_at, 'YYYY-MM-DD\"T\"HH24:MI:SSOF'), u.file_name, u.rows, u.status,"
-		       " encode(u.sha256, 'hex'), to_char(u.withdrawn_at, 'YYYY-MM-DD\"T\"HH24:MI:SSOF')"
+		       " to_char(u.created_at, 'YYYY-MM-DD\"T\"HH24:MI:SSTZH:TZM'), u.file_name, u.rows, u.status,"
+		       " encode(u.sha256, 'hex'), to_char(u.withdrawn_at, 'YYYY-MM-DD\"T\"HH24:MI:SSTZH:TZM')"
 		       " FROM uploads u LEFT JOIN tokens t ON t.id = u.token_id"
 		       " WHERE u.survey_id = $1 ORDER BY u.created_at DESC, u.id DESC", 1, p, &res);
 	if (r < 0)

@@ -1,0 +1,90 @@
+/* handlers-upload-page.c - the paper-upload page (/upload/{survey}) and its script. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "auth.h"
+#include "db.h"
+#include "form-cache.h"
+#include "handlers.h"
+#include "page.h"
+
+extern const char upload_js[];
+extern const size_t upload_js_len;
+
+/* True when code could be a round's code (what the surveys table accepts). */
+static int code_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 64)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      (i > 0 && (c == '_' || c == '.' || c == '-'))))
+			return 0;
+	}
+	return 1;
+}
+
+int handle_upload_page(struct http_req *req)
+{
+	const char *code = req->params[0];
+	const struct form_entry *e = NULL;
+	struct db_conn *c = NULL;
+	struct strbuf sb;
+	char next[128];
+	int r;
+
+	if (!code_ok(code))
+		return http_reply_error(req, 404, NULL, "Không có đợt khảo sát này.");
+	if (req->auth.role == 0) {
+		snprintf(next, sizeof next, "/login?next=/upload/%s", code);
+		return http_redirect(req, next);
+	}
+	if (req->auth.role != ROLE_ADMIN && req->auth.role != ROLE_TEAM)
+		return http_reply_error(req, 403, NULL, "Trang này dành cho tổ khảo sát và quản trị viên.");
+	if ((r = db_acquire(req->app->db, req->app->cfg.db_wait_ms, &c)) < 0)
+		return r;
+	r = form_cache_get(c, code, &e);
+	db_release(c);
+	if (r == -ENOENT)
+		return http_reply_error(req, 404, NULL, "Không có đợt khảo sát này.");
+	if (r < 0)
+		return r;
+	strbuf_init(&sb, 0);
+	page_begin(&sb, "Tải lên kết quả phiếu giấy – SIPAS Lạng Sơn");
+	strbuf_puts(&sb, "<h1>Tải lên kết quả phiếu giấy</h1><p>Đợt khảo sát: <strong>");
+	html_escape(&sb, e->survey.title);
+	strbuf_printf(&sb, "</strong> (%s)</p>", code);
+	strbuf_printf(&sb, "<p>Nhập kết quả vào bảng tính theo <a href=\"/api/v1/surveys/%s/template.csv\">mẫu nhập liệu</a> "
+		      "(xem <a href=\"/api/v1/surveys/%s/codebook.csv\">bảng mã</a>), lưu dưới dạng CSV UTF-8 rồi chọn tệp "
+		      "dưới đây. Cả tệp được kiểm tra: nếu có dòng sai thì không phiếu nào được lưu.</p>", code, code);
+	strbuf_printf(&sb, "<form id=\"upload-form\" data-survey=\"%s\" data-csrf=\"%s\">", code,
+		      req->auth.via_session ? req->auth.csrf : "");
+	strbuf_puts(&sb, "<label for=\"file\">Tệp CSV</label>"
+		    "<input type=\"file\" id=\"file\" name=\"file\" accept=\".csv,text/csv\" required>"
+		    "<label><input type=\"checkbox\" id=\"dry-run\"> Chỉ kiểm tra, chưa lưu</label>"
+		    "<p><button type=\"submit\" id=\"send\">Tải lên</button></p></form>"
+		    "<noscript><p class=\"error\">Trang này cần JavaScript. Có thể dùng lệnh "
+		    "<code>sipas upload</code> hoặc API thay thế.</p></noscript>"
+		    "<p><progress id=\"progress\" max=\"100\" value=\"0\" hidden></progress> "
+		    "<span id=\"progress-text\"></span></p>"
+		    "<p id=\"result\" role=\"status\" aria-live=\"polite\" hidden></p>"
+		    "<table id=\"errors\" hidden><thead><tr><th scope=\"col\">Dòng</th><th scope=\"col\">Cột</th>"
+		    "<th scope=\"col\">Lỗi</th></tr></thead><tbody></tbody></table>"
+		    "<p id=\"errors-more\" hidden></p>"
+		    "<p><a id=\"errors-download\" href=\"#\" hidden>Tải về các dòng bị lỗi (CSV) để sửa</a></p>"
+		    "<script src=\"/static/upload.js\"></script>");
+	page_end(&sb);
+	form_cache_put(e);
+	return http_reply_buf(req, 200, "text/html; charset=utf-8", &sb);
+}
+
+int handle_upload_js(struct http_req *req)
+{
+	return http_reply(req, 200, "text/javascript; charset=utf-8", upload_js, upload_js_len);
+}

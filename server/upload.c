@@ -1,0 +1,450 @@
+/* upload.c - the paper-upload pipeline: hash, read and check (respcsv), check agencies, COPY. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "db-uploads.h"
+#include "form.h"
+#include "intake.h"
+#include "respcsv.h"
+#include "sha256.h"
+#include "strbuf.h"
+#include "upload.h"
+
+/* A row waiting for the raw reader to write it to failed_rows, with its messages. */
+struct pending {
+	long row;
+	struct strbuf why;
+	struct pending *next;
+};
+
+struct upload {
+	struct upload_opts o;
+	struct db_conn *c;
+	struct db_upload *db;         /* the COPY in progress */
+	struct respcsv *rc;
+	struct sha256 hash;
+	struct upload_result res;
+	struct upload_error *errors;  /* UPLOAD_MAX_ERRORS */
+	char (*agencies)[UPLOAD_CODE_MAX];   /* the round's agencies, sorted */
+	size_t nagencies;
+	size_t cap_agencies;
+	int16_t *codes;               /* form->nslots, for a row going to COPY */
+	int fatal;                    /* a negative errno that stopped the upload */
+	bool finished;
+
+	/* failed_rows: a second, raw reading of the same bytes */
+	struct csv_reader *raw;
+	FILE *spool;                  /* a copy of the bytes, to find rows only the database faults */
+	struct pending *head, *tail;
+	long last_failed;             /* the last row given a pending entry */
+	bool header_written;
+};
+
+/* ---- errors ---- */
+
+static void error_keep(struct upload *u, long row, const char *column, const char *code,
+		       const char *message, const char *message_vi)
+{
+	struct upload_error *e;
+
+	u->res.errors_total++;
+	if (u->res.nerrors >= UPLOAD_MAX_ERRORS)
+		return;
+	e = &u->errors[u->res.nerrors++];
+	e->row = row;
+	snprintf(e->column, sizeof e->column, "%s", column ? column : "");
+	snprintf(e->code, sizeof e->code, "%s", code);
+	snprintf(e->message, sizeof e->message, "%s", message);
+	snprintf(e->message_vi, sizeof e->message_vi, "%s", message_vi);
+}
+
+/* Queues row's message for the failing-rows file (rows arrive in order). */
+static int pending_add(struct upload *u, long row, const char *column, const char *message_vi)
+{
+	struct pending *p = u->tail;
+
+	if (!u->o.failed_rows)
+		return 0;
+	if (!p || p->row != row) {
+		p = calloc(1, sizeof *p);
+		if (!p)
+			return -ENOMEM;
+		p->row = row;
+		strbuf_init(&p->why, 4096);
+		if (u->tail)
+			u->tail->next = p;
+		else
+			u->head = p;
+		u->tail = p;
+	} else {
+		strbuf_puts(&p->why, "; ");
+	}
+	if (column && *column)
+		strbuf_printf(&p->why, "%s: ", column);
+	strbuf_puts(&p->why, message_vi);
+	return 0;
+}
+
+static void pending_pop(struct upload *u)
+{
+	struct pending *p = u->head;
+
+	u->head = p->next;
+	if (!u->head)
+		u->tail = NULL;
+	strbuf_done(&p->why);
+	free(p);
+}
+
+static int record_error(struct upload *u, long row, const char *column, const char *code,
+			const char *message, const char *message_vi)
+{
+	error_keep(u, row, column, code, message, message_vi);
+	return pending_add(u, row, column, message_vi);
+}
+
+/* ---- the raw reader: failing rows with an `error` column ---- */
+
+static int write_record(struct upload *u, const struct csv_record *rec, const char *why)
+{
+	struct strbuf sb;
+	char sep = csv_reader_separator(u->raw);
+	size_t i;
+	int r = 0;
+
+	if (!sep)
+		sep = ',';
+	strbuf_init(&sb, 0);
+	for (i = 0; i < rec->nfields; i++) {
+		if (i)
+			strbuf_putc(&sb, sep);
+		csv_write_field(&sb, rec->fields[i], rec->lens[i], sep);
+	}
+	strbuf_putc(&sb, sep);
+	csv_write_field(&sb, why, strlen(why), sep);
+	if (strbuf_puts(&sb, "\r\n") < 0 || fwrite(sb.buf, 1, sb.len, u->o.failed_rows) != sb.len)
+		r = -EIO;
+	strbuf_done(&sb);
+	return r;
+}
+
+static int on_raw(void *ud, const struct csv_record *rec)
+{
+	struct upload *u = ud;
+
+	if (rec->row == 0) {
+		if (u->header_written)
+			return 0;         /* the second reading */
+		u->header_written = true;
+		fputs("\xEF\xBB\xBF", u->o.failed_rows);     /* spreadsheets read UTF-8 with a BOM */
+		return write_record(u, rec, "error");
+	}
+	if (u->head && u->head->row == 0)
+		return 0;            /* a fault of the header: nothing after it was read */
+	while (u->head && u->head->row < rec->row)
+		pending_pop(u);      /* rows the raw reader skipped (blank) */
+	if (!u->head || u->head->row != rec->row)
+		return 0;
+	{
+		int r = write_record(u, rec, strbuf_str(&u->head->why));
+
+		pending_pop(u);
+		return r;
+	}
+}
+
+/* Reads the spooled copy again for the rows faulted after the first reading (serials the
+ * database holds already), writing them with their messages. */
+static void raw_replay(struct upload *u)
+{
+	struct csv_limits lim = { 0 };
+	char buf[65536];
+	size_t n;
+
+	if (!u->spool || !u->head || u->head->row == 0)
+		return;
+	csv_reader_free(u->raw);
+	if (!(u->raw = csv_reader_new(&lim, on_raw, u)))
+		return;
+	rewind(u->spool);
+	while ((n = fread(buf, 1, sizeof buf, u->spool)) > 0)
+		if (csv_reader_feed(u->raw, buf, n) < 0)
+			break;
+	csv_reader_finish(u->raw);
+}
+
+/* Writes what is left (faults of the header or of the file) as lines of their own. */
+static void raw_leftovers(struct upload *u)
+{
+	static const char *const none[1] = { "" }, *const rowcol[1] = { "row" };
+	static const size_t zero[1] = { 0 }, three[1] = { 3 };
+	struct csv_record rec = { .nfields = 1, .fields = none, .lens = zero };
+	struct csv_record hdr = { .nfields = 1, .fields = rowcol, .lens = three };
+
+	while (u->head) {
+		if (!u->header_written) {
+			u->header_written = true;
+			fputs("\xEF\xBB\xBF", u->o.failed_rows);
+			write_record(u, &hdr, "error");
+		}
+		write_record(u, &rec, strbuf_str(&u->head->why));
+		pending_pop(u);
+	}
+}
+
+/* ---- rows ---- */
+
+static int agency_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static int agency_add(void *ud, const char *code)
+{
+	struct upload *u = ud;
+
+	if (u->nagencies == u->cap_agencies) {
+		size_t cap = u->cap_agencies ? 2 * u->cap_agencies : 256;
+		void *p = realloc(u->agencies, cap * sizeof *u->agencies);
+
+		if (!p)
+			return -ENOMEM;
+		u->agencies = p;
+		u->cap_agencies = cap;
+	}
+	snprintf(u->agencies[u->nagencies++], UPLOAD_CODE_MAX, "%s", code);
+	return 0;
+}
+
+static bool in_scope(const struct upload *u, const char *agency)
+{
+	size_t i;
+
+	if (!u->o.restricted)
+		return true;
+	for (i = 0; i < u->o.nagencies; i++)
+		if (!strcmp(u->o.agencies[i], agency))
+			return true;
+	return false;
+}
+
+static int on_row(void *ud, const struct respcsv_row *row)
+{
+	struct upload *u = ud;
+	struct db_upload_row d;
+	uint8_t h[32];
+	char en[320], vi[320];
+	size_t i;
+
+	if (!bsearch(row->agency, u->agencies, u->nagencies, sizeof *u->agencies, agency_cmp)) {
+		snprintf(en, sizeof en, "agency '%s' is not an agency of this survey round", row->agency);
+		snprintf(vi, sizeof vi, "Mã cơ quan '%s' không thuộc đợt khảo sát này", row->agency);
+		return record_error(u, row->row, "agency", "unknown_agency", en, vi);
+	}
+	if (!in_scope(u, row->agency)) {
+		snprintf(en, sizeof en, "this token may not upload results of agency '%s'", row->agency);
+		snprintf(vi, sizeof vi, "Mã truy cập này không được tải lên kết quả của cơ quan '%s'", row->agency);
+		return record_error(u, row->row, "agency", "forbidden_agency", en, vi);
+	}
+	for (i = 0; i < u->o.form->nslots; i++)
+		u->codes[i] = row->codes[i];
+	intake_content_hash(row->answers_json, row->answers_json_len, row->agency, h);
+	memset(&d, 0, sizeof d);
+	d.row = row->row;
+	d.serial = row->serial;
+	d.agency = row->agency;
+	d.channel = row->channel;
+	d.stratum = row->stratum;
+	d.psu = row->psu;
+	d.weight = isnan(row->weight) ? 0 : row->weight;
+	d.fpc = isnan(row->fpc) ? 0 : row->fpc;
+	d.submitted_at = row->submitted_at;
+	d.codes = u->codes;
+	d.ncodes = u->o.form->nslots;
+	d.answers = row->answers_json;
+	d.answers_len = row->answers_json_len;
+	d.content_hash = h;
+	return db_upload_put(u->db, &d);
+}
+
+static int on_error(void *ud, const struct respcsv_error *e)
+{
+	struct upload *u = ud;
+
+	return record_error(u, e->row, e->column, e->code, e->message, e->message_vi);
+}
+
+/* ---- the pipeline ---- */
+
+int upload_new(struct db_conn *c, const struct upload_opts *o, struct upload **out)
+{
+	struct respcsv_options ro = { 0 };
+	struct upload *u;
+	int r;
+
+	u = calloc(1, sizeof *u);
+	if (!u)
+		return -ENOMEM;
+	u->o = *o;
+	u->c = c;
+	sha256_init(&u->hash);
+	u->errors = calloc(UPLOAD_MAX_ERRORS, sizeof *u->errors);
+	u->codes = calloc(o->form->nslots + 1, sizeof *u->codes);
+	ro.default_channel = "paper";
+	ro.require_serial = true;
+	ro.want_json = true;
+	u->rc = respcsv_new(o->form, &ro, on_row, on_error, u);
+	if (o->failed_rows) {
+		u->raw = csv_reader_new(&ro.csv, on_raw, u);
+		u->spool = tmpfile();
+	}
+	r = -ENOMEM;
+	if (!u->errors || !u->codes || !u->rc || (o->failed_rows && (!u->raw || !u->spool)))
+		goto fail;
+	u->res.errors = u->errors;
+	if ((r = db_upload_agencies(c, o->survey_id, agency_add, u)) < 0)
+		goto fail;
+	qsort(u->agencies, u->nagencies, sizeof *u->agencies, agency_cmp);
+	if ((r = db_upload_begin(c, &u->db)) < 0)
+		goto fail;
+	*out = u;
+	return 0;
+fail:
+	upload_free(u);
+	return r;
+}
+
+/* Records the fault that stopped the reader (encoding, header, limits) unless on_error did. */
+static void reader_stopped(struct upload *u, int r)
+{
+	struct respcsv_stats st;
+
+	respcsv_get_stats(u->rc, &st);
+	if (r == -EINVAL || r == -E2BIG) {
+		if (u->res.errors_total == 0)
+			record_error(u, st.rows, "", r == -E2BIG ? "too_large" : "invalid_file",
+				     "the file could not be read", "Không đọc được tệp");
+		return;
+	}
+	u->fatal = r;
+}
+
+int upload_feed(struct upload *u, const void *data, size_t len)
+{
+	int r;
+
+	if (u->fatal)
+		return u->fatal;
+	sha256_update(&u->hash, data, len);
+	u->res.bytes += len;
+	r = respcsv_feed(u->rc, data, len);
+	if (r < 0 && r != -EINVAL && r != -E2BIG) {
+		u->fatal = r;
+		return r;
+	}
+	if (u->raw) {
+		csv_reader_feed(u->raw, data, len);
+		if (fwrite(data, 1, len, u->spool) != len)
+			return u->fatal = -ENOSPC;
+	}
+	return 0;
+}
+
+static int on_conflict(void *ud, long row, const char *serial, long long earlier)
+{
+	struct upload *u = ud;
+	char en[320], vi[320];
+
+	if (earlier > 0) {
+		snprintf(en, sizeof en, "serial '%s' is stored already (upload %lld)", serial, earlier);
+		snprintf(vi, sizeof vi, "Số phiếu '%s' đã có trong dữ liệu (lần tải lên %lld)", serial, earlier);
+	} else {
+		snprintf(en, sizeof en, "serial '%s' is stored already", serial);
+		snprintf(vi, sizeof vi, "Số phiếu '%s' đã có trong dữ liệu", serial);
+	}
+	return record_error(u, row, "serial", "duplicate_serial", en, vi);
+}
+
+static int error_row_cmp(const void *a, const void *b)
+{
+	const struct upload_error *x = a, *y = b;
+
+	return (x->row > y->row) - (x->row < y->row);
+}
+
+int upload_finish(struct upload *u)
+{
+	struct db_upload_meta m;
+	struct respcsv_stats st;
+	size_t nconflicts = 0, before;
+	int r;
+
+	if (u->fatal)
+		return u->fatal;
+	if (u->finished)
+		return -EALREADY;
+	u->finished = true;
+	r = respcsv_finish(u->rc);
+	if (r < 0 && r != -EINVAL && r != -E2BIG)
+		return u->fatal = r;
+	if (r < 0)
+		reader_stopped(u, r);
+	respcsv_get_stats(u->rc, &st);
+	u->res.rows = st.rows;
+	sha256_final(&u->hash, u->res.sha256);
+	if (u->raw)
+		csv_reader_finish(u->raw);
+	if (r == 0 && u->res.errors_total == 0 && st.rows == 0)
+		record_error(u, 0, "", "empty", "the file has no data rows", "Tệp không có dòng dữ liệu nào");
+
+	memset(&m, 0, sizeof m);
+	m.survey_id = u->o.survey_id;
+	m.token_id = u->o.token_id;
+	m.actor = u->o.actor;
+	m.file_name = u->o.file_name;
+	memcpy(m.sha256, u->res.sha256, 32);
+	m.rows = st.rows;
+	before = u->res.nerrors;
+	r = db_upload_finish(u->db, &m, !u->o.dry_run && u->res.errors_total == 0, on_conflict, u,
+			     UPLOAD_MAX_ERRORS, &u->res.earlier_upload, &nconflicts, &u->res.upload_id);
+	if (r == -EINVAL && nconflicts > 0) {
+		/* conflicts were reported as calls; count the ones not kept, then merge by row */
+		u->res.errors_total += nconflicts - (u->res.nerrors - before);
+		qsort(u->errors, u->res.nerrors, sizeof *u->errors, error_row_cmp);
+	} else if (r == -EEXIST && u->res.errors_total == 0) {
+		return r;
+	} else if (r < 0) {
+		return u->fatal = r;
+	}
+	if (u->o.failed_rows) {
+		raw_replay(u);
+		raw_leftovers(u);
+	}
+	return u->res.errors_total > 0 ? -EINVAL : 0;
+}
+
+const struct upload_result *upload_result(const struct upload *u)
+{
+	return &u->res;
+}
+
+void upload_free(struct upload *u)
+{
+	if (!u)
+		return;
+	db_upload_free(u->db);
+	respcsv_free(u->rc);
+	csv_reader_free(u->raw);
+	if (u->spool)
+		fclose(u->spool);
+	while (u->head)
+		pending_pop(u);
+	free(u->agencies);
+	free(u->codes);
+	free(u->errors);
+	free(u);
+}

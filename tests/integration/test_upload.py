@@ -1,0 +1,436 @@
+#!/usr/bin/env python3
+"""Paper uploads end to end (issue 4): POST /api/v1/surveys/{survey}/uploads with every error
+kind, spreadsheet dialects, atomicity, concurrency, the same file twice, dry runs, the failing
+rows as CSV, withdrawal, roles, CSRF for session posts, templates, history, the page, and
+`sipas upload`."""
+import csv
+import io
+import os
+import re
+import tempfile
+import threading
+import unittest
+import urllib.parse
+
+import harness as h
+
+h.require_db()
+
+FORM = os.path.join(h.ROOT, "tests", "data", "upload", "form.json")
+HEADER = "serial,agency,channel,stratum,psu,weight,submitted_at,gender,used,online,age,S1_1,S1_2,note"
+QUESTIONS = ["gender", "used", "online", "age", "S1_1", "S1_2", "note"]
+
+
+def row(ser, agency="SNV", **kw):
+    """A valid row of HEADER with overrides by column name."""
+    v = {"serial": ser, "agency": agency, "channel": "", "stratum": "", "psu": "", "weight": "",
+         "submitted_at": "2026-03-02", "gender": "1", "used": "1", "online": "1;3", "age": "40",
+         "S1_1": "4", "S1_2": "5", "note": ""}
+    v.update(kw)
+    return ",".join(v[c] for c in HEADER.split(","))
+
+
+def csv_file(*rows, header=HEADER):
+    return (header + "\n" + "".join(r + "\n" for r in rows)).encode()
+
+
+class Upload(unittest.TestCase):
+    n = 0
+
+    @classmethod
+    def setUpClass(cls):
+        cls.db = h.Database()
+        url = cls.db.url
+        h.run_sipas(["agencies", "import", os.path.join(h.ROOT, "sql/demo/agencies-lang-son.csv")], url, check=True)
+        h.run_sipas(["forms", "load", FORM], url, check=True)
+        cls.admin = cls.token("--role", "admin", "--name", "Quản trị")
+        cls.team = cls.token("--role", "team", "--agency", "SNV", "--agency", "STC", "--name", "Tổ khảo sát SNV")
+        cls.other_team = cls.token("--role", "team", "--agency", "SYT", "--name", "Tổ SYT")
+        cls.analyst = cls.token("--role", "analyst")
+        cls.server = h.Server(url)
+
+    @classmethod
+    def tearDownClass(cls):
+        status = cls.server.stop()
+        log = cls.server.read_log()
+        cls.db.close()
+        assert status == 0, f"sipas serve exited {status}\n{log}"
+
+    @classmethod
+    def token(cls, *args):
+        return h.run_sipas(["token", "create", *args], cls.db.url, check=True).stdout.strip()
+
+    def survey(self):
+        """A fresh round for one test, so that tests do not share serials."""
+        Upload.n += 1
+        code = f"up{Upload.n}"
+        h.run_sipas(["survey", "create", "--id", code, "--form", "upload-test", "--title", f"Đợt thử {code}"],
+                    self.db.url, check=True)
+        return code
+
+    def upload(self, code, body, token=None, query="", headers=None):
+        hdr = {"Content-Type": "text/csv"}
+        hdr.update(headers or {})
+        tok = self.admin if token is None else token    # "" = no token
+        return self.server.post(f"/api/v1/surveys/{code}/uploads{query}", body=body, headers=hdr,
+                                token=tok or None, timeout=300)
+
+    def stored(self, code, where="true"):
+        return int(self.db.sql(f"SELECT count(*) FROM responses r JOIN surveys s ON s.id = r.survey_id"
+                               f" WHERE s.code = '{code}' AND {where}"))
+
+    def assert_error(self, r, row, column, code):
+        self.assertEqual(r.status, 422, r.body)
+        errs = r.json()["errors"]
+        self.assertTrue(any(e["row"] == row and e["column"] == column and e["code"] == code for e in errs),
+                        f"no {code} at row {row} column {column} in {errs}")
+        for e in errs:
+            self.assertTrue(e["message"] and e["message_vi"])
+
+    # ---- the happy path ----
+
+    def test_valid_upload(self):
+        code = self.survey()
+        r = self.upload(code, csv_file(row("A-001"), row("A-002", "STC", channel="phone", stratum="S2", psu="C1",
+                                                         weight="2.5", used="0", online="")),
+                        query="?name=dot1.csv")
+        self.assertEqual(r.status, 201, r.body)
+        body = r.json()
+        self.assertEqual(body["rows"], 2)
+        uid = body["upload"]
+        got = self.db.sql("SELECT serial, a.code, channel, stratum, coalesce(psu, '-'), coalesce(weight::text, '-'),"
+                          " codes::text, answers->>'online', upload_id FROM responses r JOIN agencies a ON a.id = r.agency_id"
+                          f" WHERE upload_id = {uid} ORDER BY serial").splitlines()
+        self.assertEqual(got[0], f"A-001|SNV|paper|SNV|-|-|{{1,1,4,5}}|[1, 3]|{uid}")
+        self.assertEqual(got[1], f"A-002|STC|phone|S2|C1|2.5|{{1,0,4,5}}||{uid}")
+        up = self.db.sql(f"SELECT file_name, rows, status, encode(sha256, 'hex'), t.name FROM uploads u"
+                         f" JOIN tokens t ON t.id = u.token_id WHERE u.id = {uid}")
+        import hashlib
+        sha = hashlib.sha256(csv_file(row("A-001"), row("A-002", "STC", channel="phone", stratum="S2", psu="C1",
+                                                        weight="2.5", used="0", online=""))).hexdigest()
+        self.assertEqual(up, f"dot1.csv|2|stored|{sha}|Quản trị")
+        self.assertEqual(self.db.sql(f"SELECT count(*) FROM audit_log WHERE action = 'upload.store'"
+                                     f" AND detail->>'upload' = '{uid}'"), "1")
+        # the history names who, when, what
+        hist = self.server.get(f"/api/v1/surveys/{code}/uploads", token=self.team).json()["uploads"]
+        self.assertEqual(len(hist), 1)
+        self.assertEqual((hist[0]["id"], hist[0]["who"], hist[0]["file"], hist[0]["rows"], hist[0]["status"]),
+                         (uid, "Quản trị", "dot1.csv", 2, "stored"))
+        self.assertRegex(hist[0]["at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
+
+    def test_file_name_from_content_disposition(self):
+        code = self.survey()
+        r = self.upload(code, csv_file(row("N1")), headers={"Content-Disposition": 'attachment; filename="C:\\x\\giay.csv"'})
+        self.assertEqual(r.status, 201, r.body)
+        self.assertEqual(self.db.sql(f"SELECT file_name FROM uploads WHERE id = {r.json()['upload']}"), "giay.csv")
+
+    # ---- spreadsheet reality ----
+
+    def test_spreadsheet_dialects(self):
+        code = self.survey()
+        semi = HEADER.replace(",", ";")
+        body = ("\ufeff" + semi + "\r\n" +
+                "  S-1 ; SNV ;;;;; 2026-03-01 ; 2 ; 1 ; \"1;2\" ; 33 ; 5 ; 4 ;  Rất tốt, cảm ơn  \r\n" +
+                "S-2;STC;;;;1,5;;1;0;;;3;;\r\n\r\n\r\n").encode("utf-8")
+        r = self.upload(code, body)
+        self.assertEqual(r.status, 201, r.body)
+        self.assertEqual(r.json()["rows"], 2)
+        got = self.db.sql(f"SELECT serial, codes::text, answers->>'note', coalesce(weight::text, '-') FROM responses r"
+                          f" JOIN surveys s ON s.id = r.survey_id WHERE s.code = '{code}' ORDER BY serial").splitlines()
+        self.assertEqual(got, ["S-1|{2,1,5,4}|Rất tốt, cảm ơn|-", "S-2|{1,0,3,NULL}||1.5"])
+
+    def test_other_encodings_refused(self):
+        code = self.survey()
+        # Windows-1258 (Vietnamese ANSI): "Tốt" is not UTF-8
+        cp1258 = (HEADER + "\r\n" + row("E-1", note="T\xf4t") + "\r\n").encode("latin-1")
+        r = self.upload(code, cp1258)
+        self.assertEqual(r.status, 422, r.body)
+        self.assertIn("encoding", [e["code"] for e in r.json()["errors"]])
+        # UTF-16 with its BOM, as some spreadsheets save "Unicode text"
+        r = self.upload(code, csv_file(row("E-2")).decode().encode("utf-16"))
+        self.assertEqual(r.status, 422, r.body)
+        self.assertTrue(r.json()["errors"])
+        self.assertEqual(self.stored(code), 0)
+        self.assertEqual(self.db.sql("SELECT count(*) FROM responses WHERE answers::text LIKE '%\ufffd%'"), "0")
+
+    # ---- each error kind; nothing stored ----
+
+    def test_error_kinds(self):
+        code = self.survey()
+        self.assertEqual(self.upload(code, csv_file(row("STORED-1"))).status, 201)
+        cases = [
+            (csv_file(row("K1"), row("K2", S1_1="7")), 2, "S1_1", "out_of_range"),
+            (csv_file(row("K1", S1_1="")), 1, "S1_1", "required"),
+            (csv_file(row("K1", used="0", online="1")), 1, "online", "not_asked"),
+            (csv_file(row("K1"), row("K2", weight="abc")), 2, "weight", None),
+            (csv_file(row("K1", weight="-2")), 1, "weight", None),
+            (csv_file(row("K1"), row("K2"), row("K1")), 3, "serial", "duplicate_serial"),
+            (csv_file(row("K1"), row("STORED-1")), 2, "serial", "duplicate_serial"),
+            (csv_file(row("K1", agency="NOPE")), 1, "agency", "unknown_agency"),
+            (csv_file(row("K1") + ",x", header=HEADER + ",colour"), 0, "colour", None),
+            (csv_file(row("K1", serial="")), 1, "serial", None),
+        ]
+        for body, at, column, err in cases:
+            with self.subTest(column=column, code=err):
+                r = self.upload(code, body)
+                self.assertEqual(r.status, 422, r.body)
+                errs = r.json()["errors"]
+                self.assertEqual(r.json()["total"], len(errs))
+                hit = [e for e in errs if e["row"] == at and e["column"] == column]
+                self.assertTrue(hit, errs)
+                if err:
+                    self.assertEqual(hit[0]["code"], err)
+                if err == "duplicate_serial" and at == 2:
+                    self.assertIn("STORED-1", hit[0]["message"])
+        self.assertEqual(self.stored(code), 1)
+
+    def test_forbidden_agency(self):
+        code = self.survey()
+        r = self.upload(code, csv_file(row("F1", "SNV"), row("F2", "SYT")), token=self.team)
+        self.assert_error(r, 2, "agency", "forbidden_agency")
+        self.assertEqual(r.json()["total"], 1)
+        self.assertEqual(self.stored(code), 0)
+        self.assertEqual(self.upload(code, csv_file(row("F1", "SNV"), row("F2", "STC")), token=self.team).status, 201)
+        self.assertEqual(self.upload(code, csv_file(row("F3", "SYT")), token=self.other_team).status, 201)
+
+    def test_many_errors_capped(self):
+        code = self.survey()
+        rows = [row(f"M{i}", S1_1="9") for i in range(1500)]
+        r = self.upload(code, csv_file(*rows))
+        self.assertEqual(r.status, 422)
+        self.assertEqual(len(r.json()["errors"]), 1000)
+        self.assertEqual(r.json()["total"], 1500)
+        self.assertEqual(r.json()["errors"][999]["row"], 1000)
+
+    # ---- all or nothing ----
+
+    def test_atomic_large_file(self):
+        code = self.survey()
+        n = 20000 if h.VALGRIND else 100000
+        lines = [HEADER]
+        for i in range(1, n + 1):
+            lines.append(row(f"B{i:06d}", S1_1="8" if i == n - 1 else "4"))
+        body = ("\n".join(lines) + "\n").encode()
+        r = self.upload(code, body)
+        self.assertEqual(r.status, 422, r.body[:300])
+        self.assertEqual(r.json()["total"], 1)
+        self.assertEqual(r.json()["errors"][0]["row"], n - 1)
+        self.assertEqual(r.json()["rows"], n)
+        self.assertEqual(self.stored(code), 0)
+        self.assertEqual(self.db.sql(f"SELECT count(*) FROM uploads u JOIN surveys s ON s.id = u.survey_id"
+                                     f" WHERE s.code = '{code}'"), "0")
+        # the same file, fixed, goes in whole
+        r = self.upload(code, body.replace(b",8,5,", b",4,5,"))
+        self.assertEqual(r.status, 201, r.body[:300])
+        self.assertEqual(self.stored(code), n)
+
+    def test_concurrent_overlap(self):
+        code = self.survey()
+        a = csv_file(*[row(f"C-A{i}") for i in range(2000)], row("C-SHARED"))
+        b = csv_file(row("C-SHARED"), *[row(f"C-B{i}") for i in range(2000)])
+        out = {}
+
+        def go(name, body):
+            out[name] = self.upload(code, body)
+
+        ts = [threading.Thread(target=go, args=("a", a)), threading.Thread(target=go, args=("b", b))]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        statuses = sorted([out["a"].status, out["b"].status])
+        self.assertEqual(statuses, [201, 422], (out["a"].body[:300], out["b"].body[:300]))
+        loser = out["a"] if out["a"].status == 422 else out["b"]
+        errs = loser.json()["errors"]
+        self.assertEqual([(e["code"], e["column"]) for e in errs], [("duplicate_serial", "serial")])
+        self.assertIn("C-SHARED", errs[0]["message"])
+        self.assertEqual(errs[0]["row"], 2001 if loser is out["a"] else 1)
+        self.assertEqual(self.stored(code), 2001)
+
+    def test_same_file_twice(self):
+        code = self.survey()
+        body = csv_file(row("D1"), row("D2"))
+        first = self.upload(code, body)
+        self.assertEqual(first.status, 201)
+        again = self.upload(code, body)
+        self.assertEqual(again.status, 409, again.body)
+        self.assertEqual(again.json()["error"]["upload"], first.json()["upload"])
+        self.assertIn(str(first.json()["upload"]), again.json()["error"]["message"])
+        # the same file to another round is a different upload
+        self.assertEqual(self.upload(self.survey(), body).status, 201)
+
+    def test_dry_run(self):
+        code = self.survey()
+        r = self.upload(code, csv_file(row("Y1"), row("Y2")), query="?dry_run=1")
+        self.assertEqual(r.status, 200, r.body)
+        self.assertEqual(r.json(), {"rows": 2, "errors": []})
+        self.assertEqual(self.stored(code), 0)
+        r = self.upload(code, csv_file(row("Y1"), row("Y2", S1_1="0")), query="?dry_run=1")
+        self.assert_error(r, 2, "S1_1", "out_of_range")
+        self.assertEqual(self.upload(code, csv_file(row("Y1"))).status, 201)
+        # a dry run sees the stored serials too
+        self.assert_error(self.upload(code, csv_file(row("Y3"), row("Y1")), query="?dry_run=1"), 2, "serial",
+                          "duplicate_serial")
+        self.assertEqual(self.stored(code), 1)
+
+    def test_errors_csv(self):
+        code = self.survey()
+        self.assertEqual(self.upload(code, csv_file(row("Z0"))).status, 201)
+        body = csv_file(row("Z1"), row("Z2", S1_1="6", gender="3"), row("Z3"), row("Z0"), row("Z4", agency="NOPE"))
+        r = self.upload(code, body, query="?errors=csv")
+        self.assertEqual(r.status, 200, r.body)
+        self.assertTrue(r.headers["Content-Type"].startswith("text/csv"))
+        self.assertEqual(r.headers["X-Sipas-Errors"], "4")
+        got = list(csv.reader(io.StringIO(r.body.decode("utf-8-sig"))))
+        self.assertEqual(got[0], HEADER.split(",") + ["error"])
+        self.assertEqual([g[0] for g in got[1:]], ["Z2", "Z4", "Z0"])
+        self.assertEqual(got[1][:-1], row("Z2", S1_1="6", gender="3").split(","))
+        self.assertIn("S1_1", got[1][-1])
+        self.assertIn("gender", got[1][-1])
+        self.assertIn("NOPE", got[2][-1])
+        self.assertIn("Z0", got[3][-1])
+        self.assertEqual(self.stored(code), 1)   # errors=csv never stores
+        # a valid file: just the header
+        r = self.upload(code, csv_file(row("Z9")), query="?errors=csv")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.body.decode("utf-8-sig").strip(), HEADER + ",error")
+        self.assertEqual(self.stored(code), 1)
+
+    def test_withdraw(self):
+        code = self.survey()
+        body = csv_file(row("W1"), row("W2"))
+        uid = self.upload(code, body).json()["upload"]
+        path = f"/api/v1/uploads/{uid}/withdraw"
+        self.assertEqual(self.server.post(path, token=self.team).status, 403)
+        r = self.server.post(path, token=self.admin)
+        self.assertEqual(r.status, 200, r.body)
+        self.assertEqual(r.json()["responses"], 2)
+        self.assertEqual(self.stored(code, "withdrawn"), 2)
+        self.assertEqual(self.stored(code, "NOT withdrawn"), 0)
+        self.assertEqual(self.db.sql(f"SELECT status, withdrawn_at IS NOT NULL FROM uploads WHERE id = {uid}"), "withdrawn|t")
+        self.assertEqual(self.db.sql(f"SELECT count(*) FROM audit_log WHERE action = 'upload.withdraw'"
+                                     f" AND detail->>'upload' = '{uid}'"), "1")
+        self.assertEqual(self.server.post(path, token=self.admin).status, 409)
+        self.assertEqual(self.server.post("/api/v1/uploads/999999/withdraw", token=self.admin).status, 404)
+        hist = self.server.get(f"/api/v1/surveys/{code}/uploads", token=self.admin).json()["uploads"]
+        self.assertEqual(hist[0]["status"], "withdrawn")
+        # the serials and the file are free again; nothing was deleted
+        self.assertEqual(self.upload(code, body).status, 201)
+        self.assertEqual(self.stored(code), 4)
+
+    # ---- who may ----
+
+    def test_roles(self):
+        code = self.survey()
+        body = csv_file(row("R1"))
+        self.assertEqual(self.upload(code, body, token=self.analyst).status, 403)
+        r = self.server.post(f"/api/v1/surveys/{code}/uploads", body=body, headers={"Content-Type": "text/csv"})
+        self.assertEqual(r.status, 401)
+        self.assertEqual(self.upload("no-such-round", body).status, 404)
+        self.assertEqual(self.upload(code, body, headers={"Content-Type": "application/json"}).status, 415)
+        self.assertEqual(self.server.get(f"/api/v1/surveys/{code}/template.csv", token=self.analyst).status, 403)
+        self.assertEqual(self.server.get(f"/api/v1/surveys/{code}/uploads").status, 401)
+        self.assertEqual(self.upload(code, body, token=self.team).status, 201)
+
+    def test_session_csrf(self):
+        code = self.survey()
+        page = self.server.get("/login")
+        csrf_cookie = page.headers["Set-Cookie"].split(";")[0]
+        csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page.text).group(1)
+        r = self.server.post("/login", urllib.parse.urlencode({"csrf": csrf, "token": self.team, "next": f"/upload/{code}"}),
+                             headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": csrf_cookie})
+        self.assertEqual(r.status, 303)
+        sid = r.headers["Set-Cookie"].split(";")[0]
+        page = self.server.get(f"/upload/{code}", headers={"Cookie": sid})
+        self.assertEqual(page.status, 200)
+        secret = re.search(r'data-csrf="([0-9a-f]{64})"', page.text).group(1)
+        body = csv_file(row("X1"))
+        r = self.upload(code, body, token="", headers={"Cookie": sid})
+        self.assertEqual(r.status, 403, r.body)
+        self.assertEqual(r.json()["error"]["code"], "csrf")
+        r = self.upload(code, body, token="", headers={"Cookie": sid, "X-CSRF-Token": "0" * 64})
+        self.assertEqual(r.status, 403)
+        r = self.upload(code, body, token="", headers={"Cookie": sid, "X-CSRF-Token": secret})
+        self.assertEqual(r.status, 201, r.body)
+        self.assertEqual(self.stored(code), 1)
+
+    # ---- template, codebook, page ----
+
+    def test_template_and_codebook(self):
+        code = self.survey()
+        r = self.server.get(f"/api/v1/surveys/{code}/template.csv", token=self.team)
+        self.assertEqual(r.status, 200)
+        self.assertTrue(r.headers["Content-Type"].startswith("text/csv"))
+        self.assertEqual(r.text.strip(), "serial,agency,channel,stratum,psu,weight,submitted_at," + ",".join(QUESTIONS))
+        r = self.server.get(f"/api/v1/surveys/{code}/codebook.csv", token=self.admin)
+        self.assertEqual(r.status, 200)
+        rows = list(csv.DictReader(io.StringIO(r.body.decode("utf-8-sig"))))
+        by = {x["column"]: x for x in rows}
+        self.assertEqual([x["column"] for x in rows][-len(QUESTIONS):], QUESTIONS)
+        self.assertEqual(by["S1_1"]["type"], "scale")
+        self.assertIn("1 = Rất không hài lòng", by["S1_1"]["codes"])
+        self.assertEqual(by["S1_1"]["required"], "yes")
+        self.assertEqual(by["online"]["asked_if"], "used in 1")
+        self.assertEqual(by["gender"]["text"], "Giới tính")
+        self.assertEqual(self.server.get("/api/v1/surveys/nope/template.csv", token=self.admin).status, 404)
+        # the template, filled in, uploads as it is
+        filled = r = self.server.get(f"/api/v1/surveys/{code}/template.csv", token=self.team).text + row("T1") + "\n"
+        self.assertEqual(self.upload(code, filled.encode()).status, 201)
+
+    def test_page(self):
+        code = self.survey()
+        r = self.server.get(f"/upload/{code}", token=self.team)
+        self.assertEqual(r.status, 200)
+        self.assertIn('lang="vi"', r.text)
+        self.assertIn('<script src="/static/upload.js"></script>', r.text)
+        self.assertNotIn("http://", r.text.replace("http://www.w3.org", ""))
+        self.assertIn("script-src 'self'", r.headers["Content-Security-Policy"])
+        r = self.server.get(f"/upload/{code}")
+        self.assertEqual(r.status, 303)
+        self.assertEqual(r.headers["Location"], f"/login?next=/upload/{code}")
+        self.assertEqual(self.server.get(f"/upload/{code}", token=self.analyst).status, 403)
+        self.assertEqual(self.server.get("/upload/nope", token=self.admin).status, 404)
+        js = self.server.get("/static/upload.js")
+        self.assertEqual(js.status, 200)
+        self.assertTrue(js.headers["Content-Type"].startswith("text/javascript"))
+        with open(os.path.join(h.ROOT, "server", "static", "upload.js"), "rb") as f:
+            self.assertEqual(js.body, f.read())
+
+    # ---- the CLI ----
+
+    def test_cli(self):
+        code = self.survey()
+        with tempfile.TemporaryDirectory() as d:
+            good = os.path.join(d, "tot.csv")
+            bad = os.path.join(d, "sai.csv")
+            with open(good, "wb") as f:
+                f.write(csv_file(row("L1"), row("L2", "STC")))
+            with open(bad, "wb") as f:
+                f.write(csv_file(row("L3"), row("L4", S1_1="9"), row("L1")))
+            p = h.run_sipas(["upload", "--survey", code, "--dry-run", good], self.db.url)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(self.stored(code), 0)
+            p = h.run_sipas(["upload", "--survey", code, good], self.db.url)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            m = re.fullmatch(r"upload (\d+): 2 rows\n", p.stdout)
+            self.assertTrue(m, p.stdout)
+            self.assertEqual(self.db.sql(f"SELECT file_name, actor IS NOT NULL, token_id IS NULL FROM uploads"
+                                         f" WHERE id = {m.group(1)}"), "tot.csv|t|t")
+            p = h.run_sipas(["upload", "--survey", code, bad], self.db.url)
+            self.assertEqual(p.returncode, 2)
+            self.assertIn(f"{bad}: row 2: column S1_1:", p.stderr)
+            self.assertIn(f"{bad}: row 3: column serial:", p.stderr)
+            self.assertIn("L1", p.stderr)
+            p = h.run_sipas(["upload", "--survey", code, good], self.db.url)
+            self.assertEqual(p.returncode, 2)
+            self.assertIn(f"upload {m.group(1)}", p.stderr)
+            self.assertEqual(self.stored(code), 2)
+            self.assertEqual(h.run_sipas(["upload", "--survey", "nope", good], self.db.url).returncode, 2)
+            self.assertEqual(h.run_sipas(["upload", "--survey", code, os.path.join(d, "missing.csv")],
+                                         self.db.url).returncode, 2)
+            self.assertEqual(h.run_sipas(["upload", good], self.db.url).returncode, 2)
+            self.assertEqual(h.run_sipas(["upload", "--help"]).returncode, 0)
+
+
+if __name__ == "__main__":
+    h.main()
