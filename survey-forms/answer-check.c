@@ -654,8 +654,13 @@ const char *answer_error_message(const struct form *f, const struct answer_error
 		vi ? MSG("“%s” không phải là một số.", t) : MSG("\"%s\" is not a number", t);
 		break;
 	case ANS_INVALID_TYPE:
-		vi ? MSG("Câu trả lời phải là %s.", type_word(f, e->question, true))
-		   : MSG("expected %s", type_word(f, e->question, false));
+		if (e->question >= 0)
+			vi ? MSG("Câu trả lời phải là %s.", type_word(f, e->question, true))
+			   : MSG("expected %s", type_word(f, e->question, false));
+		else if (e->value == 1)
+			vi ? MSG("Phần “%s” phải là một đối tượng JSON.", fld) : MSG("expected an object");
+		else
+			vi ? MSG("Giá trị của “%s” phải là một chuỗi ký tự.", fld) : MSG("expected a string");
 		break;
 	case ANS_TOO_LONG:
 		vi ? MSG("Câu trả lời dài quá %lld ký tự.", e->value)
@@ -665,6 +670,8 @@ const char *answer_error_message(const struct form *f, const struct answer_error
 		if (e->value >= 0)
 			vi ? MSG("Phương án %lld được chọn hai lần.", e->value)
 			   : MSG("code %lld is given twice", e->value);
+		else if (e->question < 0)
+			vi ? MSG("“%s” chỉ được gửi một lần.", fld) : MSG("\"%s\" is given more than once", fld);
 		else
 			vi ? MSG("Câu hỏi này chỉ nhận một câu trả lời.") : MSG("only one answer is allowed");
 		break;
