@@ -14,6 +14,7 @@ int handle_form_get(struct http_req *req);
 int handle_form_post(struct http_req *req);
 int handle_form_thanks(struct http_req *req);
 int handle_form_js(struct http_req *req);
+int handle_intake(struct http_req *req);
 
 /* handlers-upload.c: paper results in bulk */
 int upload_on_body(struct http_req *req, const char *data, size_t len);

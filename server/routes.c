@@ -22,6 +22,9 @@ const struct route http_routes[] = {
 	  .body = HTTP_BODY_BUFFER, .body_limit = 64 * 1024, .content_type = "application/x-www-form-urlencoded",
 	  .handler = handle_form_post },
 	{ .method = "GET", .pattern = "/s/{survey}/thanks", .who = ROLE_PUBLIC, .html = true, .handler = handle_form_thanks },
+	{ .method = "POST", .pattern = "/api/v1/surveys/{survey}/responses", .who = ROLE_PUBLIC, .rate_limited = true,
+	  .body = HTTP_BODY_BUFFER, .body_limit = 64 * 1024, .content_type = "application/json",
+	  .handler = handle_intake },
 	{ .method = "GET", .pattern = "/static/form.js", .who = ROLE_PUBLIC, .handler = handle_form_js },
 	/* paper uploads (handlers-upload.c) */
 	{ .method = "POST", .pattern = "/api/v1/surveys/{survey}/uploads", .who = ROLE_ADMIN | ROLE_TEAM,

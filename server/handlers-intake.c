@@ -1,0 +1,161 @@
+/* handlers-intake.c - POST /api/v1/surveys/{survey}/responses: one response as JSON (contract
+ * §5). 201 {"id"} only after COMMIT; a resend with the same id and content is 200 with that id;
+ * with other content 409. The body is checked by survey-forms/answers.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "answers.h"
+#include "app.h"
+#include "db.h"
+#include "form-cache.h"
+#include "handlers.h"
+#include "intake.h"
+#include "invite.h"
+#include "jsonw.h"
+
+#define JSON "application/json"
+
+struct intake_state {
+	struct db_conn *conn;
+	const struct form_entry *entry;
+	struct answers *answers;
+};
+
+static void intake_state_free(void *p)
+{
+	struct intake_state *st = p;
+
+	if (!st)
+		return;
+	db_release(st->conn);
+	answers_free(st->answers);
+	form_cache_put(st->entry);
+	free(st);
+}
+
+static int reply_id(struct http_req *req, int status, const char *id)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb, 0);
+	strbuf_puts(&sb, "{\"id\":");
+	jsonw_string(&sb, id);
+	strbuf_putc(&sb, '}');
+	return http_reply_buf(req, status, JSON, &sb);
+}
+
+/* One validation error in the contract's shape. */
+static int reply_field_error(struct http_req *req, const char *field, const char *code, const char *message)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb, 0);
+	strbuf_puts(&sb, "{\"errors\":[{\"field\":");
+	jsonw_string(&sb, field);
+	strbuf_puts(&sb, ",\"code\":");
+	jsonw_string(&sb, code);
+	strbuf_puts(&sb, ",\"message\":");
+	jsonw_string(&sb, message);
+	strbuf_puts(&sb, "}]}");
+	return http_reply_buf(req, 422, JSON, &sb);
+}
+
+/* A body that is not JSON at all (syntax, encoding, nesting) is 400; the rest is 422. */
+static int reply_invalid(struct http_req *req, const struct answers *a)
+{
+	const struct answers_error *e = a->nerrors ? &a->errors[0] : NULL;
+	struct strbuf sb;
+	int r;
+
+	if (e && !e->field[0] && (!strcmp(e->code, "invalid_json") || !strcmp(e->code, "encoding") ||
+				  !strcmp(e->code, "too_deep")))
+		return http_reply_error(req, 400, e->code, e->message);
+	strbuf_init(&sb, 0);
+	if ((r = answers_write_errors(a, &sb)) < 0) {
+		strbuf_done(&sb);
+		return r;
+	}
+	return http_reply_buf(req, 422, JSON, &sb);
+}
+
+int handle_intake(struct http_req *req)
+{
+	struct intake_state *st;
+	struct db_response resp;
+	struct answers *a;
+	char id[DB_UUID_LEN];
+	uint8_t ihash[32];
+	int r;
+
+	st = calloc(1, sizeof *st);
+	if (!st)
+		return -ENOMEM;
+	req->state = st;
+	req->state_free = intake_state_free;
+	if ((r = db_acquire(req->app->db, req->app->cfg.db_wait_ms, &st->conn)) < 0)
+		return r;
+	r = form_cache_get(st->conn, req->params[0], &st->entry);
+	if (r == -ENOENT)
+		return http_reply_error(req, 404, "not_found", "Không tìm thấy đợt khảo sát này.");
+	if (r < 0)
+		return r;
+	a = st->answers = answers_new(st->entry->form);
+	if (!a)
+		return -ENOMEM;
+	r = answers_from_json(a, req->body.buf ? req->body.buf : "", req->body.len);
+	if (r == -E2BIG)
+		return http_reply_error(req, 413, "too_large", "Phiếu trả lời quá lớn.");
+	if (r == -EINVAL)
+		return reply_invalid(req, a);
+	if (r < 0)
+		return r;
+
+	memset(&resp, 0, sizeof resp);
+	if (st->entry->survey.invite_only) {
+		if (!a->invite[0])
+			return http_reply_error(req, 403, "invite_required",
+						"Đợt khảo sát này chỉ nhận phiếu có mã mời (trường \"invite\").");
+		if (invite_hash(a->invite, ihash) < 0)
+			return http_reply_error(req, 403, "invalid_invite", "Mã mời không đúng.");
+		resp.invite = ihash;
+	}
+	if (a->id[0]) {
+		memcpy(id, a->id, sizeof id);
+	} else if ((r = intake_uuid(id)) < 0) {
+		return r;
+	}
+	resp.survey_id = st->entry->survey.id;
+	resp.client_id = id;
+	resp.agency = a->agency[0] ? a->agency : NULL;
+	resp.channel = "api";
+	resp.codes = a->codes;
+	resp.ncodes = st->entry->form->nslots;
+	resp.answers = a->json;
+	intake_content_hash(a->json, a->json_len, a->agency, resp.content_hash);
+	r = db_response_insert(st->conn, &resp);
+	switch (r) {
+	case DB_RESPONSE_CREATED:
+		return reply_id(req, 201, id);
+	case DB_RESPONSE_REPLAY:
+		return reply_id(req, 200, id);
+	case -EEXIST:
+		return http_reply_error(req, 409, "id_conflict",
+					"Mã phiếu (id) này đã được dùng cho một phiếu trả lời có nội dung khác.");
+	case -ESHUTDOWN:
+		return http_reply_error(req, 409, "survey_closed", "Đợt khảo sát này đã kết thúc, không nhận thêm phiếu.");
+	case -EALREADY:
+		return http_reply_error(req, 409, "invite_used", "Mã mời này đã được sử dụng.");
+	case -EACCES:
+		return http_reply_error(req, 403, "invalid_invite",
+					"Mã mời không đúng, hoặc không dành cho cơ quan, đơn vị này.");
+	case -ENXIO:
+		return reply_field_error(req, "agency", "invalid_agency",
+					 "Cơ quan, đơn vị này không có trong đợt khảo sát.");
+	case -ENOENT:
+		return http_reply_error(req, 404, "not_found", "Không tìm thấy đợt khảo sát này.");
+	default:
+		return r;
+	}
+}
