@@ -236,7 +236,7 @@ static void test_shipped(void)
 
 	snprintf(dir, sizeof dir, "%s/survey-forms", SIPAS_SOURCE_ROOT);
 	n = list_dir(dir, &names);
-	CHECK(n >= 0);
+	CHECK(n > 0);
 	for (i = 0; i < n; i++) {
 		struct form *f = NULL;
 		size_t len = strlen(names[i]);
@@ -268,8 +268,47 @@ static void test_shipped(void)
 		}
 		form_free(f);
 	}
-	(void)found;   /* the three questionnaires arrive in step 5 */
+	CHECK_INT(found, 3);
 	free_names(names, n);
+}
+
+/* The method's structure (method.md §2-3) as the shipped forms carry it. */
+static void test_shipped_structure(void)
+{
+	static const struct { const char *file, *item; double coef; int nitems; } want[] = {
+		/* sipas = mean of five elements, each the mean of its criteria (5, 4, 5, 3, 3) */
+		{ "agency-2024-individual", "S1_1", 0.2 / 5, 20 },
+		{ "agency-2024-individual", "S2_4", 0.2 / 4, 20 },
+		{ "agency-2024-individual", "S5_3", 0.2 / 3, 20 },
+		{ "agency-2024-organization", "S3_5", 0.2 / 5, 20 },
+		/* household: (policy + service) / 2; policy = mean of 4 components (2, 2, 9, 2 items) */
+		{ "sipas-2023-household", "P1_1", 0.5 / 4 / 2, 35 },
+		{ "sipas-2023-household", "P3_9", 0.5 / 4 / 9, 35 },
+		{ "sipas-2023-household", "S4_3", 0.5 / 5 / 3, 35 },
+	};
+	char path[1024];
+	size_t i;
+
+	for (i = 0; i < sizeof want / sizeof want[0]; i++) {
+		struct form *f = NULL;
+		const struct form_question *q;
+
+		snprintf(path, sizeof path, "%s/survey-forms/%s.json", SIPAS_SOURCE_ROOT, want[i].file);
+		if (form_load_file(path, &f, NULL) < 0) {
+			TEST_FAIL_("%s does not load", path);
+			continue;
+		}
+		q = form_question_find(f, want[i].item);
+		CHECK(q != NULL && q->item >= 0);
+		if (q && q->item >= 0) {
+			CHECK_NEAR(f->indices[0].coef[q->item], want[i].coef, 1e-15);
+			CHECK(form_scale_positive(q->scale, 4) && form_scale_positive(q->scale, 5));
+			CHECK(!form_scale_positive(q->scale, 3));
+			CHECK_INT(q->scale->ncodes, 5);
+		}
+		CHECK_INT(f->nitems, want[i].nitems);
+		form_free(f);
+	}
 }
 
 static const char contract_form[] =
@@ -399,5 +438,6 @@ int main(void)
 	test_limits();
 	test_cases();
 	test_shipped();
+	test_shipped_structure();
 	TEST_DONE();
 }
