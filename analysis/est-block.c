@@ -153,7 +153,11 @@ int est_batch_init(struct est_batch *bt, size_t dim)
 	bt->dim = dim;
 	bt->s1 = calloc(dim, sizeof *bt->s1);
 	bt->s2 = calloc(est_packed_len(dim), sizeof *bt->s2);
-	if (!bt->s1 || !bt->s2) {
+	if (dim <= EST_SLICE_MAX_DIM) {
+		bt->words = (dim + 63) / 64;
+		bt->planes = calloc(dim * bt->words * EST_SLICE_PLANES, sizeof *bt->planes);
+	}
+	if (!bt->s1 || !bt->s2 || (bt->words && !bt->planes)) {
 		est_batch_done(bt);
 		return -ENOMEM;
 	}
@@ -166,36 +170,21 @@ void est_batch_done(struct est_batch *bt)
 		return;
 	free(bt->s1);
 	free(bt->s2);
+	free(bt->planes);
 	bt->s1 = bt->s2 = NULL;
-	bt->n = 0;
+	bt->planes = NULL;
+	bt->n = bt->nslice = 0;
 }
 
-void est_batch_add(struct est_batch *bt, struct est_block *blk, const uint16_t *idx, size_t nidx, double w)
-{
-	size_t dim = bt->dim, i, j;
-	double w2 = w * w;
-	double *s2 = bt->s2;
-
-	for (i = 0; i < nidx; i++) {
-		size_t a = idx[i];
-		double *row = s2 + est_packed_offset(dim, a) - a;   /* row[c] is (a, c) */
-
-		bt->s1[a] += w;
-		for (j = i; j < nidx; j++)
-			row[idx[j]] += w2;
-	}
-	if (++bt->n == EST_BATCH_ROWS)
-		est_batch_flush(bt, blk);
-}
-
-void est_batch_flush(struct est_batch *bt, struct est_block *blk)
+/* Centres the raw sums s1/s2 of bt->n rows, merges them into blk and empties them. */
+static void flush_raw(struct est_batch *bt, struct est_block *blk)
 {
 	size_t dim = bt->dim, a, c;
 	double n = bt->n, *s2 = bt->s2;
 
 	if (bt->n == 0)
 		return;
-	/* centre the batch in place: mean = s1/n, M2 = s2 − s1 s1ᵀ/n */
+	/* mean = s1/n, M2 = s2 − s1 s1ᵀ/n */
 	for (a = 0; a < dim; a++) {
 		double sa = bt->s1[a] / n;
 
@@ -208,4 +197,95 @@ void est_batch_flush(struct est_batch *bt, struct est_block *blk)
 	bt->n = 0;
 	memset(bt->s1, 0, dim * sizeof *bt->s1);
 	memset(bt->s2, 0, est_packed_len(dim) * sizeof *bt->s2);
+}
+
+static uint64_t slice_count(const struct est_batch *bt, size_t a, size_t c)
+{
+	const uint64_t *word = bt->planes + (a * bt->words + c / 64) * EST_SLICE_PLANES;
+	uint64_t count = 0;
+	size_t p;
+
+	for (p = 0; p < EST_SLICE_PLANES; p++)
+		count |= (word[p] >> (c % 64) & 1) << p;
+	return count;
+}
+
+/* Merges the counted rows: mean_a = w C_aa/n and M2_ac = w² (n C_ac − C_aa C_cc)/n, the
+ * numerator in exact integer arithmetic (n, C < 2^16). */
+static void flush_slice(struct est_batch *bt, struct est_block *blk)
+{
+	size_t dim = bt->dim, a, c;
+	double w = bt->wslice, *s2, n = bt->nslice;
+	int64_t ni = bt->nslice;
+
+	if (bt->nslice == 0)
+		return;
+	flush_raw(bt, blk);    /* s1 and s2 are free to use */
+	for (a = 0; a < dim; a++)
+		bt->s1[a] = (double)slice_count(bt, a, a);
+	s2 = bt->s2;
+	for (a = 0; a < dim; a++) {
+		int64_t ca = (int64_t)bt->s1[a];
+
+		for (c = a; c < dim; c++) {
+			int64_t num = ni * (int64_t)slice_count(bt, a, c) - ca * (int64_t)bt->s1[c];
+
+			*s2++ = w * w * ((double)num / n);
+		}
+	}
+	for (a = 0; a < dim; a++)
+		bt->s1[a] = w * (bt->s1[a] / n);
+	merge_raw(blk, bt->nslice, bt->s1, bt->s2);
+	bt->nslice = 0;
+	memset(bt->planes, 0, dim * bt->words * EST_SLICE_PLANES * sizeof *bt->planes);
+	memset(bt->s1, 0, dim * sizeof *bt->s1);
+	memset(bt->s2, 0, est_packed_len(dim) * sizeof *bt->s2);
+}
+
+void est_batch_add(struct est_batch *bt, struct est_block *blk, const uint16_t *idx, size_t nidx, double w)
+{
+	size_t dim = bt->dim, i, j;
+
+	if (bt->words && (bt->nslice == 0 || w == bt->wslice)) {
+		uint64_t mask[EST_SLICE_MAX_DIM / 64] = { 0 };
+		size_t W = bt->words, k;
+
+		for (i = 0; i < nidx; i++)
+			mask[idx[i] / 64] |= 1ull << (idx[i] % 64);
+		for (i = 0; i < nidx; i++) {
+			uint64_t *pl = bt->planes + (size_t)idx[i] * W * EST_SLICE_PLANES;
+
+			for (k = 0; k < W; k++, pl += EST_SLICE_PLANES) {
+				uint64_t carry = mask[k];
+
+				for (j = 0; carry; j++) {   /* never past the last plane: see EST_SLICE_ROWS */
+					uint64_t t = pl[j] & carry;
+
+					pl[j] ^= carry;
+					carry = t;
+				}
+			}
+		}
+		bt->wslice = w;
+		if (++bt->nslice == EST_SLICE_ROWS)
+			flush_slice(bt, blk);
+		return;
+	}
+	for (i = 0; i < nidx; i++) {
+		size_t a = idx[i];
+		double *row = bt->s2 + est_packed_offset(dim, a) - a;   /* row[c] is (a, c) */
+		double w2 = w * w;
+
+		bt->s1[a] += w;
+		for (j = i; j < nidx; j++)
+			row[idx[j]] += w2;
+	}
+	if (++bt->n == EST_BATCH_ROWS)
+		flush_raw(bt, blk);
+}
+
+void est_batch_flush(struct est_batch *bt, struct est_block *blk)
+{
+	flush_raw(bt, blk);
+	flush_slice(bt, blk);
 }

@@ -25,3 +25,12 @@ int handle_uploads_list(struct http_req *req);
 int handle_upload_withdraw(struct http_req *req);
 int handle_upload_page(struct http_req *req);
 int handle_upload_js(struct http_req *req);
+
+/* analysts (handlers-estimates.c, handlers-export.c, handlers-dashboard.c) */
+int handle_estimates(struct http_req *req);
+int handle_compare(struct http_req *req);
+int handle_progress(struct http_req *req);
+int handle_export_responses(struct http_req *req);
+int handle_export_frame(struct http_req *req);
+int handle_dashboard(struct http_req *req);
+int handle_dashboard_agency(struct http_req *req);

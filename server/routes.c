@@ -40,6 +40,23 @@ const struct route http_routes[] = {
 	  .handler = handle_upload_withdraw },
 	{ .method = "GET", .pattern = "/upload/{survey}", .who = ROLE_PUBLIC, .html = true, .handler = handle_upload_page },
 	{ .method = "GET", .pattern = "/static/upload.js", .who = ROLE_PUBLIC, .handler = handle_upload_js },
+	/* analysts: estimates, comparisons, exports, progress, dashboard (handlers-estimates.c,
+	 * handlers-export.c, handlers-dashboard.c) */
+	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/estimates", .who = ROLE_ADMIN | ROLE_ANALYST,
+	  .handler = handle_estimates },
+	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/compare", .who = ROLE_ADMIN | ROLE_ANALYST,
+	  .handler = handle_compare },
+	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/responses.csv", .who = ROLE_ADMIN | ROLE_ANALYST,
+	  .handler = handle_export_responses },
+	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/frame.csv", .who = ROLE_ADMIN | ROLE_ANALYST,
+	  .handler = handle_export_frame },
+	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/progress", .who = ANY_TOKEN,
+	  .handler = handle_progress },
+	/* the dashboard checks the role itself: browsers without a session go to /login */
+	{ .method = "GET", .pattern = "/dashboard/{survey}", .who = ROLE_PUBLIC, .html = true,
+	  .handler = handle_dashboard },
+	{ .method = "GET", .pattern = "/dashboard/{survey}/agency/{code}", .who = ROLE_PUBLIC, .html = true,
+	  .handler = handle_dashboard_agency },
 };
 
 const size_t http_nroutes = sizeof http_routes / sizeof http_routes[0];

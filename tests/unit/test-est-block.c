@@ -2,6 +2,7 @@
  * computation, Chan merges, quadratic forms. */
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "est-block.h"
 #include "test.h"
@@ -141,7 +142,9 @@ static void test_batch(void)
 		}
 		est_batch_add(&bt, &b, idx, n, w);
 	}
-	CHECK_INT(b.m, 3 * EST_BATCH_ROWS);
+	/* the scatter sums (random weights) merged at every EST_BATCH_ROWS; the rows of the first
+	 * row's weight (7.25) wait in the counters */
+	CHECK_INT(b.m, (N - (N + 2) / 3) / EST_BATCH_ROWS * EST_BATCH_ROWS);
 	est_batch_flush(&bt, &b);
 	est_batch_flush(&bt, &b);   /* nothing pending: no change */
 	CHECK_INT(b.m, N);
@@ -185,6 +188,63 @@ static void test_batch_exact(void)
 	est_block_done(&b2);
 }
 
+/* More rows of one weight than the bit-sliced counters hold: they flush on their own. */
+static void test_slice_overflow(void)
+{
+	enum { D = 70 };   /* two words per mask */
+	const size_t N = EST_SLICE_ROWS + 1000;
+	double *x = calloc(N * D, sizeof *x), *m2 = NULL;
+	struct est_block b;
+	struct est_batch bt;
+	uint16_t idx[D];
+	size_t i, a, n;
+
+	CHECK_OK(est_block_init(&b, D, true));
+	CHECK_OK(est_batch_init(&bt, D));
+	CHECK_INT(bt.words, 2);
+	for (i = 0; i < N; i++) {
+		n = 0;
+		for (a = 0; a < D; a++)
+			if (urand() < (a % 7 == 0 ? 0.97 : 0.5)) {
+				x[i * D + a] = 2.5;
+				idx[n++] = (uint16_t)a;
+			}
+		est_batch_add(&bt, &b, idx, n, 2.5);
+	}
+	CHECK_INT(b.m, EST_SLICE_ROWS);
+	est_batch_flush(&bt, &b);
+	CHECK_INT(b.m, N);
+	/* exact integer moments on a few columns, both words of the mask:
+	 * M2_ac = 2.5² (N C_ac − C_a C_c)/N, mean_a = 2.5 C_a/N */
+	{
+		enum { S = 6 };
+		static const size_t col[S] = { 0, 1, 7, 63, 64, 69 };
+		long long C[S][S] = { { 0 } };
+		size_t j, k;
+
+		for (i = 0; i < N; i++)
+			for (j = 0; j < S; j++)
+				for (k = 0; k < S; k++)
+					C[j][k] += x[i * D + col[j]] != 0 && x[i * D + col[k]] != 0;
+		for (j = 0; j < S; j++) {
+			CHECK_NEAR(b.mean[col[j]], 2.5 * (double)C[j][j] / (double)N, 1e-15);
+			for (k = j; k < S; k++) {
+				long long num = (long long)N * C[j][k] - C[j][j] * C[k][k];
+
+				double scale = 6.25 * sqrt((double)(C[j][j] * ((long long)N - C[j][j])) *
+					(double)(C[k][k] * ((long long)N - C[k][k]))) / (double)N;
+
+				CHECK_NEAR(b.m2[est_packed_offset(D, col[j]) + col[k] - col[j]] / scale,
+					6.25 * (double)num / (double)N / scale, 1e-15);
+			}
+		}
+	}
+	est_batch_done(&bt);
+	est_block_done(&b);
+	free(x);
+	free(m2);
+}
+
 /* uᵀμ and uᵀM2u against the full matrix. */
 static void test_quad(void)
 {
@@ -220,6 +280,7 @@ int main(void)
 	test_merge();
 	test_batch();
 	test_batch_exact();
+	test_slice_overflow();
 	test_quad();
 	TEST_DONE();
 }

@@ -1,0 +1,290 @@
+/* analyst.c - the analysts' routes' shared steps (see analyst.h). */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyst.h"
+#include "app.h"
+#include "db-auth.h"
+#include "db-estimates.h"
+#include "db.h"
+#include "jsonw.h"
+
+static void est_done(struct analyst_est *e)
+{
+	size_t i;
+
+	est_results_free(e->res);
+	est_design_free(e->d);
+	for (i = 0; e->keys && i < e->ngroups; i++)
+		free(e->keys[i]);
+	free(e->keys);
+	free(e->values);
+	free(e->groups);
+	memset(e, 0, sizeof *e);
+}
+
+static void ctx_free(void *p)
+{
+	struct analyst_ctx *x = p;
+
+	if (!x)
+		return;
+	est_done(&x->est[0]);
+	est_done(&x->est[1]);
+	est_frame_free(x->frame);
+	est_agencies_done(&x->ag);
+	form_cache_put(x->fe);
+	form_cache_put(x->other);
+	db_release(x->c);
+	free(x);
+}
+
+int analyst_bad(struct http_req *req, const char *fmt, ...)
+{
+	char msg[300];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return http_reply_error(req, 400, "bad_request", msg);
+}
+
+int analyst_est_error(struct http_req *req, const struct est_error *err)
+{
+	struct strbuf sb;
+
+	if (req->route && req->route->html)
+		return http_reply_error(req, 422, err->code[0] ? err->code : "invalid", err->message);
+	strbuf_init(&sb, 0);
+	strbuf_puts(&sb, "{\"error\":{\"code\":");
+	jsonw_string(&sb, err->code[0] ? err->code : "invalid");
+	strbuf_puts(&sb, ",\"message\":");
+	jsonw_string(&sb, err->message[0] ? err->message : "the stored responses cannot be estimated");
+	if (err->column[0]) {
+		strbuf_puts(&sb, ",\"field\":");
+		jsonw_string(&sb, err->column);
+	}
+	strbuf_puts(&sb, "}}");
+	return http_reply_buf(req, 422, "application/json", &sb);
+}
+
+int analyst_open(struct http_req *req, const char *survey, bool fold, struct analyst_ctx **out)
+{
+	struct analyst_ctx *x;
+	int r;
+
+	x = calloc(1, sizeof *x);
+	if (!x)
+		return -ENOMEM;
+	req->state = x;
+	req->state_free = ctx_free;
+	if ((r = db_acquire(req->app->db, req->app->cfg.db_wait_ms, &x->c)) < 0)
+		return r;
+	r = form_cache_get(x->c, survey, &x->fe);
+	if (r == -ENOENT)
+		return http_reply_error(req, 404, "not_found", "no such survey round");
+	if (r < 0)
+		return r;
+	/* after the form cache's first use, so that the fold thread stops before the cache is freed */
+	est_store_start(req->app);
+	r = fold ? est_store_fold(x->c, x->fe, NULL, &x->err) : 0;
+	if (r == -EINVAL)
+		return analyst_est_error(req, &x->err);
+	if (r < 0)
+		return r;
+	*out = x;
+	return 0;
+}
+
+int analyst_load(struct analyst_ctx *x)
+{
+	int r;
+
+	if (x->ag.list)
+		return 0;
+	if ((r = est_agencies_load(x->c, &x->ag)) < 0)
+		return r;
+	if ((r = est_store_frame(x->c, x->fe->survey.id, &x->frame)) < 0)
+		return r;
+	return db_est_baseline(x->c, x->fe->survey.id, &x->has_baseline, &x->baseline, x->baseline_label,
+			       sizeof x->baseline_label);
+}
+
+int analyst_options(struct http_req *req, struct est_options *o)
+{
+	static const struct est_options def = EST_OPTIONS_DEFAULT;
+	const char *ci = http_query(req, "ci"), *conf = http_query(req, "confidence");
+	const char *lonely = http_query(req, "lonely_psu");
+
+	*o = def;
+	if (ci) {
+		if (!strcmp(ci, "logit"))
+			o->ci = EST_CI_LOGIT;
+		else if (!strcmp(ci, "beta"))
+			o->ci = EST_CI_BETA;
+		else if (!strcmp(ci, "wald"))
+			o->ci = EST_CI_WALD;
+		else
+			return analyst_bad(req, "ci must be logit, beta or wald");
+	}
+	if (conf) {
+		char *end;
+		double v = strtod(conf, &end);
+
+		if (strlen(conf) > 32 || end == conf || *end || !(v >= 0.5 && v < 1))
+			return analyst_bad(req, "confidence must be a number in [0.5, 1), such as 0.95");
+		o->confidence = v;
+	}
+	if (lonely) {
+		if (!strcmp(lonely, "fail"))
+			o->lonely = EST_LONELY_FAIL;
+		else if (!strcmp(lonely, "adjust"))
+			o->lonely = EST_LONELY_ADJUST;
+		else if (!strcmp(lonely, "remove"))
+			o->lonely = EST_LONELY_REMOVE;
+		else if (!strcmp(lonely, "certainty"))
+			o->lonely = EST_LONELY_CERTAINTY;
+		else
+			return analyst_bad(req, "lonely_psu must be fail, adjust, remove or certainty");
+	}
+	return 0;
+}
+
+struct sortg {
+	size_t gi;                 /* index in res->groups */
+	const char **vals;
+	const bool *numeric;
+	size_t n;
+};
+
+static int cmp_group(const void *a, const void *b)
+{
+	const struct sortg *x = a, *y = b;
+	size_t i;
+
+	for (i = 0; i < x->n; i++) {
+		int c;
+
+		if (x->numeric[i]) {
+			long p = atol(x->vals[i]), q = atol(y->vals[i]);
+
+			c = (p > q) - (p < q);
+		} else {
+			c = strcmp(x->vals[i], y->vals[i]);
+		}
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+int analyst_compute(struct analyst_ctx *x, const struct form_entry *fe, struct analyst_est *e)
+{
+	struct sortg *sg = NULL;
+	size_t ng, i, j, n = e->by.n, out = 0;
+	int r;
+
+	if ((r = analyst_load(x)) < 0)
+		return r;
+	if (fe == x->fe && x->has_baseline) {
+		e->opt.has_baseline = true;
+		e->opt.baseline = x->baseline;
+	}
+	for (i = 0; i < n; i++)
+		e->numeric[i] = e->by.kind[i] == EST_BY_QUESTION;
+	if ((r = est_store_design(x->c, fe, &e->by, &x->ag, &e->d, &x->err)) < 0)
+		return r;
+	if ((r = est_compute(e->d, x->frame, &e->opt, &e->res, &x->err)) < 0)
+		return r;
+	ng = e->res->ngroups;
+	e->groups = calloc(ng, sizeof *e->groups);
+	e->keys = calloc(ng, sizeof *e->keys);
+	e->values = calloc(ng * (n ? n : 1), sizeof *e->values);
+	sg = calloc(ng, sizeof *sg);
+	if (!e->groups || !e->keys || !e->values || !sg) {
+		free(sg);
+		return -ENOMEM;
+	}
+	e->groups[out].group = &e->res->groups[0];
+	e->groups[out].by_values = NULL;
+	e->ngroups = ++out;
+	/* split every group key into its values; leave out groups with an empty value */
+	for (i = 1; i < ng && n; i++) {
+		char *k = strdup(est_design_group_key(e->d, (size_t)e->res->groups[i].group)), *p;
+		const char **vals = e->values + out * n;
+		bool empty = false;
+
+		if (!k) {
+			free(sg);
+			return -ENOMEM;
+		}
+		e->keys[out] = k;
+		e->ngroups = out + 1;
+		for (j = 0, p = k; j < n; j++) {
+			char *sep = strchr(p, EST_KEY_SEP);
+
+			if (sep)
+				*sep = '\0';
+			vals[j] = p;
+			empty |= *p == '\0';
+			p = sep ? sep + 1 : p + strlen(p);
+		}
+		if (empty) {
+			free(k);
+			e->keys[out] = NULL;
+			e->ngroups = out;
+			continue;
+		}
+		sg[out] = (struct sortg){ i, vals, e->numeric, n };
+		out++;
+	}
+	if (out > 2)
+		qsort(sg + 1, out - 1, sizeof *sg, cmp_group);
+	/* the keys stay where they are (freed by index); the report follows the sorted order */
+	for (i = 1; i < out; i++) {
+		e->groups[i].group = &e->res->groups[sg[i].gi];
+		e->groups[i].by_values = sg[i].vals;
+	}
+	e->ngroups = out;
+	free(sg);
+	return 0;
+}
+
+void analyst_report(struct analyst_ctx *x, struct analyst_est *e, struct est_report *r)
+{
+	memset(r, 0, sizeof *r);
+	r->form = x->fe->form;
+	r->options = &e->opt;
+	r->baseline_label = x->baseline_label[0] ? x->baseline_label : NULL;
+	r->nby = e->by.n;
+	r->by_names = e->by.name;
+	r->by_numeric = e->numeric;
+	r->ngroups = e->ngroups;
+	r->groups = e->groups;
+}
+
+int analyst_audit(struct db_conn *c, const struct form_entry *fe, struct http_req *req, const char *what,
+		  const char *format)
+{
+	struct strbuf sb;
+	int r;
+
+	strbuf_init(&sb, 4096);
+	strbuf_puts(&sb, "{\"export\":");
+	jsonw_string(&sb, what);
+	strbuf_puts(&sb, ",\"survey\":");
+	jsonw_string(&sb, fe->survey.code);
+	strbuf_puts(&sb, ",\"format\":");
+	jsonw_string(&sb, format);
+	strbuf_puts(&sb, ",\"role\":");
+	jsonw_string(&sb, req->auth.role == ROLE_ADMIN ? "admin" : req->auth.role == ROLE_ANALYST ? "analyst" : "team");
+	strbuf_putc(&sb, '}');
+	r = db_audit(c, req->auth.token_id, req->auth.name, "export", fe->survey.id, strbuf_str(&sb));
+	strbuf_done(&sb);
+	return r;
+}

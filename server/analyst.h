@@ -1,0 +1,62 @@
+/* analyst.h - what the analysts' routes share (estimates, comparisons, exports, progress,
+ * dashboard): the request's state, opening the round, and computing grouped estimates. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "est-compute.h"
+#include "est-output.h"
+#include "est-store.h"
+#include "http.h"
+
+#define ANALYST_QUERY_MAX 256        /* bytes of one query argument */
+
+/* One computed set of estimates for a round and a grouping. */
+struct analyst_est {
+	struct est_design *d;
+	struct est_results *res;
+	struct est_options opt;
+	struct est_by by;
+	bool numeric[EST_STORE_MAX_BY];
+	size_t ngroups;                       /* reported groups, the whole survey first */
+	struct est_report_group *groups;
+	char **keys;                          /* per reported group: a copy of its key, split in place */
+	const char **values;                  /* ngroups × by.n value pointers into keys */
+};
+
+/* The per-request state (req->state), freed by the request-completed callback. */
+struct analyst_ctx {
+	struct db_conn *c;
+	const struct form_entry *fe;
+	struct est_agencies ag;
+	struct est_frame *frame;
+	bool has_baseline;
+	double baseline;
+	char baseline_label[256];
+	struct est_error err;
+	struct analyst_est est[2];            /* [1]: the other round of a comparison */
+	const struct form_entry *other;
+};
+
+/* Allocates the request's state, takes a database connection, finds the round (404), starts
+ * the background fold and, with fold, brings the round's aggregates up to date (422 with the
+ * reason when a stored response is refused). Returns 0 and *out, or a status with the reply
+ * set, or a negative errno. */
+int analyst_open(struct http_req *req, const char *survey, bool fold, struct analyst_ctx **out);
+/* Loads agencies, frame and baseline of x->fe (idempotent); returns 0 or a negative errno. */
+int analyst_load(struct analyst_ctx *x);
+/* Parses ci, confidence and lonely_psu into o (defaults otherwise); returns 0 or a 400 reply. */
+int analyst_options(struct http_req *req, struct est_options *o);
+/* Computes estimates of round fe grouped by e->by into e (groups sorted by value, groups with
+ * an empty value left out). Returns 0, -EINVAL with x->err filled, or a negative errno. */
+int analyst_compute(struct analyst_ctx *x, const struct form_entry *fe, struct analyst_est *e);
+/* Fills an est_report for e; the pointers stay owned by x and e. */
+void analyst_report(struct analyst_ctx *x, struct analyst_est *e, struct est_report *r);
+/* Replies 422 with the estimator's error; returns the status. */
+int analyst_est_error(struct http_req *req, const struct est_error *err);
+/* Replies 400 {"error":{"code":"bad_request","message":...}}; returns 400. */
+int analyst_bad(struct http_req *req, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Records an export in the audit log (who, what, when); returns 0 or a negative errno. */
+int analyst_audit(struct db_conn *c, const struct form_entry *fe, struct http_req *req, const char *what,
+		  const char *format);

@@ -1,0 +1,787 @@
+/* est-store.c - kept aggregates: the fold (responses → stored cells) and the request's design
+ * (stored cells → an est_design keyed by the request's groups).
+ *
+ * A fold adds the new responses to a fresh design D whose group keys name the stored cell
+ * ("grouping␟agency id␟code"; each response lands once at the agency grain and once per kept
+ * question), loads the stored cells D touched into a design M, merges D into M and writes M's
+ * cells back, with the counts and the state, in one transaction. A rebuild does the same from
+ * every response after emptying the round's cells, in one REPEATABLE READ transaction. */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "db-estimates.h"
+#include "db.h"
+#include "est-map.h"
+#include "est-store.h"
+#include "jsonw.h"
+#include "log.h"
+#include "strbuf.h"
+
+#define CELL_MAGIC 0x31434553u       /* "SEC1" */
+#define FOLD_PERIOD_S 3
+
+static atomic_bool stopping;
+
+/* ---- agencies ---- */
+
+static int agency_add(void *ud, int id, const char *code, const char *name, const char *level)
+{
+	struct est_agencies *a = ud;
+	struct est_agency *n = realloc(a->list, (a->n + 1) * sizeof *n);
+
+	if (!n)
+		return -ENOMEM;
+	a->list = n;
+	n = &a->list[a->n];
+	memset(n, 0, sizeof *n);
+	n->id = id;
+	snprintf(n->code, sizeof n->code, "%s", code);
+	snprintf(n->level, sizeof n->level, "%s", level);
+	n->name = strdup(name);
+	if (!n->name)
+		return -ENOMEM;
+	a->n++;
+	return 0;
+}
+
+int est_agencies_load(struct db_conn *c, struct est_agencies *out)
+{
+	int r;
+
+	memset(out, 0, sizeof *out);
+	r = db_est_agencies_each(c, agency_add, out);
+	if (r < 0) {
+		est_agencies_done(out);
+		return r;
+	}
+	return 0;
+}
+
+void est_agencies_done(struct est_agencies *a)
+{
+	size_t i;
+
+	if (!a)
+		return;
+	for (i = 0; i < a->n; i++)
+		free(a->list[i].name);
+	free(a->list);
+	memset(a, 0, sizeof *a);
+}
+
+const struct est_agency *est_agencies_by_id(const struct est_agencies *a, int id)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		if (a->list[i].id == id)
+			return &a->list[i];
+	return NULL;
+}
+
+const struct est_agency *est_agencies_by_code(const struct est_agencies *a, const char *code)
+{
+	size_t lo = 0, hi = a->n;
+
+	while (lo < hi) {       /* the list is in code order (byte order, as the database's C collation) */
+		size_t mid = (lo + hi) / 2;
+		int cmp = strcmp(a->list[mid].code, code);
+
+		if (cmp == 0)
+			return &a->list[mid];
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (lo = 0; lo < a->n; lo++)      /* another collation: fall back to a scan */
+		if (strcmp(a->list[lo].code, code) == 0)
+			return &a->list[lo];
+	return NULL;
+}
+
+/* ---- what is kept ---- */
+
+bool est_store_keeps(const struct form *f, size_t question)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < f->nquestions && i <= question; i++) {
+		const struct form_question *q = &f->questions[i];
+
+		if (q->type != FORM_Q_SINGLE || q->slot < 0 || q->noptions > EST_STORE_MAX_OPTIONS)
+			continue;
+		if (n++ >= EST_STORE_MAX_QUESTIONS)
+			return false;
+		if (i == question)
+			return true;
+	}
+	return false;
+}
+
+int est_by_parse(const struct form *f, const char *const *vals, size_t n, struct est_by *out,
+		 struct est_error *err)
+{
+	size_t i, groups = 0;
+
+	memset(out, 0, sizeof *out);
+	out->question = -1;
+	if (n > EST_STORE_MAX_BY)
+		return est_error_set(err, -EINVAL, "by", "too_many",
+			"at most %d by= values (agency or level, and one question)", EST_STORE_MAX_BY);
+	for (i = 0; i < n; i++) {
+		const char *v = vals[i];
+
+		if (strcmp(v, "agency") == 0 || strcmp(v, "level") == 0) {
+			if (groups++)
+				return est_error_set(err, -EINVAL, "by", "bad_combination",
+					"by=agency and by=level cannot be combined");
+			out->kind[i] = v[0] == 'a' ? EST_BY_AGENCY : EST_BY_LEVEL;
+			out->name[i] = v[0] == 'a' ? "agency" : "level";
+			continue;
+		}
+		{
+			int q = strlen(v) <= FORM_MAX_ID_LEN ? form_question_index(f, v) : -1;
+
+			if (q < 0)
+				return est_error_set(err, -EINVAL, "by", "unknown_column",
+					"by=%.64s: not agency, level or a question of the form", v);
+			if (!est_store_keeps(f, (size_t)q))
+				return est_error_set(err, -EINVAL, "by", "not_groupable",
+					"by=%.64s: only single-choice questions (at most %d options) can group estimates",
+					v, EST_STORE_MAX_OPTIONS);
+			if (out->question >= 0)
+				return est_error_set(err, -EINVAL, "by", "bad_combination", "at most one question in by=");
+			out->question = q;
+			out->kind[i] = EST_BY_QUESTION;
+			out->name[i] = f->questions[q].id;
+		}
+	}
+	out->n = n;
+	return 0;
+}
+
+/* ---- cell serialization ---- */
+
+struct cell_hdr {
+	uint32_t magic, dim, nitems, nindices;
+	uint64_t rows, m;
+	double fpc;
+	uint32_t weighting, has_m2;
+};
+
+static int cell_encode(struct strbuf *sb, const struct est_design *d, const struct est_cell_view *v)
+{
+	const struct form *f = est_design_form(d);
+	struct cell_hdr h;
+	size_t dim = 2 * f->nitems;
+	int r;
+
+	memset(&h, 0, sizeof h);
+	h.magic = CELL_MAGIC;
+	h.dim = (uint32_t)dim;
+	h.nitems = (uint32_t)f->nitems;
+	h.nindices = (uint32_t)f->nindices;
+	h.rows = v->rows;
+	h.m = v->moments ? v->moments->m : 0;
+	h.fpc = v->fpc;
+	h.weighting = (uint32_t)v->weighting;
+	h.has_m2 = h.m && v->moments->m2;
+	strbuf_reset(sb);
+	if ((r = strbuf_append(sb, &h, sizeof h)) < 0)
+		return r;
+	if (h.m && (r = strbuf_append(sb, v->moments->mean, dim * sizeof(double))) < 0)
+		return r;
+	if (h.has_m2 && (r = strbuf_append(sb, v->moments->m2, est_packed_len(dim) * sizeof(double))) < 0)
+		return r;
+	if ((r = strbuf_append(sb, v->nvalid, f->nitems * sizeof(uint64_t))) < 0)
+		return r;
+	return strbuf_append(sb, v->nindex, f->nindices * sizeof(uint64_t));
+}
+
+/* Scratch for decoding (aligned copies of the stored arrays). */
+struct decode {
+	double *mean, *m2;
+	uint64_t *counts;
+};
+
+static void decode_done(struct decode *s)
+{
+	free(s->mean);
+	free(s->m2);
+	free(s->counts);
+}
+
+static int decode_init(struct decode *s, const struct form *f)
+{
+	size_t dim = 2 * f->nitems;
+
+	memset(s, 0, sizeof *s);
+	s->mean = calloc(dim, sizeof *s->mean);
+	s->m2 = calloc(est_packed_len(dim), sizeof *s->m2);
+	s->counts = calloc(f->nitems + f->nindices + 1, sizeof *s->counts);
+	if (!s->mean || !s->m2 || !s->counts) {
+		decode_done(s);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Adds a stored cell (or PSU) under group key to d. Returns 0, -EIO for a cell of another
+ * layout (the form changed: a rebuild is needed), or the design's error. */
+static int cell_add(struct est_design *d, struct decode *s, const char *key, const struct db_est_cell *c,
+		    struct est_error *err)
+{
+	const struct form *f = est_design_form(d);
+	size_t dim = 2 * f->nitems, need;
+	const char *p = c->data;
+	struct cell_hdr h;
+	struct est_block blk;
+	struct est_cell_view v;
+
+	if (c->psu) {
+		struct est_psu_view pv = { key, c->stratum, c->psu, s->mean };
+
+		if (c->len != dim * sizeof(double))
+			return -EIO;
+		memcpy(s->mean, p, c->len);
+		return est_design_add_psu(d, &pv, err);
+	}
+	if (c->len < sizeof h)
+		return -EIO;
+	memcpy(&h, p, sizeof h);
+	p += sizeof h;
+	if (h.magic != CELL_MAGIC || h.dim != dim || h.nitems != f->nitems || h.nindices != f->nindices ||
+	    h.m > h.rows || h.weighting > EST_W_GIVEN)
+		return -EIO;
+	need = sizeof h + (h.m ? dim : 0) * sizeof(double) + (h.has_m2 ? est_packed_len(dim) : 0) * sizeof(double) +
+	       (f->nitems + f->nindices) * sizeof(uint64_t);
+	if (c->len != need)
+		return -EIO;
+	blk.dim = dim;
+	blk.m = h.m;
+	blk.mean = s->mean;
+	blk.m2 = NULL;
+	if (h.m) {
+		memcpy(s->mean, p, dim * sizeof(double));
+		p += dim * sizeof(double);
+	}
+	if (h.has_m2) {
+		memcpy(s->m2, p, est_packed_len(dim) * sizeof(double));
+		p += est_packed_len(dim) * sizeof(double);
+		blk.m2 = s->m2;
+	}
+	memcpy(s->counts, p, (f->nitems + f->nindices) * sizeof(uint64_t));
+	v.group = key;
+	v.stratum = c->stratum;
+	v.rows = h.rows;
+	v.weighting = (enum est_weighting)h.weighting;
+	v.fpc = h.fpc;
+	v.moments = h.m ? &blk : NULL;
+	v.nvalid = s->counts;
+	v.nindex = s->counts + f->nitems;
+	return est_design_add_cell(d, &v, err);
+}
+
+/* ---- the fold ---- */
+
+struct fold {
+	const struct form *f;
+	struct db_conn *c;
+	int survey_id;
+	struct est_design *d;
+	size_t nq;
+	int qslot[EST_STORE_MAX_QUESTIONS];
+	const char *qid[EST_STORE_MAX_QUESTIONS];
+	struct est_map counts;
+	long long *cnt;
+	size_t cntcap;
+	long long nrows, max_id;
+	struct est_error *err;
+	/* writing back */
+	struct strbuf sb;
+	struct decode dec;
+	struct est_design *m;
+};
+
+static int fold_init(struct fold *fo, struct db_conn *c, const struct form_entry *fe, struct est_error *err)
+{
+	const struct form *f = fe->form;
+	size_t i;
+	int r;
+
+	memset(fo, 0, sizeof *fo);
+	fo->f = f;
+	fo->c = c;
+	fo->survey_id = fe->survey.id;
+	fo->err = err;
+	est_map_init(&fo->counts, 1000000);
+	strbuf_init(&fo->sb, 0);
+	for (i = 0; i < f->nquestions; i++)
+		if (est_store_keeps(f, i)) {
+			fo->qslot[fo->nq] = f->questions[i].slot;
+			fo->qid[fo->nq++] = f->questions[i].id;
+		}
+	if ((r = decode_init(&fo->dec, f)) < 0)
+		return r;
+	return est_design_new(f, &fo->d);
+}
+
+static void fold_done(struct fold *fo)
+{
+	est_design_free(fo->d);
+	est_design_free(fo->m);
+	est_map_done(&fo->counts);
+	free(fo->cnt);
+	strbuf_done(&fo->sb);
+	decode_done(&fo->dec);
+}
+
+static int fold_row(void *ud, const struct db_est_row *row)
+{
+	struct fold *fo = ud;
+	struct est_row er = { NULL, row->stratum, row->psu, row->weight, row->fpc, row->codes };
+	char key[FORM_MAX_ID_LEN + 48];
+	size_t i;
+	long id;
+	int r;
+
+	if (atomic_load_explicit(&stopping, memory_order_relaxed))
+		return -ECANCELED;
+	snprintf(key, sizeof key, "%c%d%c-1", EST_KEY_SEP, row->agency_id, EST_KEY_SEP);
+	er.group = key;
+	if ((r = est_design_add(fo->d, &er, fo->err)) < 0)
+		return r;
+	for (i = 0; i < fo->nq; i++) {
+		int code = row->codes[fo->qslot[i]];
+
+		snprintf(key, sizeof key, "%s%c%d%c%d", fo->qid[i], EST_KEY_SEP, row->agency_id, EST_KEY_SEP,
+			 code < 0 ? -1 : code);
+		if ((r = est_design_add(fo->d, &er, fo->err)) < 0)
+			return r;
+	}
+	/* the channel counts of fieldwork progress */
+	{
+		char ck[64 + EST_MAX_KEY_LEN];
+		int n = snprintf(ck, sizeof ck, "%d%c%s%c%s", row->agency_id, EST_KEY_SEP, row->channel,
+				 EST_KEY_SEP, row->stratum);
+
+		if (n < 0 || (size_t)n >= sizeof ck)
+			return -E2BIG;
+		id = est_map_intern(&fo->counts, ck, (size_t)n);
+		if (id < 0)
+			return (int)id;
+		if ((size_t)id >= fo->cntcap) {
+			size_t ncap = fo->cntcap ? fo->cntcap * 2 : 64;
+			long long *nc = realloc(fo->cnt, ncap * sizeof *nc);
+
+			if (!nc)
+				return -ENOMEM;
+			memset(nc + fo->cntcap, 0, (ncap - fo->cntcap) * sizeof *nc);
+			fo->cnt = nc;
+			fo->cntcap = ncap;
+		}
+		fo->cnt[id]++;
+	}
+	fo->nrows++;
+	if (row->id > fo->max_id)
+		fo->max_id = row->id;
+	return 0;
+}
+
+/* Splits a fold key into grouping, agency id and code; returns 0 or -EIO. */
+static int key_split(const char *key, char *grouping, size_t glen, int *agency, int *code)
+{
+	const char *s1 = strchr(key, EST_KEY_SEP), *s2;
+
+	if (!s1 || (size_t)(s1 - key) >= glen || !(s2 = strchr(s1 + 1, EST_KEY_SEP)))
+		return -EIO;
+	memcpy(grouping, key, (size_t)(s1 - key));
+	grouping[s1 - key] = '\0';
+	*agency = atoi(s1 + 1);
+	*code = atoi(s2 + 1);
+	return 0;
+}
+
+static int keys_cell(const struct est_cell_view *v, void *ctx)
+{
+	struct strbuf *sb = ctx;
+	char g[FORM_MAX_ID_LEN + 1];
+	int a, k;
+
+	if (key_split(v->group, g, sizeof g, &a, &k) < 0)
+		return -EIO;
+	strbuf_puts(sb, sb->len > 1 ? ",{\"g\":" : "{\"g\":");
+	jsonw_string(sb, g);
+	strbuf_printf(sb, ",\"a\":%d,\"k\":%d,\"s\":", a, k);
+	jsonw_string(sb, v->stratum);
+	return strbuf_putc(sb, '}');
+}
+
+static int load_stored(void *ud, const struct db_est_cell *c)
+{
+	struct fold *fo = ud;
+	char key[FORM_MAX_ID_LEN + 48];
+
+	snprintf(key, sizeof key, "%s%c%d%c%d", c->grouping, EST_KEY_SEP, c->agency_id, EST_KEY_SEP, c->code);
+	return cell_add(fo->m, &fo->dec, key, c, fo->err);
+}
+
+static int put_cell(const struct est_cell_view *v, void *ctx)
+{
+	struct fold *fo = ctx;
+	char g[FORM_MAX_ID_LEN + 1];
+	struct db_est_cell c;
+	int r;
+
+	if ((r = key_split(v->group, g, sizeof g, &c.agency_id, &c.code)) < 0)
+		return r;
+	if ((r = cell_encode(&fo->sb, fo->m, v)) < 0)
+		return r;
+	c.grouping = g;
+	c.stratum = v->stratum;
+	c.psu = NULL;
+	c.data = fo->sb.buf;
+	c.len = fo->sb.len;
+	return db_est_cell_put(fo->c, fo->survey_id, &c);
+}
+
+static int put_psu(const struct est_psu_view *v, void *ctx)
+{
+	struct fold *fo = ctx;
+	char g[FORM_MAX_ID_LEN + 1];
+	struct db_est_cell c;
+	int r;
+
+	if ((r = key_split(v->group, g, sizeof g, &c.agency_id, &c.code)) < 0)
+		return r;
+	c.grouping = g;
+	c.stratum = v->stratum;
+	c.psu = v->psu;
+	c.data = v->totals;
+	c.len = 2 * fo->f->nitems * sizeof(double);
+	return db_est_cell_put(fo->c, fo->survey_id, &c);
+}
+
+/* Writes D (merged with the stored cells it touches unless rebuilding), the counts and the state. */
+static int fold_write(struct fold *fo, bool rebuild)
+{
+	size_t i;
+	int r;
+
+	if (rebuild) {
+		fo->m = fo->d;
+		fo->d = NULL;
+	} else {
+		struct strbuf keys;
+
+		if ((r = est_design_new(fo->f, &fo->m)) < 0)
+			return r;
+		strbuf_init(&keys, 0);
+		strbuf_putc(&keys, '[');
+		r = est_design_foreach(fo->d, keys_cell, NULL, &keys);
+		if (r >= 0)
+			r = strbuf_putc(&keys, ']');
+		if (r >= 0 && keys.len > 2)
+			r = (int)db_est_cells_load(fo->c, fo->survey_id, NULL, strbuf_str(&keys), true, load_stored, fo);
+		strbuf_done(&keys);
+		if (r >= 0)
+			r = est_design_merge(fo->m, fo->d, fo->err);
+		if (r < 0)
+			return r;
+	}
+	if ((r = est_design_foreach(fo->m, put_cell, put_psu, fo)) < 0)
+		return r;
+	for (i = 0; i < fo->counts.count; i++) {
+		size_t len;
+		const char *k = est_map_key(&fo->counts, i, &len);
+		const char *s1 = memchr(k, EST_KEY_SEP, len), *s2;
+		char channel[16];
+
+		if (!s1 || !(s2 = memchr(s1 + 1, EST_KEY_SEP, len - (size_t)(s1 + 1 - k))) ||
+		    (size_t)(s2 - s1 - 1) >= sizeof channel)
+			return -EIO;
+		memcpy(channel, s1 + 1, (size_t)(s2 - s1 - 1));
+		channel[s2 - s1 - 1] = '\0';
+		if ((r = db_est_count_add(fo->c, fo->survey_id, atoi(k), s2 + 1, channel, fo->cnt[i])) < 0)
+			return r;
+	}
+	return db_est_state_set(fo->c, fo->survey_id, fo->nrows, fo->max_id);
+}
+
+static int fold_once(struct db_conn *c, const struct form_entry *fe, bool rebuild, long long *nrows,
+		     struct est_error *err)
+{
+	struct fold fo;
+	long long got;
+	int r;
+
+	if ((r = fold_init(&fo, c, fe, err)) < 0)
+		goto out;
+	if (rebuild) {
+		if ((r = db_est_rebuild_begin(c, fe->survey.id)) < 0)
+			goto out;
+		got = db_est_scan(c, fe->survey.id, fe->form->nslots, fold_row, &fo);
+		if (got < 0) {
+			r = (int)got;
+			goto out;
+		}
+	} else {
+		if ((r = db_begin(c)) < 0)
+			goto out;
+		do {
+			got = db_est_take_pending(c, fe->survey.id, DB_EST_BATCH, fe->form->nslots, fold_row, &fo);
+			if (got < 0) {
+				r = (int)got;
+				goto out;
+			}
+		} while (got == DB_EST_BATCH && fo.nrows < EST_STORE_FOLD_MAX);
+	}
+	if ((r = fold_write(&fo, rebuild)) < 0)
+		goto out;
+	r = db_commit(c);
+	if (r >= 0 && nrows)
+		*nrows = fo.nrows;
+out:
+	if (r < 0)
+		db_rollback(c);
+	fold_done(&fo);
+	return r;
+}
+
+int est_store_fold(struct db_conn *c, const struct form_entry *fe, long long *nrows, struct est_error *err)
+{
+	bool stale, pending;
+	int r, tries;
+
+	if (nrows)
+		*nrows = 0;
+	if ((r = db_est_state(c, fe->survey.id, &stale, &pending)) < 0)
+		return r;
+	if (!stale && !pending)
+		return 0;
+	if ((r = db_est_lock(c, fe->survey.id)) < 0)
+		return r;
+	for (tries = 0; tries < 3; tries++) {
+		if ((r = db_est_state(c, fe->survey.id, &stale, &pending)) < 0 || (!stale && !pending))
+			break;
+		r = fold_once(c, fe, stale, nrows, err);
+		if (r != -EAGAIN)      /* a concurrent withdrawal made the rebuild's snapshot stale */
+			break;
+	}
+	db_est_unlock(c, fe->survey.id);
+	return r;
+}
+
+/* ---- the request's design ---- */
+
+struct build {
+	const struct est_by *by;
+	const struct est_agencies *ag;
+	struct est_design *d;
+	struct decode dec;
+	struct est_error *err;
+};
+
+static int build_cell(void *ud, const struct db_est_cell *c)
+{
+	struct build *b = ud;
+	const struct est_agency *a = est_agencies_by_id(b->ag, c->agency_id);
+	char key[256];
+	size_t i, off = 0;
+
+	if (!a)
+		return -EIO;
+	key[0] = '\0';
+	for (i = 0; i < b->by->n; i++) {
+		int n;
+
+		if (i)
+			key[off++] = EST_KEY_SEP;
+		switch (b->by->kind[i]) {
+		case EST_BY_AGENCY: n = snprintf(key + off, sizeof key - off, "%s", a->code); break;
+		case EST_BY_LEVEL: n = snprintf(key + off, sizeof key - off, "%s", a->level); break;
+		default: n = c->code < 0 ? 0 : snprintf(key + off, sizeof key - off, "%d", c->code); break;
+		}
+		if (n < 0 || (size_t)n >= sizeof key - off - 1)
+			return -E2BIG;
+		off += (size_t)n;
+		key[off] = '\0';
+	}
+	return cell_add(b->d, &b->dec, key, c, b->err);
+}
+
+int est_store_design(struct db_conn *c, const struct form_entry *fe, const struct est_by *by,
+		     const struct est_agencies *ag, struct est_design **out, struct est_error *err)
+{
+	struct build b = { by, ag, NULL, { 0 }, err };
+	const char *grouping = by->question >= 0 ? fe->form->questions[by->question].id : "";
+	long long n;
+	int r;
+
+	if ((r = decode_init(&b.dec, fe->form)) < 0)
+		return r;
+	if ((r = est_design_new(fe->form, &b.d)) < 0) {
+		decode_done(&b.dec);
+		if (r == -EINVAL)
+			est_error_set(err, r, "", "no_items", "the form has no items to estimate");
+		return r;
+	}
+	n = db_est_cells_load(c, fe->survey.id, grouping, NULL, true, build_cell, &b);
+	decode_done(&b.dec);
+	if (n < 0) {
+		est_design_free(b.d);
+		return (int)n;
+	}
+	*out = b.d;
+	return 0;
+}
+
+static int frame_add(void *ud, const char *stratum, long long population, long long target, const char *agency)
+{
+	(void)agency;
+	return est_frame_set(ud, stratum, (double)population, target < 0 ? NAN : (double)target);
+}
+
+int est_store_frame(struct db_conn *c, int survey_id, struct est_frame **out)
+{
+	struct est_frame *f = NULL;
+	int r;
+
+	if ((r = est_frame_new(&f)) < 0)
+		return r;
+	r = db_est_frame_each(c, survey_id, frame_add, f);
+	if (r <= 0) {
+		est_frame_free(f);
+		f = NULL;
+		if (r < 0)
+			return r;
+	}
+	*out = f;
+	return 0;
+}
+
+/* ---- the background fold ---- */
+
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t th;
+	bool started;
+	char *url;
+	char last_error[256];
+} bg = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, false, NULL, "" };
+
+struct due {
+	size_t n;
+	char codes[64][80];
+};
+
+static int due_add(void *ud, const char *code)
+{
+	struct due *d = ud;
+
+	if (d->n < sizeof d->codes / sizeof d->codes[0])
+		snprintf(d->codes[d->n++], sizeof d->codes[0], "%s", code);
+	return 0;
+}
+
+static void bg_round(struct db_conn *c)
+{
+	struct due due = { 0 };
+	size_t i;
+
+	if (db_est_due(c, due_add, &due) < 0)
+		return;
+	for (i = 0; i < due.n && !atomic_load(&stopping); i++) {
+		const struct form_entry *fe = NULL;
+		struct est_error err = { "", "", "" };
+		long long n = 0;
+		int r = form_cache_get(c, due.codes[i], &fe);
+
+		if (r == 0)
+			r = est_store_fold(c, fe, &n, &err);
+		form_cache_put(fe);
+		if (r < 0 && r != -ECANCELED) {
+			char msg[256];
+
+			snprintf(msg, sizeof msg, "%.200s", err.message[0] ? err.message : db_conn_error(c));
+			if (strcmp(msg, bg.last_error) != 0)
+				log_warn("estimates: fold of %s failed: %s", due.codes[i], msg);
+			snprintf(bg.last_error, sizeof bg.last_error, "%s", msg);
+		} else if (n > 0) {
+			log_debug("estimates: %s: %lld response(s) folded in", due.codes[i], n);
+		}
+	}
+}
+
+static void *bg_main(void *arg)
+{
+	struct db_conn *c = NULL;
+	char err[256];
+
+	(void)arg;
+	while (!atomic_load(&stopping)) {
+		struct timespec ts;
+
+		if (!c && db_connect(bg.url, &c, err, sizeof err) < 0)
+			c = NULL;
+		if (c) {
+			bg_round(c);
+			if (db_ping(c) < 0) {
+				db_conn_close(c);
+				c = NULL;
+			}
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += FOLD_PERIOD_S;
+		pthread_mutex_lock(&bg.mu);
+		if (!atomic_load(&stopping))
+			pthread_cond_timedwait(&bg.cv, &bg.mu, &ts);
+		pthread_mutex_unlock(&bg.mu);
+	}
+	db_conn_close(c);
+	return NULL;
+}
+
+static void bg_stop(void)
+{
+	pthread_mutex_lock(&bg.mu);
+	atomic_store(&stopping, true);
+	pthread_cond_broadcast(&bg.cv);
+	pthread_mutex_unlock(&bg.mu);
+	if (bg.started)
+		pthread_join(bg.th, NULL);
+	bg.started = false;
+	free(bg.url);
+	bg.url = NULL;
+}
+
+int est_store_start(struct app *app)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&bg.mu);
+	if (!bg.started && !atomic_load(&stopping)) {
+		bg.url = strdup(app->cfg.database_url);
+		if (!bg.url) {
+			r = -ENOMEM;
+		} else if ((r = -pthread_create(&bg.th, NULL, bg_main, NULL)) == 0) {
+			bg.started = true;
+			atexit(bg_stop);
+		} else {
+			free(bg.url);
+			bg.url = NULL;
+		}
+	}
+	pthread_mutex_unlock(&bg.mu);
+	return r;
+}

@@ -1,0 +1,81 @@
+/* est-store.h - the estimates' kept aggregates: folding responses into stored cells of the
+ * design accumulator, and building the design a request needs from those cells.
+ *
+ * Cells are kept at the agency grain (grouping "") and, for each single-choice question (at
+ * most EST_STORE_MAX_QUESTIONS, with at most EST_STORE_MAX_OPTIONS options), at the
+ * (agency, answer code) grain, so every supported grouping is a merge of stored cells: the
+ * time of a request depends on the number of cells, never on the number of responses. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "est-compute.h"
+#include "est-design.h"
+#include "est-error.h"
+#include "form-cache.h"
+#include "frame.h"
+
+#define EST_STORE_MAX_QUESTIONS 40
+#define EST_STORE_MAX_OPTIONS 100
+#define EST_STORE_MAX_BY 2
+#define EST_STORE_FOLD_MAX 5000000      /* responses folded in one call (the rest waits) */
+
+struct app;
+struct db_conn;
+
+/* An agency as the analysts' routes need it. */
+struct est_agency {
+	int id;
+	char code[33];
+	char *name;
+	char level[16];
+};
+
+struct est_agencies {
+	size_t n;
+	struct est_agency *list;     /* in code order */
+};
+
+/* Reads every agency; returns 0 or a negative errno. Free with est_agencies_done. */
+int est_agencies_load(struct db_conn *c, struct est_agencies *out);
+void est_agencies_done(struct est_agencies *a);
+/* The agency with this id or code, or NULL. */
+const struct est_agency *est_agencies_by_id(const struct est_agencies *a, int id);
+const struct est_agency *est_agencies_by_code(const struct est_agencies *a, const char *code);
+
+/* What a request groups by. */
+enum est_by_kind { EST_BY_AGENCY, EST_BY_LEVEL, EST_BY_QUESTION };
+
+struct est_by {
+	size_t n;
+	enum est_by_kind kind[EST_STORE_MAX_BY];
+	const char *name[EST_STORE_MAX_BY];    /* "agency", "level" or the question id */
+	int question;                          /* index in form->questions of the question, or -1 */
+};
+
+/* Parses the by= values (at most EST_STORE_MAX_BY; agency or level, and at most one kept
+ * single-choice question). Returns 0, or -EINVAL with err naming the problem. */
+int est_by_parse(const struct form *f, const char *const *vals, size_t n, struct est_by *out,
+		 struct est_error *err);
+/* True when the question's answers are kept as cells. */
+bool est_store_keeps(const struct form *f, size_t question);
+
+/* Brings round fe's cells up to date under the round's fold lock: rebuilds them when stale,
+ * else folds in the queued responses. *nrows (may be NULL) gets the responses folded in.
+ * Returns 0; -EINVAL with err filled when a stored response is refused by the estimator;
+ * another negative errno. */
+int est_store_fold(struct db_conn *c, const struct form_entry *fe, long long *nrows, struct est_error *err);
+
+/* Builds the design for by from the stored cells (group keys: the by values joined by
+ * EST_KEY_SEP; a response without an answer to the by question has an empty value).
+ * Returns 0 and *out (est_design_free), -EINVAL with err, or a negative errno. */
+#define EST_KEY_SEP '\x1f'
+int est_store_design(struct db_conn *c, const struct form_entry *fe, const struct est_by *by,
+		     const struct est_agencies *ag, struct est_design **out, struct est_error *err);
+/* Loads the round's frame (NULL in *out when the round has none). Returns 0 or a negative errno. */
+int est_store_frame(struct db_conn *c, int survey_id, struct est_frame **out);
+
+/* Starts the background fold (every few seconds, its own database connection) once; it is
+ * stopped and joined at exit. Returns 0 or a negative errno. */
+int est_store_start(struct app *app);

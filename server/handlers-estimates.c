@@ -1,0 +1,466 @@
+/* handlers-estimates.c - GET /api/v1/surveys/{survey}/estimates, /compare and /progress. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyst.h"
+#include "app.h"
+#include "csv.h"
+#include "db-estimates.h"
+#include "db.h"
+#include "auth.h"
+#include "est-compare.h"
+#include "est-interval.h"
+#include "handlers.h"
+#include "jsonw.h"
+
+#define BY_ARGS_MAX 8
+
+/* Reads by= (repeated, or comma-separated) into vals (pointing into buf); returns the count or
+ * -E2BIG (too many or too long). */
+static int by_values(struct http_req *req, char buf[EST_STORE_MAX_BY + 1][ANALYST_QUERY_MAX],
+		     const char **vals)
+{
+	const char *raw[BY_ARGS_MAX];
+	size_t nraw = http_query_all(req, "by", raw, BY_ARGS_MAX), i, n = 0;
+
+	for (i = 0; i < nraw; i++) {
+		const char *p = raw[i];
+
+		while (*p) {
+			size_t len = strcspn(p, ",");
+
+			if (n > EST_STORE_MAX_BY || len >= ANALYST_QUERY_MAX)
+				return -E2BIG;
+			if (len) {
+				memcpy(buf[n], p, len);
+				buf[n][len] = '\0';
+				vals[n] = buf[n];
+				n++;
+			}
+			p += len + (p[len] == ',');
+		}
+	}
+	return n > EST_STORE_MAX_BY ? -E2BIG : (int)n;
+}
+
+/* format=json|csv; returns 0 (json), 1 (csv) or -EINVAL. */
+static int want_csv(struct http_req *req)
+{
+	const char *f = http_query(req, "format");
+
+	if (!f || !strcmp(f, "json"))
+		return 0;
+	if (!strcmp(f, "csv"))
+		return 1;
+	return -EINVAL;
+}
+
+int handle_estimates(struct http_req *req)
+{
+	struct analyst_ctx *x = NULL;
+	struct analyst_est *e;
+	struct est_report rep;
+	struct strbuf sb;
+	char buf[EST_STORE_MAX_BY + 1][ANALYST_QUERY_MAX];
+	const char *vals[EST_STORE_MAX_BY + 1];
+	int r, n, csv;
+
+	if ((csv = want_csv(req)) < 0)
+		return analyst_bad(req, "format must be json or csv");
+	if ((n = by_values(req, buf, vals)) < 0)
+		return analyst_bad(req, "at most %d by= values of at most %d bytes", EST_STORE_MAX_BY,
+				   ANALYST_QUERY_MAX - 1);
+	if ((r = analyst_open(req, req->params[0], true, &x)) != 0)
+		return r;
+	e = &x->est[0];
+	if ((r = analyst_options(req, &e->opt)) != 0)
+		return r;
+	if (est_by_parse(x->fe->form, vals, (size_t)n, &e->by, &x->err) < 0)
+		return analyst_bad(req, "%s", x->err.message);
+	r = analyst_compute(x, x->fe, e);
+	if (r == -EINVAL)
+		return analyst_est_error(req, &x->err);
+	if (r < 0)
+		return r;
+	if (csv && (r = analyst_audit(x->c, x->fe, req, "estimates", "csv")) < 0)
+		return r;
+	db_release(x->c);
+	x->c = NULL;
+	analyst_report(x, e, &rep);
+	strbuf_init(&sb, 0);
+	r = csv ? est_report_csv(&sb, &rep) : est_report_json(&sb, &rep);
+	if (r < 0) {
+		strbuf_done(&sb);
+		return r;
+	}
+	if (csv)
+		http_add_header(req, "Content-Disposition", "attachment; filename=\"estimates.csv\"");
+	return http_reply_buf(req, 200, csv ? "text/csv; charset=utf-8" : "application/json", &sb);
+}
+
+/* ---- comparisons ---- */
+
+static const char *est_id(const struct form *f, size_t what)
+{
+	return what < f->nindices ? f->indices[what].id : f->questions[f->items[what - f->nindices]].id;
+}
+
+static const char *est_label(const struct form *f, size_t what)
+{
+	return what < f->nindices ? f->indices[what].label : f->questions[f->items[what - f->nindices]].text;
+}
+
+static void json_num(struct strbuf *sb, const char *key, double v)
+{
+	jsonw_key(sb, 0, key);
+	jsonw_double(sb, v);
+}
+
+/* ?a=AGENCY&b=AGENCY: the joint linearisation within the round. */
+static int compare_agencies(struct http_req *req, struct analyst_ctx *x, const char *a, const char *b)
+{
+	const struct form *f = x->fe->form;
+	struct analyst_est *e = &x->est[0];
+	struct est_contrast *out = NULL;
+	struct strbuf sb;
+	size_t i, nest = f->nindices + f->nitems;
+	int r;
+
+	if ((r = analyst_load(x)) < 0)
+		return r;
+	if (!est_agencies_by_code(&x->ag, a) || !est_agencies_by_code(&x->ag, b))
+		return http_reply_error(req, 404, "not_found", "no such agency");
+	if (!strcmp(a, b))
+		return analyst_bad(req, "a and b must be two different agencies");
+	e->by.n = 1;
+	e->by.kind[0] = EST_BY_AGENCY;
+	e->by.name[0] = "agency";
+	e->by.question = -1;
+	if ((r = est_store_design(x->c, x->fe, &e->by, &x->ag, &e->d, &x->err)) < 0)
+		return r == -EINVAL ? analyst_est_error(req, &x->err) : r;
+	out = calloc(nest, sizeof *out);
+	if (!out)
+		return -ENOMEM;
+	r = est_compare_groups(e->d, x->frame, &e->opt, a, b, out, &x->err);
+	if (r == -ENOENT) {
+		free(out);
+		return http_reply_error(req, 404, "no_responses", "one of the agencies has no responses in this round");
+	}
+	if (r < 0) {
+		free(out);
+		return r == -EINVAL ? analyst_est_error(req, &x->err) : r;
+	}
+	strbuf_init(&sb, 0);
+	strbuf_puts(&sb, "{\"survey\":");
+	jsonw_string(&sb, x->fe->survey.code);
+	strbuf_puts(&sb, ",\"a\":");
+	jsonw_string(&sb, a);
+	strbuf_puts(&sb, ",\"b\":");
+	jsonw_string(&sb, b);
+	strbuf_puts(&sb, ",\"method\":\"joint linearisation of z_A - z_B over the round's design\"");
+	json_num(&sb, "confidence", e->opt.confidence);
+	strbuf_puts(&sb, ",\"comparisons\":[");
+	for (i = 0; i < nest; i++) {
+		const struct est_contrast *c = &out[i];
+
+		strbuf_puts(&sb, i ? ",{\"index\":" : "{\"index\":");
+		jsonw_string(&sb, est_id(f, i));
+		strbuf_puts(&sb, ",\"label\":");
+		jsonw_string(&sb, est_label(f, i));
+		json_num(&sb, "a", c->est_a);
+		json_num(&sb, "b", c->est_b);
+		json_num(&sb, "diff", c->diff);
+		json_num(&sb, "se", c->se);
+		strbuf_printf(&sb, ",\"df\":%ld", c->df);
+		json_num(&sb, "t", c->t);
+		json_num(&sb, "p_value", c->p_value);
+		strbuf_printf(&sb, ",\"n_a\":%llu,\"n_b\":%llu}", (unsigned long long)c->n_a, (unsigned long long)c->n_b);
+	}
+	strbuf_puts(&sb, "]}\n");
+	free(out);
+	return http_reply_buf(req, 200, "application/json", &sb);
+}
+
+/* ?against=OTHER: this round against another, independent samples. */
+static int compare_rounds(struct http_req *req, struct analyst_ctx *x, const char *other)
+{
+	const struct form *f = x->fe->form, *g;
+	struct analyst_est *e0 = &x->est[0], *e1 = &x->est[1];
+	struct est_error err = { "", "", "" };
+	struct strbuf sb;
+	size_t i, j, n = 0;
+	int r;
+
+	if (strlen(other) >= ANALYST_QUERY_MAX)
+		return analyst_bad(req, "against: too long");
+	if (!strcmp(other, x->fe->survey.code))
+		return analyst_bad(req, "against must name another round");
+	r = form_cache_get(x->c, other, &x->other);
+	if (r == -ENOENT)
+		return http_reply_error(req, 404, "not_found", "no such survey round (against)");
+	if (r < 0)
+		return r;
+	if ((r = est_store_fold(x->c, x->other, NULL, &err)) < 0)
+		return r == -EINVAL ? analyst_est_error(req, &err) : r;
+	e1->opt = e0->opt;
+	e0->by.question = e1->by.question = -1;
+	if ((r = analyst_compute(x, x->fe, e0)) < 0)
+		return r == -EINVAL ? analyst_est_error(req, &x->err) : r;
+	/* the other round's own frame */
+	{
+		struct est_frame *mine = x->frame;
+
+		x->frame = NULL;
+		r = est_store_frame(x->c, x->other->survey.id, &x->frame);
+		if (r >= 0)
+			r = analyst_compute(x, x->other, e1);
+		est_frame_free(x->frame);
+		x->frame = mine;
+		if (r < 0)
+			return r == -EINVAL ? analyst_est_error(req, &x->err) : r;
+	}
+	g = x->other->form;
+	strbuf_init(&sb, 0);
+	strbuf_puts(&sb, "{\"survey\":");
+	jsonw_string(&sb, x->fe->survey.code);
+	strbuf_puts(&sb, ",\"against\":");
+	jsonw_string(&sb, other);
+	strbuf_puts(&sb, ",\"method\":\"independent samples: se = sqrt(se1^2 + se2^2), t on df = min(df1, df2)\"");
+	json_num(&sb, "confidence", e0->opt.confidence);
+	strbuf_puts(&sb, ",\"comparisons\":[");
+	for (i = 0; i < f->nindices + f->nitems; i++) {
+		const char *id = est_id(f, i);
+		const struct est_estimate *a = &e0->res->groups[0].est[i], *b = NULL;
+
+		for (j = 0; j < g->nindices + g->nitems; j++)
+			if (!strcmp(est_id(g, j), id)) {
+				b = &e1->res->groups[0].est[j];
+				break;
+			}
+		if (!b)
+			continue;
+		{
+			double diff = a->estimate - b->estimate, se = sqrt(a->se * a->se + b->se * b->se);
+			long df = a->df < b->df ? a->df : b->df;
+			double t = se > 0 && df >= 1 ? diff / se : NAN;
+
+			strbuf_puts(&sb, n++ ? ",{\"index\":" : "{\"index\":");
+			jsonw_string(&sb, id);
+			strbuf_puts(&sb, ",\"label\":");
+			jsonw_string(&sb, est_label(f, i));
+			json_num(&sb, "estimate", a->estimate);
+			json_num(&sb, "against", b->estimate);
+			json_num(&sb, "diff", diff);
+			json_num(&sb, "se", se);
+			strbuf_printf(&sb, ",\"df\":%ld", df);
+			json_num(&sb, "t", t);
+			json_num(&sb, "p_value", isnan(t) ? NAN : est_t_pvalue(t, (double)df));
+			strbuf_putc(&sb, '}');
+		}
+	}
+	strbuf_puts(&sb, "]}\n");
+	return http_reply_buf(req, 200, "application/json", &sb);
+}
+
+int handle_compare(struct http_req *req)
+{
+	struct analyst_ctx *x = NULL;
+	const char *a = http_query(req, "a"), *b = http_query(req, "b"), *against = http_query(req, "against");
+	int r;
+
+	if (!((a && b && !against) || (!a && !b && against)))
+		return analyst_bad(req, "give a=AGENCY&b=AGENCY, or against=SURVEY");
+	if ((a && strlen(a) > 32) || (b && strlen(b) > 32))
+		return analyst_bad(req, "agency codes are at most 32 bytes");
+	if ((r = analyst_open(req, req->params[0], true, &x)) != 0)
+		return r;
+	if ((r = analyst_options(req, &x->est[0].opt)) != 0)
+		return r;
+	return against ? compare_rounds(req, x, against) : compare_agencies(req, x, a, b);
+}
+
+/* ---- fieldwork progress ---- */
+
+#define NCHANNELS 4
+static const char *const channels[NCHANNELS] = { "web", "paper", "phone", "api" };
+
+struct prow {
+	char stratum[EST_MAX_KEY_LEN + 1];
+	char agency[33];
+	long long target;           /* -1: none */
+	long long n[NCHANNELS];
+};
+
+struct progress {
+	struct http_req *req;
+	struct prow *rows;
+	size_t n, cap;
+	int err;
+};
+
+static struct prow *prow_get(struct progress *p, const char *stratum, const char *agency)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (!strcmp(p->rows[i].stratum, stratum) && !strcmp(p->rows[i].agency, agency))
+			return &p->rows[i];
+	if (p->n == p->cap) {
+		size_t ncap = p->cap ? p->cap * 2 : 64;
+		struct prow *nr = realloc(p->rows, ncap * sizeof *nr);
+
+		if (!nr)
+			return NULL;
+		p->rows = nr;
+		p->cap = ncap;
+	}
+	memset(&p->rows[p->n], 0, sizeof p->rows[p->n]);
+	snprintf(p->rows[p->n].stratum, sizeof p->rows[p->n].stratum, "%s", stratum);
+	snprintf(p->rows[p->n].agency, sizeof p->rows[p->n].agency, "%s", agency);
+	p->rows[p->n].target = -1;
+	return &p->rows[p->n++];
+}
+
+static int progress_frame(void *ud, const char *stratum, long long population, long long target, const char *agency)
+{
+	struct progress *p = ud;
+	struct prow *row = prow_get(p, stratum, agency ? agency : stratum);
+
+	(void)population;
+	if (!row)
+		return -ENOMEM;
+	row->target = target;
+	return 0;
+}
+
+static int progress_count(void *ud, const char *stratum, const char *agency, const char *channel, long long n)
+{
+	struct progress *p = ud;
+	struct prow *row = prow_get(p, stratum, agency);
+	size_t i;
+
+	if (!row)
+		return -ENOMEM;
+	for (i = 0; i < NCHANNELS; i++)
+		if (!strcmp(channel, channels[i]))
+			row->n[i] += n;
+	return 0;
+}
+
+static int cmp_prow(const void *a, const void *b)
+{
+	const struct prow *x = a, *y = b;
+	int c = strcmp(x->stratum, y->stratum);
+
+	return c ? c : strcmp(x->agency, y->agency);
+}
+
+/* The stratum's target goes to the row of its own agency, or to its first row. */
+static long long row_target(const struct progress *p, size_t i)
+{
+	const struct prow *r = &p->rows[i];
+	size_t j;
+
+	if (r->target >= 0)
+		return r->target;
+	for (j = 0; j < p->n; j++)
+		if (j != i && p->rows[j].target >= 0 && !strcmp(p->rows[j].stratum, r->stratum))
+			return -2;        /* the stratum's target sits on another row */
+	return -1;
+}
+
+int handle_progress(struct http_req *req)
+{
+	struct analyst_ctx *x = NULL;
+	struct progress p = { req, NULL, 0, 0, 0 };
+	struct strbuf sb;
+	long long tot[NCHANNELS + 1] = { 0 }, ttarget = 0;
+	size_t i, k, shown = 0;
+	int r, csv;
+
+	if ((csv = want_csv(req)) < 0)
+		return analyst_bad(req, "format must be json or csv");
+	if ((r = analyst_open(req, req->params[0], true, &x)) != 0)
+		return r;
+	if ((r = db_est_frame_each(x->c, x->fe->survey.id, progress_frame, &p)) < 0 ||
+	    (r = db_est_counts_each(x->c, x->fe->survey.id, progress_count, &p)) < 0) {
+		free(p.rows);
+		return r;
+	}
+	if (csv && (r = analyst_audit(x->c, x->fe, req, "progress", "csv")) < 0) {
+		free(p.rows);
+		return r;
+	}
+	db_release(x->c);
+	x->c = NULL;
+	if (p.n > 1)
+		qsort(p.rows, p.n, sizeof *p.rows, cmp_prow);
+	strbuf_init(&sb, 0);
+	if (csv)
+		strbuf_puts(&sb, "stratum,agency,target,web,paper,phone,api,total,share\r\n");
+	else {
+		strbuf_puts(&sb, "{\"survey\":");
+		jsonw_string(&sb, x->fe->survey.code);
+		strbuf_puts(&sb, ",\"rows\":[");
+	}
+	for (i = 0; i < p.n; i++) {
+		const struct prow *row = &p.rows[i];
+		long long total = 0, target = row_target(&p, i);
+
+		if (!auth_may_agency(&req->auth, row->agency))
+			continue;
+		for (k = 0; k < NCHANNELS; k++) {
+			total += row->n[k];
+			tot[k] += row->n[k];
+		}
+		tot[NCHANNELS] += total;
+		if (target > 0)
+			ttarget += target;
+		if (csv) {
+			csv_write_field(&sb, row->stratum, strlen(row->stratum), ',');
+			strbuf_putc(&sb, ',');
+			csv_write_field(&sb, row->agency, strlen(row->agency), ',');
+			if (target >= 0)
+				strbuf_printf(&sb, ",%lld", target);
+			else
+				strbuf_putc(&sb, ',');
+			for (k = 0; k < NCHANNELS; k++)
+				strbuf_printf(&sb, ",%lld", row->n[k]);
+			strbuf_printf(&sb, ",%lld,", total);
+			if (target > 0)
+				strbuf_printf(&sb, "%.4f", (double)total / (double)target);
+			strbuf_puts(&sb, "\r\n");
+			continue;
+		}
+		strbuf_puts(&sb, shown++ ? ",{\"stratum\":" : "{\"stratum\":");
+		jsonw_string(&sb, row->stratum);
+		strbuf_puts(&sb, ",\"agency\":");
+		jsonw_string(&sb, row->agency);
+		if (target >= 0)
+			strbuf_printf(&sb, ",\"target\":%lld", target);
+		else
+			strbuf_puts(&sb, ",\"target\":null");
+		strbuf_puts(&sb, ",\"responses\":{");
+		for (k = 0; k < NCHANNELS; k++)
+			strbuf_printf(&sb, "%s\"%s\":%lld", k ? "," : "", channels[k], row->n[k]);
+		strbuf_printf(&sb, "},\"total\":%lld,\"share\":", total);
+		jsonw_double(&sb, target > 0 ? (double)total / (double)target : NAN);
+		strbuf_putc(&sb, '}');
+	}
+	free(p.rows);
+	if (csv) {
+		http_add_header(req, "Content-Disposition", "attachment; filename=\"progress.csv\"");
+		return http_reply_buf(req, 200, "text/csv; charset=utf-8", &sb);
+	}
+	strbuf_puts(&sb, "],\"total\":{\"target\":");
+	strbuf_printf(&sb, "%lld,\"responses\":{", ttarget);
+	for (k = 0; k < NCHANNELS; k++)
+		strbuf_printf(&sb, "%s\"%s\":%lld", k ? "," : "", channels[k], tot[k]);
+	strbuf_printf(&sb, "},\"total\":%lld,\"share\":", tot[NCHANNELS]);
+	jsonw_double(&sb, ttarget > 0 ? (double)tot[NCHANNELS] / (double)ttarget : NAN);
+	strbuf_puts(&sb, "}}\n");
+	return http_reply_buf(req, 200, "application/json", &sb);
+}

@@ -1,0 +1,422 @@
+/* db-estimates.c - the kept aggregates: queue, cells, counts (see db-estimates.h). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db-estimates.h"
+#include "db-internal.h"
+
+#define LOCK_CLASS "20260600"     /* the first key of the fold's advisory lock */
+
+#define ROW_COLUMNS "r.id, r.agency_id, r.stratum, r.psu, r.weight, r.fpc, r.channel, r.codes"
+
+static void itoa_(int v, char buf[16])
+{
+	snprintf(buf, 16, "%d", v);
+}
+
+int db_est_lock(struct db_conn *c, int survey_id)
+{
+	char sid[16];
+
+	itoa_(survey_id, sid);
+	return db_exec(c, "SELECT pg_advisory_lock(" LOCK_CLASS ", $1::int)", 1, (const char *[]){ sid }, NULL);
+}
+
+int db_est_unlock(struct db_conn *c, int survey_id)
+{
+	char sid[16];
+
+	itoa_(survey_id, sid);
+	return db_exec(c, "SELECT pg_advisory_unlock(" LOCK_CLASS ", $1::int)", 1, (const char *[]){ sid }, NULL);
+}
+
+int db_est_state(struct db_conn *c, int survey_id, bool *stale, bool *pending)
+{
+	PGresult *res = NULL;
+	char sid[16];
+	int r;
+
+	itoa_(survey_id, sid);
+	r = db_exec(c, "SELECT coalesce((SELECT stale FROM est_state WHERE survey_id = $1), true),"
+		       " EXISTS (SELECT 1 FROM est_pending WHERE survey_id = $1)", 1, (const char *[]){ sid }, &res);
+	if (r < 0)
+		return r;
+	*stale = PQgetvalue(res, 0, 0)[0] == 't';
+	*pending = PQgetvalue(res, 0, 1)[0] == 't';
+	PQclear(res);
+	return 0;
+}
+
+int db_est_due(struct db_conn *c, int (*fn)(void *ud, const char *code), void *ud)
+{
+	PGresult *res = NULL;
+	int r, i, n;
+
+	r = db_exec(c, "SELECT s.code FROM surveys s JOIN est_state e ON e.survey_id = s.id"
+		       " WHERE e.stale OR EXISTS (SELECT 1 FROM est_pending p WHERE p.survey_id = s.id)"
+		       " ORDER BY s.id", 0, NULL, &res);
+	if (r < 0)
+		return r;
+	n = PQntuples(res);
+	for (i = 0; i < n && r >= 0; i++)
+		r = fn(ud, PQgetvalue(res, i, 0));
+	PQclear(res);
+	return r < 0 ? r : n;
+}
+
+int db_est_rebuild_begin(struct db_conn *c, int survey_id)
+{
+	static const char *const sql[] = {
+		"DELETE FROM est_cells WHERE survey_id = $1",
+		"DELETE FROM est_psus WHERE survey_id = $1",
+		"DELETE FROM est_counts WHERE survey_id = $1",
+		"DELETE FROM est_pending WHERE survey_id = $1",
+		"INSERT INTO est_state (survey_id) VALUES ($1) ON CONFLICT DO NOTHING",
+		"UPDATE est_state SET folded = 0, watermark = 0 WHERE survey_id = $1",
+	};
+	char sid[16];
+	size_t i;
+	int r;
+
+	itoa_(survey_id, sid);
+	if ((r = db_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ", 0, NULL, NULL)) < 0)
+		return r;
+	for (i = 0; i < sizeof sql / sizeof sql[0]; i++)
+		if ((r = db_exec(c, sql[i], 1, (const char *[]){ sid }, NULL)) < 0) {
+			db_rollback(c);
+			return r;
+		}
+	return 0;
+}
+
+/* Parses a smallint[] in text form ("{1,NULL,3}") into n codes; returns 0 or -EIO. */
+static int parse_codes(const char *s, int16_t *out, size_t n)
+{
+	size_t i = 0;
+
+	if (*s++ != '{')
+		return -EIO;
+	while (*s && *s != '}') {
+		if (i >= n)
+			return -EIO;
+		if (*s == 'N') {
+			out[i++] = -1;
+			s += 4;
+		} else {
+			char *end;
+			long v = strtol(s, &end, 10);
+
+			if (end == s || v < -1 || v > 32767)
+				return -EIO;
+			out[i++] = (int16_t)v;
+			s = end;
+		}
+		if (*s == ',')
+			s++;
+	}
+	while (i < n)
+		out[i++] = -1;
+	return 0;
+}
+
+/* Calls fn for each row of res (columns ROW_COLUMNS, possibly NULL when left-joined away). */
+static long long each_row(PGresult *res, size_t ncodes, int16_t *codes, db_est_row_fn fn, void *ud)
+{
+	int i, n = PQntuples(res), r;
+
+	for (i = 0; i < n; i++) {
+		struct db_est_row row;
+
+		if (PQgetisnull(res, i, 0))
+			continue;
+		row.id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+		row.agency_id = atoi(PQgetvalue(res, i, 1));
+		row.stratum = PQgetvalue(res, i, 2);
+		row.psu = PQgetisnull(res, i, 3) ? NULL : PQgetvalue(res, i, 3);
+		row.weight = PQgetisnull(res, i, 4) ? NAN : strtod(PQgetvalue(res, i, 4), NULL);
+		row.fpc = PQgetisnull(res, i, 5) ? NAN : strtod(PQgetvalue(res, i, 5), NULL);
+		row.channel = PQgetvalue(res, i, 6);
+		if (parse_codes(PQgetvalue(res, i, 7), codes, ncodes) < 0)
+			return -EIO;
+		row.codes = codes;
+		if ((r = fn(ud, &row)) < 0)
+			return r;
+	}
+	return n;
+}
+
+long long db_est_scan(struct db_conn *c, int survey_id, size_t ncodes, db_est_row_fn fn, void *ud)
+{
+	PGresult *res = NULL;
+	int16_t *codes = NULL;
+	long long total = 0, got;
+	char sid[16], fetch[64];
+	int r;
+
+	itoa_(survey_id, sid);
+	codes = calloc(ncodes ? ncodes : 1, sizeof *codes);
+	if (!codes)
+		return -ENOMEM;
+	r = db_exec(c, "DECLARE est_scan NO SCROLL CURSOR FOR SELECT " ROW_COLUMNS " FROM responses r"
+		       " WHERE r.survey_id = $1 AND NOT r.withdrawn ORDER BY r.id", 1, (const char *[]){ sid }, NULL);
+	if (r < 0)
+		goto out;
+	snprintf(fetch, sizeof fetch, "FETCH %d FROM est_scan", DB_EST_BATCH);
+	for (;;) {
+		if ((r = db_exec(c, fetch, 0, NULL, &res)) < 0)
+			goto out;
+		if (PQntuples(res) == 0)
+			break;
+		got = each_row(res, ncodes, codes, fn, ud);
+		PQclear(res);
+		res = NULL;
+		if (got < 0) {
+			r = (int)got;
+			goto out;
+		}
+		total += got;
+	}
+	r = db_exec(c, "CLOSE est_scan", 0, NULL, NULL);
+out:
+	PQclear(res);
+	free(codes);
+	return r < 0 ? r : total;
+}
+
+long long db_est_take_pending(struct db_conn *c, int survey_id, size_t limit, size_t ncodes,
+			      db_est_row_fn fn, void *ud)
+{
+	PGresult *res = NULL;
+	int16_t *codes = NULL;
+	char sid[16], lim[24];
+	long long got;
+	int r;
+
+	itoa_(survey_id, sid);
+	snprintf(lim, sizeof lim, "%zu", limit);
+	codes = calloc(ncodes ? ncodes : 1, sizeof *codes);
+	if (!codes)
+		return -ENOMEM;
+	r = db_exec(c, "WITH q AS (DELETE FROM est_pending p WHERE p.survey_id = $1 AND p.response_id IN"
+		       " (SELECT response_id FROM est_pending WHERE survey_id = $1 ORDER BY response_id LIMIT $2)"
+		       " RETURNING p.response_id)"
+		       " SELECT " ROW_COLUMNS " FROM q LEFT JOIN responses r ON r.id = q.response_id AND NOT r.withdrawn"
+		       " ORDER BY q.response_id", 2, (const char *[]){ sid, lim }, &res);
+	if (r < 0) {
+		free(codes);
+		return r;
+	}
+	got = each_row(res, ncodes, codes, fn, ud);
+	PQclear(res);
+	free(codes);
+	return got;
+}
+
+static uint32_t be32(const char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return ntohl(v);
+}
+
+long long db_est_cells_load(struct db_conn *c, int survey_id, const char *grouping, const char *keys_json,
+			    bool psus, db_est_cell_fn fn, void *ud)
+{
+	static const char *const sel[2][2] = {
+		{ "SELECT grouping, agency_id, code, stratum, NULL::text, cell FROM est_cells"
+		  " WHERE survey_id = $1::int AND grouping = $2",
+		  "SELECT grouping, agency_id, code, stratum, psu, totals FROM est_psus"
+		  " WHERE survey_id = $1::int AND grouping = $2" },
+		{ "SELECT c.grouping, c.agency_id, c.code, c.stratum, NULL::text, c.cell FROM est_cells c"
+		  " JOIN jsonb_to_recordset($2::jsonb) AS k(g text, a int, k int, s text)"
+		  " ON c.grouping = k.g AND c.agency_id = k.a AND c.code = k.k AND c.stratum = k.s"
+		  " WHERE c.survey_id = $1::int",
+		  "SELECT c.grouping, c.agency_id, c.code, c.stratum, c.psu, c.totals FROM est_psus c"
+		  " JOIN jsonb_to_recordset($2::jsonb) AS k(g text, a int, k int, s text)"
+		  " ON c.grouping = k.g AND c.agency_id = k.a AND c.code = k.k AND c.stratum = k.s"
+		  " WHERE c.survey_id = $1::int" },
+	};
+	char sid[16];
+	const char *p[2] = { sid, grouping ? grouping : keys_json };
+	long long total = 0;
+	int pass, r = 0;
+
+	itoa_(survey_id, sid);
+	if (!c->pg)
+		return db_error(c, NULL);
+	for (pass = 0; pass < (psus ? 2 : 1) && r >= 0; pass++) {
+		PGresult *res = PQexecParams(c->pg, sel[grouping ? 0 : 1][pass], 2, NULL, p, NULL, NULL, 1);
+		int i, n;
+
+		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+			r = db_error(c, res);
+			PQclear(res);
+			return r;
+		}
+		n = PQntuples(res);
+		for (i = 0; i < n && r >= 0; i++) {
+			struct db_est_cell cell;
+			char *g = PQgetvalue(res, i, 0), *s = PQgetvalue(res, i, 3);
+
+			if (PQgetlength(res, i, 1) != 4 || PQgetlength(res, i, 2) != 4) {
+				r = -EIO;
+				break;
+			}
+			cell.grouping = g;
+			cell.agency_id = (int)be32(PQgetvalue(res, i, 1));
+			cell.code = (int)be32(PQgetvalue(res, i, 2));
+			cell.stratum = s;
+			cell.psu = PQgetisnull(res, i, 4) ? NULL : PQgetvalue(res, i, 4);
+			cell.data = PQgetvalue(res, i, 5);
+			cell.len = (size_t)PQgetlength(res, i, 5);
+			r = fn(ud, &cell);
+			total++;
+		}
+		PQclear(res);
+	}
+	return r < 0 ? r : total;
+}
+
+int db_est_cell_put(struct db_conn *c, int survey_id, const struct db_est_cell *cell)
+{
+	char sid[16], aid[16], code[16];
+	const char *p[6] = { sid, cell->grouping, aid, code, cell->stratum, NULL };
+	int len[6] = { 0, 0, 0, 0, 0, 0 }, fmt[6] = { 0, 0, 0, 0, 0, 1 };
+
+	itoa_(survey_id, sid);
+	itoa_(cell->agency_id, aid);
+	itoa_(cell->code, code);
+	if (!cell->psu) {
+		p[5] = cell->data;
+		len[5] = (int)cell->len;
+		return db_execb(c, "INSERT INTO est_cells (survey_id, grouping, agency_id, code, stratum, cell)"
+				   " VALUES ($1, $2, $3, $4, $5, $6)"
+				   " ON CONFLICT (survey_id, grouping, agency_id, code, stratum)"
+				   " DO UPDATE SET cell = EXCLUDED.cell", 6, p, len, fmt, NULL);
+	}
+	{
+		const char *q[7] = { sid, cell->grouping, aid, code, cell->stratum, cell->psu, cell->data };
+		int ql[7] = { 0, 0, 0, 0, 0, 0, (int)cell->len }, qf[7] = { 0, 0, 0, 0, 0, 0, 1 };
+
+		return db_execb(c, "INSERT INTO est_psus (survey_id, grouping, agency_id, code, stratum, psu, totals)"
+				   " VALUES ($1, $2, $3, $4, $5, $6, $7)"
+				   " ON CONFLICT (survey_id, grouping, agency_id, code, stratum, psu)"
+				   " DO UPDATE SET totals = EXCLUDED.totals", 7, q, ql, qf, NULL);
+	}
+}
+
+int db_est_count_add(struct db_conn *c, int survey_id, int agency_id, const char *stratum,
+		     const char *channel, long long n)
+{
+	char sid[16], aid[16], cnt[24];
+
+	itoa_(survey_id, sid);
+	itoa_(agency_id, aid);
+	snprintf(cnt, sizeof cnt, "%lld", n);
+	return db_exec(c, "INSERT INTO est_counts (survey_id, agency_id, stratum, channel, n)"
+			  " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (survey_id, agency_id, stratum, channel)"
+			  " DO UPDATE SET n = est_counts.n + EXCLUDED.n", 5,
+		       (const char *[]){ sid, aid, stratum, channel, cnt }, NULL);
+}
+
+int db_est_state_set(struct db_conn *c, int survey_id, long long nrows, long long max_id)
+{
+	char sid[16], n[24], m[24];
+
+	itoa_(survey_id, sid);
+	snprintf(n, sizeof n, "%lld", nrows);
+	snprintf(m, sizeof m, "%lld", max_id);
+	return db_exec(c, "INSERT INTO est_state (survey_id, stale, folded, watermark) VALUES ($1, false, $2, $3)"
+			  " ON CONFLICT (survey_id) DO UPDATE SET stale = false, folded = est_state.folded + $2,"
+			  " watermark = greatest(est_state.watermark, $3), updated_at = now()", 3,
+		       (const char *[]){ sid, n, m }, NULL);
+}
+
+int db_est_frame_each(struct db_conn *c, int survey_id,
+	int (*fn)(void *ud, const char *stratum, long long population, long long target, const char *agency),
+	void *ud)
+{
+	PGresult *res = NULL;
+	char sid[16];
+	int r, i, n;
+
+	itoa_(survey_id, sid);
+	r = db_exec(c, "SELECT s.stratum, s.population, s.target, a.code FROM strata s"
+		       " LEFT JOIN agencies a ON a.id = s.agency_id WHERE s.survey_id = $1 ORDER BY s.stratum",
+		    1, (const char *[]){ sid }, &res);
+	if (r < 0)
+		return r;
+	n = PQntuples(res);
+	for (i = 0; i < n && r >= 0; i++)
+		r = fn(ud, PQgetvalue(res, i, 0), strtoll(PQgetvalue(res, i, 1), NULL, 10),
+		       PQgetisnull(res, i, 2) ? -1 : strtoll(PQgetvalue(res, i, 2), NULL, 10),
+		       PQgetisnull(res, i, 3) ? NULL : PQgetvalue(res, i, 3));
+	PQclear(res);
+	return r < 0 ? r : n;
+}
+
+int db_est_agencies_each(struct db_conn *c,
+	int (*fn)(void *ud, int id, const char *code, const char *name, const char *level), void *ud)
+{
+	PGresult *res = NULL;
+	int r, i, n;
+
+	r = db_exec(c, "SELECT id, code, name, level FROM agencies ORDER BY code", 0, NULL, &res);
+	if (r < 0)
+		return r;
+	n = PQntuples(res);
+	for (i = 0; i < n && r >= 0; i++)
+		r = fn(ud, atoi(PQgetvalue(res, i, 0)), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+		       PQgetvalue(res, i, 3));
+	PQclear(res);
+	return r < 0 ? r : n;
+}
+
+int db_est_counts_each(struct db_conn *c, int survey_id,
+	int (*fn)(void *ud, const char *stratum, const char *agency, const char *channel, long long n),
+	void *ud)
+{
+	PGresult *res = NULL;
+	char sid[16];
+	int r, i, n;
+
+	itoa_(survey_id, sid);
+	r = db_exec(c, "SELECT k.stratum, a.code, k.channel, k.n FROM est_counts k JOIN agencies a ON a.id = k.agency_id"
+		       " WHERE k.survey_id = $1 AND k.n > 0 ORDER BY k.stratum, a.code, k.channel",
+		    1, (const char *[]){ sid }, &res);
+	if (r < 0)
+		return r;
+	n = PQntuples(res);
+	for (i = 0; i < n && r >= 0; i++)
+		r = fn(ud, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+		       strtoll(PQgetvalue(res, i, 3), NULL, 10));
+	PQclear(res);
+	return r < 0 ? r : n;
+}
+
+int db_est_baseline(struct db_conn *c, int survey_id, bool *has, double *value, char *label, size_t len)
+{
+	PGresult *res = NULL;
+	char sid[16];
+	int r;
+
+	itoa_(survey_id, sid);
+	r = db_exec(c, "SELECT baseline, coalesce(baseline_label, '') FROM surveys WHERE id = $1", 1,
+		    (const char *[]){ sid }, &res);
+	if (r < 0)
+		return r;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return -ENOENT;
+	}
+	*has = !PQgetisnull(res, 0, 0);
+	*value = *has ? strtod(PQgetvalue(res, 0, 0), NULL) : NAN;
+	snprintf(label, len, "%s", PQgetvalue(res, 0, 1));
+	PQclear(res);
+	return 0;
+}

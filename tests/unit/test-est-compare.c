@@ -1,0 +1,130 @@
+/* test-est-compare.c - the joint linearisation of θ_A − θ_B: a one-stratum example worked by
+ * hand, and groups in different strata (independent: Var = Var_A + Var_B from est_compute). */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+
+#include "est-compare.h"
+#include "form.h"
+#include "test.h"
+
+static const char one_json[] =
+	"{\"id\":\"o\",\"version\":1,\"title\":\"o\",\"respondent\":\"individual\","
+	"\"scales\":{\"l5\":{\"codes\":[1,2,3,4,5],\"labels\":[\"a\",\"b\",\"c\",\"d\",\"e\"],\"positive\":[4,5]}},"
+	"\"sections\":[{\"id\":\"A\",\"title\":\"A\",\"questions\":["
+	"{\"id\":\"Q1\",\"type\":\"scale\",\"scale\":\"l5\",\"text\":\"q\"},"
+	"{\"id\":\"Q2\",\"type\":\"scale\",\"scale\":\"l5\",\"text\":\"q\"}]}],"
+	"\"indices\":[{\"id\":\"idx\",\"label\":\"I\",\"of\":[\"Q1\",\"Q2\"]}]}";
+
+static struct form *load(const char *json)
+{
+	struct form *f = NULL;
+
+	if (form_parse(json, strlen(json), &f, NULL) < 0) {
+		fprintf(stderr, "form_parse failed\n");
+		exit(1);
+	}
+	return f;
+}
+
+static void add(struct est_design *d, const char *group, const char *stratum, double w, int q1, int q2)
+{
+	int16_t codes[2] = { (int16_t)q1, (int16_t)q2 };
+	struct est_row row = { group, stratum, NULL, w, NAN, codes };
+
+	CHECK_OK(est_design_add(d, &row, NULL));
+}
+
+/* One stratum S, weights 1, every response its own PSU. Q1: A = (5, 1), B = (5, 5, 1).
+ * r_A = 1/2 (V_A = 2), r_B = 2/3 (V_B = 3). z = z^A − z^B over the five PSUs:
+ * (1/4, −1/4, −1/9, −1/9, 2/9), mean 0, Σz² = 1/8 + 6/81.
+ * Var = 5/4 · (1/8 + 6/81); df = 5 − 1 = 4. Q2 is answered 4 by everyone: diff 0, se 0. */
+static void test_hand(void)
+{
+	struct form *f = load(one_json);
+	struct est_design *d = NULL;
+	struct est_options o = EST_OPTIONS_DEFAULT;
+	struct est_contrast out[3];
+	double var = 1.25 * (0.125 + 6.0 / 81.0);
+
+	CHECK_OK(est_design_new(f, &d));
+	add(d, "A", "S", 1, 5, 4);
+	add(d, "A", "S", 1, 1, 4);
+	add(d, "B", "S", 1, 5, 4);
+	add(d, "B", "S", 1, 5, 4);
+	add(d, "B", "S", 1, 1, 4);
+	CHECK_OK(est_compare_groups(d, NULL, &o, "A", "B", out, NULL));
+	/* out[0] = idx, out[1] = Q1, out[2] = Q2 */
+	CHECK_NEAR(out[1].est_a, 50.0, 1e-12);
+	CHECK_NEAR(out[1].est_b, 200.0 / 3, 1e-12);
+	CHECK_NEAR(out[1].diff, 50.0 - 200.0 / 3, 1e-12);
+	CHECK_NEAR(out[1].se, 100 * sqrt(var), 1e-10);
+	CHECK_INT(out[1].df, 4);
+	CHECK_INT(out[1].n_a, 2);
+	CHECK_INT(out[1].n_b, 3);
+	CHECK_NEAR(out[1].t, out[1].diff / out[1].se, 1e-12);
+	CHECK(out[1].p_value > 0.7 && out[1].p_value < 0.8);   /* t = −0.334 on 4 df: p = 0.755 */
+	CHECK_NEAR(out[2].diff, 0, 1e-12);
+	CHECK_NEAR(out[2].se, 0, 1e-12);
+	CHECK(isnan(out[2].t));
+	/* idx = (Q1 + Q2)/2: half of Q1's difference and of its se */
+	CHECK_NEAR(out[0].diff, (50.0 - 200.0 / 3) / 2, 1e-12);
+	CHECK_NEAR(out[0].se, 50 * sqrt(var), 1e-10);
+	/* unknown group, a group with itself */
+	CHECK_INT(est_compare_groups(d, NULL, &o, "A", "C", out, NULL), -ENOENT);
+	CHECK_INT(est_compare_groups(d, NULL, &o, "A", "A", out, NULL), -ENOENT);
+	est_design_free(d);
+	form_free(f);
+}
+
+/* A and B in their own strata (with other responses in a third group): the covariance is 0. */
+static void test_independent(void)
+{
+	struct form *f = load(one_json);
+	struct est_design *d = NULL;
+	struct est_options o = EST_OPTIONS_DEFAULT;
+	struct est_results *res = NULL;
+	struct est_contrast out[3];
+	const struct est_group *ga = NULL, *gb = NULL;
+	static const int a[][2] = { { 5, 4 }, { 2, -1 }, { 4, 1 }, { 3, 5 }, { 5, 2 } };
+	static const int b[][2] = { { 1, 5 }, { -1, 3 }, { 5, 5 }, { 4, 4 } };
+	size_t i, w;
+
+	CHECK_OK(est_design_new(f, &d));
+	for (i = 0; i < 5; i++)
+		add(d, "A", "SA", 2.5, a[i][0], a[i][1]);
+	for (i = 0; i < 4; i++)
+		add(d, "B", "SB", 4, b[i][0], b[i][1]);
+	add(d, "C", "SA", 2.5, 4, 4);
+	add(d, "C", "SB", 4, 1, 2);
+	CHECK_OK(est_compute(d, NULL, &o, &res, NULL));
+	for (i = 1; i < res->ngroups; i++) {
+		const char *k = est_design_group_key(d, (size_t)res->groups[i].group);
+
+		if (!strcmp(k, "A"))
+			ga = &res->groups[i];
+		if (!strcmp(k, "B"))
+			gb = &res->groups[i];
+	}
+	CHECK(ga && gb);
+	CHECK_OK(est_compare_groups(d, NULL, &o, "A", "B", out, NULL));
+	for (w = 0; w < 3; w++) {
+		double sa = ga->est[w].se, sb = gb->est[w].se;
+
+		CHECK_NEAR(out[w].est_a, ga->est[w].estimate, 1e-9);
+		CHECK_NEAR(out[w].est_b, gb->est[w].estimate, 1e-9);
+		CHECK_NEAR(out[w].diff, ga->est[w].estimate - gb->est[w].estimate, 1e-9);
+		CHECK_NEAR(out[w].se, sqrt(sa * sa + sb * sb), 1e-9);
+		CHECK_INT(out[w].df, 5 + 4 - 2);
+	}
+	est_results_free(res);
+	est_design_free(d);
+	form_free(f);
+}
+
+int main(void)
+{
+	test_hand();
+	test_independent();
+	TEST_DONE();
+}
