@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""The paper-upload page in a real browser (Debian's chromium + chromedriver, headless): a team
+member logs in, uploads a file with mistakes, sees the table of errors in Vietnamese and
+nothing stored, downloads the failing rows, then uploads the corrected file. Screenshots go to
+build/ (not in git)."""
+import glob
+import os
+import shutil
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "integration"))
+import harness as h  # noqa: E402
+
+h.require_db()
+CHROMIUM = shutil.which("chromium")
+DRIVER = shutil.which("chromedriver")
+if not CHROMIUM or not DRIVER:
+    print("skipped: chromium or chromedriver is not installed")
+    sys.exit(77)
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+FORM = os.path.join(h.ROOT, "tests", "data", "upload", "form.json")
+SHOTS = os.path.join(h.ROOT, "build")
+HEADER = "serial,agency,gender,used,online,age,S1_1,S1_2,note\n"
+BAD = HEADER + ("G-1,SNV,1,1,1;2,30,4,5,\n"
+                "G-2,SNV,3,1,,30,4,5,\n"          # gender 3: out of range
+                "G-3,SNV,1,0,2,30,,5,\n"           # online not asked, S1_1 required
+                "G-4,SYT,1,1,,30,4,4,\n")          # another team's agency
+GOOD = HEADER + "G-1,SNV,1,1,1;2,30,4,5,\nG-2,SNV,2,1,,30,4,5,Tốt\n"
+
+
+class UploadBrowser(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.db = h.Database()
+        url = cls.db.url
+        h.run_sipas(["agencies", "import", os.path.join(h.ROOT, "sql/demo/agencies-lang-son.csv")], url, check=True)
+        h.run_sipas(["forms", "load", FORM], url, check=True)
+        h.run_sipas(["survey", "create", "--id", "giay", "--form", "upload-test", "--title", "Đợt phiếu giấy"],
+                    url, check=True)
+        cls.team = h.run_sipas(["token", "create", "--role", "team", "--agency", "SNV", "--name", "Tổ SNV"],
+                               url, check=True).stdout.strip()
+        cls.server = h.Server(url)
+        cls.dir = tempfile.mkdtemp(prefix="sipas-upload-")
+
+    @classmethod
+    def tearDownClass(cls):
+        status = cls.server.stop()
+        cls.db.close()
+        shutil.rmtree(cls.dir, True)
+        assert status == 0, cls.server.read_log()
+
+    def driver(self):
+        profile = tempfile.mkdtemp(prefix="sipas-chromium-")
+        self.addCleanup(shutil.rmtree, profile, True)
+        o = webdriver.ChromeOptions()
+        o.binary_location = CHROMIUM
+        for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--window-size=1200,900", f"--user-data-dir={profile}", "--lang=vi"):
+            o.add_argument(a)
+        d = webdriver.Chrome(service=Service(DRIVER), options=o)
+        self.addCleanup(d.quit)
+        d.set_page_load_timeout(60)
+        d.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": self.dir})
+        return d
+
+    def write(self, name, text):
+        path = os.path.join(self.dir, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    def send(self, d, path):
+        d.find_element(By.ID, "file").send_keys(path)
+        d.find_element(By.ID, "send").click()
+        WebDriverWait(d, 30).until(lambda x: x.find_element(By.ID, "result").is_displayed())
+        return d.find_element(By.ID, "result").text
+
+    def test_upload_with_mistakes(self):
+        d = self.driver()
+        d.get(self.server.url + "/upload/giay")
+        self.assertIn("/login", d.current_url)
+        d.find_element(By.ID, "token").send_keys(self.team)
+        d.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        WebDriverWait(d, 10).until(lambda x: x.current_url.endswith("/upload/giay"))
+        self.assertIn("Tải lên kết quả phiếu giấy", d.page_source)
+
+        msg = self.send(d, self.write("dot-1.csv", BAD))
+        self.assertIn("4 lỗi", msg)
+        rows = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+                for tr in d.find_elements(By.CSS_SELECTOR, "#errors tbody tr")]
+        self.assertEqual([(r[0], r[1]) for r in rows], [("2", "gender"), ("3", "online"), ("3", "S1_1"), ("4", "agency")])
+        self.assertIn("Vui lòng trả lời", rows[2][2])
+        self.assertIn("SYT", rows[3][2])
+        d.save_screenshot(os.path.join(SHOTS, "browser-upload-errors.png"))
+        self.assertEqual(self.db.sql("SELECT count(*) FROM responses"), "0")
+
+        # the failing rows, to fix in the spreadsheet
+        link = d.find_element(By.ID, "errors-download")
+        self.assertTrue(link.is_displayed())
+        link.click()
+        got = []
+        for _ in range(100):
+            got = [p for p in glob.glob(os.path.join(self.dir, "loi-*.csv")) if not p.endswith(".crdownload")]
+            if got:
+                break
+            time.sleep(0.1)
+        self.assertTrue(got, os.listdir(self.dir))
+        with open(got[0], encoding="utf-8-sig") as f:
+            lines = f.read().splitlines()
+        self.assertEqual(lines[0], HEADER.strip() + ",error")
+        self.assertEqual([ln.split(",")[0] for ln in lines[1:]], ["G-2", "G-3", "G-4"])
+
+        msg = self.send(d, self.write("dot-1-sua.csv", GOOD))
+        self.assertIn("Đã lưu 2 phiếu", msg)
+        self.assertFalse(d.find_element(By.ID, "errors").is_displayed())
+        d.save_screenshot(os.path.join(SHOTS, "browser-upload-stored.png"))
+        self.assertEqual(self.db.sql("SELECT count(*) FROM responses"), "2")
+        self.assertEqual(self.db.sql("SELECT file_name FROM uploads"), "dot-1-sua.csv")
+
+
+if __name__ == "__main__":
+    h.main()
