@@ -36,7 +36,7 @@ int handle_upload_page(struct http_req *req)
 	const struct form_entry *e = NULL;
 	struct db_conn *c = NULL;
 	struct strbuf sb;
-	char next[128];
+	char next[HTTP_PARAM_MAX + 32];
 	int r;
 
 	if (!code_ok(code))

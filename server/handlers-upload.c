@@ -228,21 +228,19 @@ static int history_json(void *ud, const struct db_upload_info *u)
 int handle_uploads_list(struct http_req *req)
 {
 	struct db_conn *c = NULL;
+	struct survey_ref s;
 	struct strbuf sb;
 	struct history h = { &sb, 0 };
-	char *def = NULL;
-	size_t len;
-	int r, sid;
+	int r;
 
 	if ((r = db_acquire(req->app->db, req->app->cfg.db_wait_ms, &c)) < 0)
 		return r;
 	strbuf_init(&sb, 0);
-	r = db_upload_survey(c, req->params[0], &sid, &def, &len);
-	free(def);
-	if (r == 0) {
+	if ((r = survey_open(c, req->params[0], &s)) == 0) {
 		strbuf_puts(&sb, "{\"uploads\":[");
-		r = db_uploads_each(c, sid, history_json, &h);
+		r = db_uploads_each(c, s.id, history_json, &h);
 		strbuf_puts(&sb, "]}");
+		survey_close(&s);
 	}
 	db_release(c);
 	if (r < 0) {

@@ -326,33 +326,6 @@ void db_upload_free(struct db_upload *u)
 	free(u);
 }
 
-int db_upload_survey(struct db_conn *c, const char *code, int *survey_id, char **definition, size_t *len)
-{
-	const char *p[1] = { code };
-	PGresult *res = NULL;
-	char *def;
-	int r;
-
-	r = db_exec(c, "SELECT s.id, f.definition FROM surveys s JOIN forms f ON f.id = s.form_id WHERE s.code = $1",
-		    1, p, &res);
-	if (r < 0)
-		return r;
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		return -ENOENT;
-	}
-	def = strdup(PQgetvalue(res, 0, 1));
-	if (!def) {
-		PQclear(res);
-		return -ENOMEM;
-	}
-	*survey_id = atoi(PQgetvalue(res, 0, 0));
-	*len = (size_t)PQgetlength(res, 0, 1);
-	*definition = def;
-	PQclear(res);
-	return 0;
-}
-
 int db_upload_agencies(struct db_conn *c, int survey_id, int (*fn)(void *ud, const char *code), void *ud)
 {
 	char sid[16];

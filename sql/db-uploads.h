@@ -68,9 +68,6 @@ int db_upload_finish(struct db_upload *u, const struct db_upload_meta *m, bool s
 /* Rolls back what is not committed and frees u; u may be NULL. The connection stays the caller's. */
 void db_upload_free(struct db_upload *u);
 
-/* Looks up survey code: its id and its form's definition (malloc'd, NUL-terminated, the
- * caller frees). Returns 0, -ENOENT, or a negative errno. */
-int db_upload_survey(struct db_conn *c, const char *code, int *survey_id, char **definition, size_t *len);
 /* Calls fn for every agency code an upload to survey_id may name: the round's agencies, or
  * every agency when the round lists none. Returns the count or a negative errno. */
 int db_upload_agencies(struct db_conn *c, int survey_id, int (*fn)(void *ud, const char *code), void *ud);
