@@ -25,23 +25,24 @@ struct est_block {
 };
 
 /* Raw sums of rows w·b (b a 0/1 vector), merged into a block (centred) when full. Rows with
- * the weight of the batch's first row are counted exactly in bit-sliced counters (each row adds
- * its mask b to the counters of the pairs (a, ·) with b_a = 1: a few word operations per one
- * of b), up to EST_SLICE_ROWS rows; rows with another weight are summed in s1/s2, up to
- * EST_BATCH_ROWS rows. Both give the same block; the first is ten times faster. */
-#define EST_SLICE_PLANES 16
-#define EST_SLICE_ROWS ((1u << EST_SLICE_PLANES) - 1)
-#define EST_SLICE_MAX_DIM 128     /* bit-sliced counting for dim <= this */
+ * the weight of the batch's first row are counted exactly: their 0/1 vectors are held
+ * transposed, 64 rows to a word per coordinate, and each full word adds popcount(b_a & b_c) to
+ * the integer count of every pair (a, c); rows with another weight are summed in s1/s2, up to
+ * EST_BATCH_ROWS rows. Both give the same block; counting is many times faster. */
+#define EST_SLICE_ROWS (1u << 24)     /* counted rows merged at the latest after this many */
+#define EST_SLICE_MAX_DIM 256         /* counting for dim <= this; summing beyond */
 
 struct est_batch {
 	size_t dim;
 	uint32_t n;
 	double *s1;        /* dim: Σ w·b */
 	double *s2;        /* packed: Σ w²·b bᵀ */
-	size_t words;      /* 64-bit words of a mask; 0 when dim > EST_SLICE_MAX_DIM */
-	uint32_t nslice;   /* rows in the counters */
+	bool counting;     /* dim <= EST_SLICE_MAX_DIM */
+	uint32_t nslice;   /* rows counted (those in cols included) */
+	uint32_t ncols;    /* rows in cols, < 64 */
 	double wslice;     /* their weight */
-	uint64_t *planes;  /* dim × words × EST_SLICE_PLANES: bit p of the count of pair (a, c) */
+	uint64_t *cols;    /* dim: bit r of cols[a] = b_a of the r-th row of the current word */
+	int64_t *cnt;      /* packed: Σ b_a b_c over the counted rows of past words */
 };
 
 /* Number of doubles in a packed upper triangle of a dim × dim matrix. */

@@ -55,7 +55,8 @@ struct est_design {
 	size_t moment_cells;
 	uint64_t rows;
 
-	uint16_t *idx;               /* scratch: dim */
+	uint16_t *idx;               /* scratch: dim, the ones of a row's x */
+	uint16_t *vidx;              /* scratch: nitems, its v part */
 	uint64_t *valid;             /* scratch: words */
 };
 

@@ -51,8 +51,9 @@ int est_design_new(const struct form *form, struct est_design **out)
 	d->posmaps = calloc((form->nscales ? form->nscales : 1) * EST_CODE_WORDS, sizeof *d->posmaps);
 	d->index_mask = calloc((d->nindices ? d->nindices : 1) * d->words, sizeof *d->index_mask);
 	d->idx = calloc(d->dim, sizeof *d->idx);
+	d->vidx = calloc(d->nitems, sizeof *d->vidx);
 	d->valid = calloc(d->words, sizeof *d->valid);
-	if (!d->item_slot || !d->item_pos || !d->posmaps || !d->index_mask || !d->idx || !d->valid)
+	if (!d->item_slot || !d->item_pos || !d->posmaps || !d->index_mask || !d->idx || !d->vidx || !d->valid)
 		goto fail;
 	for (s = 0; s < form->nscales; s++) {
 		const struct form_scale *sc = &form->scales[s];
@@ -115,6 +116,7 @@ void est_design_free(struct est_design *d)
 	free(d->posmaps);
 	free(d->index_mask);
 	free(d->idx);
+	free(d->vidx);
 	free(d->valid);
 	free(d);
 }
@@ -132,15 +134,10 @@ static int check_key(const char *s, const char *what, struct est_error *err)
 }
 
 /* Checks that a stratum's weighting and fpc agree with a new row's (or cell's). */
-static int check_stratum(const struct est_design *d, const char *stratum, enum est_weighting w, double fpc,
+/* Checks that a stratum's weighting and fpc agree with a new row's (or cell's). */
+static int check_st(const struct est_stratum *st, const char *stratum, enum est_weighting w, double fpc,
 	struct est_error *err)
 {
-	long h = est_map_find(&d->strata, stratum, strlen(stratum));
-	const struct est_stratum *st;
-
-	if (h < 0)
-		return 0;
-	st = &d->s[h];
 	if (st->weighting != EST_W_NONE && w != EST_W_NONE && st->weighting != w)
 		return est_error_set(err, -EINVAL, "weight", "mixed_weights",
 			"stratum '%s': weights are given for some responses and not for others", stratum);
@@ -150,16 +147,38 @@ static int check_stratum(const struct est_design *d, const char *stratum, enum e
 	return 0;
 }
 
+static int check_stratum(const struct est_design *d, const char *stratum, enum est_weighting w, double fpc,
+	struct est_error *err)
+{
+	long h = est_map_find(&d->strata, stratum, strlen(stratum));
+
+	return h < 0 ? 0 : check_st(&d->s[h], stratum, w, fpc, err);
+}
+
+/* The key of a cell: "group\0stratum" in buf (2 EST_MAX_KEY_LEN + 2 bytes); returns its length. */
+static size_t cell_key(char *buf, const char *group, const char *stratum)
+{
+	size_t g = strlen(group), s = strlen(stratum);
+
+	memcpy(buf, group, g + 1);
+	memcpy(buf + g + 1, stratum, s);
+	return g + 1 + s;
+}
+
 /* Finds or creates the group, stratum and cell; returns the cell id or a negative errno.
  * Arrays grow before a map hands out an id, so a failure leaves every id backed. */
 static long get_cell(struct est_design *d, const char *group, const char *stratum)
 {
+	char key[2 * EST_MAX_KEY_LEN + 2];
+	size_t klen = cell_key(key, group, stratum), i, old;
 	long g, h, c;
-	size_t key[2], i, old;
 	uint64_t *counts;
 	struct est_cell *cell;
 	int r;
 
+	c = est_map_find(&d->cells, key, klen);
+	if (c >= 0)
+		return c;
 	old = d->gcap;
 	if ((r = grow_array((void **)&d->g, &d->gcap, d->groups.count + 1, sizeof *d->g)) < 0)
 		return r;
@@ -176,17 +195,12 @@ static long get_cell(struct est_design *d, const char *group, const char *stratu
 	h = est_map_intern(&d->strata, stratum, strlen(stratum));
 	if (h < 0)
 		return h;
-	key[0] = (size_t)g;
-	key[1] = (size_t)h;
-	c = est_map_find(&d->cells, key, sizeof key);
-	if (c >= 0)
-		return c;
 	if ((r = grow_array((void **)&d->c, &d->ccap, d->cells.count + 1, sizeof *d->c)) < 0)
 		return r;
 	counts = calloc(d->nitems + d->nindices, sizeof *counts);
 	if (!counts)
 		return -ENOMEM;
-	c = est_map_intern(&d->cells, key, sizeof key);
+	c = est_map_intern(&d->cells, key, klen);
 	if (c < 0) {
 		free(counts);
 		return c;
@@ -214,7 +228,7 @@ static long get_cell(struct est_design *d, const char *group, const char *stratu
 /* Allocates a cell's moment block and batch on first use. */
 static int cell_moments(struct est_design *d, struct est_cell *cell)
 {
-	size_t bytes = 2 * est_packed_len(d->dim) * sizeof(double);
+	size_t bytes = 3 * est_packed_len(d->dim) * sizeof(double);   /* M2, s2 and the counts */
 	int r;
 
 	if (cell->block.mean)
@@ -321,7 +335,8 @@ int est_design_add(struct est_design *d, const struct est_row *row, struct est_e
 	if (!isnan(row->fpc) && !(isfinite(row->fpc) && row->fpc >= 1))
 		return est_error_set(err, -EINVAL, "fpc", "bad_fpc", "fpc must be a population size of at least 1");
 
-	/* answers → the ones of x = (y, v) and the valid-item bitset */
+	/* answers → the ones of x = (y, v) (y part first, so the list stays increasing) and the
+	 * valid-item bitset */
 	memset(d->valid, 0, d->words * sizeof *d->valid);
 	for (k = 0; k < K; k++) {
 		int code = row->codes[d->item_slot[k]];
@@ -334,21 +349,22 @@ int est_design_add(struct est_design *d, const struct est_row *row, struct est_e
 		d->valid[k / 64] |= 1ull << (k % 64);
 		if (d->item_pos[k][code / 64] >> (code % 64) & 1)
 			d->idx[ny++] = (uint16_t)k;
-		nv++;
+		d->vidx[nv++] = (uint16_t)(K + k);
 	}
-	/* the v part follows the y part, so the list stays increasing */
+	memcpy(d->idx + ny, d->vidx, nv * sizeof *d->idx);
+
 	{
-		size_t j = ny;
+		char key[2 * EST_MAX_KEY_LEN + 2];
 
-		for (k = 0; k < K; k++)
-			if (d->valid[k / 64] >> (k % 64) & 1)
-				d->idx[j++] = (uint16_t)(K + k);
+		c = est_map_find(&d->cells, key, cell_key(key, group, row->stratum));
 	}
-
-	if ((r = check_stratum(d, row->stratum, wmode, row->fpc, err)) < 0)
+	if (c >= 0)
+		r = check_st(&d->s[d->c[c].stratum], row->stratum, wmode, row->fpc, err);
+	else
+		r = check_stratum(d, row->stratum, wmode, row->fpc, err);
+	if (r < 0)
 		return r;
-	c = get_cell(d, group, row->stratum);
-	if (c < 0)
+	if (c < 0 && (c = get_cell(d, group, row->stratum)) < 0)
 		return (int)c;
 	cell = &d->c[c];
 	st = &d->s[cell->stratum];
@@ -370,9 +386,9 @@ int est_design_add(struct est_design *d, const struct est_row *row, struct est_e
 	cell->rows++;
 	d->g[cell->group].rows++;
 	d->rows++;
-	for (k = 0; k < K; k++)
-		cell->counts[k] += d->valid[k / 64] >> (k % 64) & 1;
-	for (i = 0; i < d->nindices; i++) {
+	for (i = 0; i < nv; i++)
+		cell->counts[d->vidx[i] - K]++;
+	for (i = 0; nv && i < d->nindices; i++) {
 		const uint64_t *mask = d->index_mask + i * d->words;
 		size_t wd;
 

@@ -1,7 +1,7 @@
 -- bench/intake.lua - wrk script: POSTs the JSON body of bench/intake (file given as the first
 -- script argument, without "id") with a unique client id per request; counts non-2xx replies.
 local threads = {}
-local counter, tid, prefix = 0, 0, ""
+local counter, prefix = 0, ""
 local body_head, path
 
 function setup(thread)
@@ -15,6 +15,7 @@ function init(args)
 	f:close()
 	path = args[2]
 	body_head = string.sub(body, 2)      -- drop the opening brace: the id goes first
+	-- tid is set per thread by setup(); the random part keeps runs apart
 	math.randomseed(os.time() * 1000 + tid)
 	prefix = string.format("%08x-%04x-4", math.random(0, 0x7fffffff), tid)
 	bad = 0

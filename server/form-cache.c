@@ -103,6 +103,23 @@ out:
 	return 0;
 }
 
+int form_cache_find(const char *code, const struct form_entry **out)
+{
+	struct slot *s;
+
+	pthread_mutex_lock(&lock);
+	s = find(code);
+	if (s) {
+		s->refs++;
+		s->used = ++clock_tick;
+	}
+	pthread_mutex_unlock(&lock);
+	if (!s)
+		return -ENOENT;
+	*out = &s->e;
+	return 0;
+}
+
 int form_cache_get(struct db_conn *c, const char *code, const struct form_entry **out)
 {
 	struct slot *s, *fresh = NULL;

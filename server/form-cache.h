@@ -22,5 +22,8 @@ struct form_entry {
  * form_cache_put), -ENOENT for no such round, -EINVAL when the stored form no longer
  * parses, or another negative errno. */
 int form_cache_get(struct db_conn *c, const char *code, const struct form_entry **out);
+/* As form_cache_get for a round already loaded, with no database: returns 0 and *out, or
+ * -ENOENT when it is not in the cache. */
+int form_cache_find(const char *code, const struct form_entry **out);
 /* Gives an entry back; e may be NULL. */
 void form_cache_put(const struct form_entry *e);

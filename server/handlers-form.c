@@ -14,6 +14,7 @@
 #include "form-js.h"
 #include "handlers.h"
 #include "html-form.h"
+#include "intake-writer.h"
 #include "intake.h"
 #include "invite.h"
 #include "webform.h"
@@ -184,6 +185,8 @@ static int render(struct http_req *req, int status, struct form_state *st, const
 		if (!st->agencies)
 			return -ENOMEM;
 		strbuf_init(&st->agencies->arena, 0);
+		if (!st->conn && (r = db_acquire(req->app->db, req->app->cfg.db_wait_ms, &st->conn)) < 0)
+			return r;
 		if ((r = db_survey_agencies_each(st->conn, st->entry->survey.id, agency_add, st->agencies)) < 0)
 			return r;
 		agency_list_fix(st->agencies);
@@ -229,6 +232,7 @@ int handle_form_post(struct http_req *req)
 	struct db_response resp;
 	char agency[40], name[320], id[DB_UUID_LEN], location[200];
 	const char *invite = NULL, *cid, *chosen;
+	uint8_t ihash[32];
 	int r;
 
 	if ((r = form_begin(req, &st)) != 0)
@@ -267,16 +271,17 @@ int handle_form_post(struct http_req *req)
 	resp.client_id = id;
 	resp.agency = chosen;
 	resp.channel = "web";
-	resp.codes = st->result.codes;
+	resp.codes = st->result.a->codes;
 	resp.ncodes = st->entry->form->nslots;
-	resp.answers = strbuf_str(&st->result.answers);
-	intake_content_hash(st->result.answers.buf, st->result.answers.len, chosen, resp.content_hash);
-	uint8_t ihash[32];
+	resp.answers = st->result.a->json;
+	intake_content_hash(st->result.a->json, st->result.a->json_len, chosen, resp.content_hash);
 	if (invite) {
 		invite_hash(invite, ihash);
 		resp.invite = ihash;
 	}
-	r = db_response_insert(st->conn, &resp);
+	db_release(st->conn);       /* the writer or the one-row path takes its own */
+	st->conn = NULL;
+	r = intake_writer_store(req->app, &resp);
 	switch (r) {
 	case DB_RESPONSE_CREATED:
 	case DB_RESPONSE_REPLAY:

@@ -11,6 +11,7 @@
 #include "db.h"
 #include "form-cache.h"
 #include "handlers.h"
+#include "intake-writer.h"
 #include "intake.h"
 #include "invite.h"
 #include "jsonw.h"
@@ -18,7 +19,6 @@
 #define JSON "application/json"
 
 struct intake_state {
-	struct db_conn *conn;
 	const struct form_entry *entry;
 	struct answers *answers;
 };
@@ -29,7 +29,6 @@ static void intake_state_free(void *p)
 
 	if (!st)
 		return;
-	db_release(st->conn);
 	answers_free(st->answers);
 	form_cache_put(st->entry);
 	free(st);
@@ -94,9 +93,16 @@ int handle_intake(struct http_req *req)
 		return -ENOMEM;
 	req->state = st;
 	req->state_free = intake_state_free;
-	if ((r = db_acquire(req->app->db, req->app->cfg.db_wait_ms, &st->conn)) < 0)
-		return r;
-	r = form_cache_get(st->conn, req->params[0], &st->entry);
+	if (form_cache_find(req->params[0], &st->entry) < 0) {
+		struct db_conn *c = NULL;
+
+		if ((r = db_acquire(req->app->db, req->app->cfg.db_wait_ms, &c)) < 0)
+			return r;
+		r = form_cache_get(c, req->params[0], &st->entry);
+		db_release(c);
+	} else {
+		r = 0;
+	}
 	if (r == -ENOENT)
 		return http_reply_error(req, 404, "not_found", "Không tìm thấy đợt khảo sát này.");
 	if (r < 0)
@@ -134,7 +140,7 @@ int handle_intake(struct http_req *req)
 	resp.ncodes = st->entry->form->nslots;
 	resp.answers = a->json;
 	intake_content_hash(a->json, a->json_len, a->agency, resp.content_hash);
-	r = db_response_insert(st->conn, &resp);
+	r = intake_writer_store(req->app, &resp);
 	switch (r) {
 	case DB_RESPONSE_CREATED:
 		return reply_id(req, 201, id);

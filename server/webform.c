@@ -1,9 +1,9 @@
-/* webform.c - a form post through the shared answer rules (survey-forms/answer-check.h). */
+/* webform.c - a form post through answers_from_pairs: the page's fields (_agency, _id) become
+ * the checker's "agency" and "id"; its errors come back keyed by the page's field names. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "answer-check.h"
 #include "webform.h"
 
 static void fix_pointers(struct webform_result *r)
@@ -39,48 +39,70 @@ int webform_error(struct webform_result *r, const char *field, const char *messa
 	return 0;
 }
 
+/* The page's name for a checker field. */
+static const char *page_field(const char *field)
+{
+	if (!strcmp(field, "agency"))
+		return HTML_FIELD_AGENCY;
+	if (!strcmp(field, "invite"))
+		return HTML_FIELD_INVITE;
+	if (!field[0] || !strcmp(field, "id"))
+		return NULL;
+	return field;
+}
+
 int webform_validate(const struct form *f, const struct urlenc_form *posted, const char *agency,
 		     struct webform_result *out)
 {
-	struct answer_set s;
-	char msg[400];
-	size_t i;
-	int r, q;
+	struct answers_pair *pairs = NULL;
+	size_t i, n = 0;
+	int r;
 
 	memset(out, 0, sizeof *out);
-	strbuf_init(&out->answers, 1u << 20);
 	strbuf_init(&out->arena, 1u << 20);
-	out->codes = calloc(f->nslots ? f->nslots : 1, sizeof *out->codes);
-	if (!out->codes)
-		return -ENOMEM;
-	if ((r = answer_set_init(&s, f, WEBFORM_MAX_ERRORS)) < 0)
-		return r;
-	if (!agency || !*agency)
-		webform_error(out, HTML_FIELD_AGENCY, "Vui lòng chọn cơ quan, đơn vị Ông/Bà đã đến giải quyết thủ tục.");
+	out->a = answers_new(f);
+	pairs = calloc(posted->n + 1, sizeof *pairs);
+	if (!out->a || !pairs) {
+		r = -ENOMEM;
+		goto out;
+	}
 	for (i = 0; i < posted->n; i++) {
 		const struct urlenc_field *fld = &posted->fields[i];
 
-		if (fld->name[0] == '_')
-			continue;
-		q = form_question_index(f, fld->name);
-		if (q < 0) {
-			answer_error_add(&s, ANS_UNKNOWN_QUESTION, -1, fld->name, strlen(fld->name));
-			continue;
-		}
-		answer_from_string(&s, (size_t)q, fld->value, fld->len);
+		if (!strcmp(fld->name, HTML_FIELD_ID))
+			pairs[n].name = "id";
+		else if (fld->name[0] == '_' || !strcmp(fld->name, "id") || !strcmp(fld->name, "agency") ||
+			 !strcmp(fld->name, "invite"))
+			continue;       /* the page's own, or names only the page may set */
+		else
+			pairs[n].name = fld->name;
+		pairs[n].value = fld->value;
+		pairs[n].value_len = fld->len;
+		n++;
 	}
-	answer_check_rules(&s);
-	for (i = 0; i < s.nerrors; i++) {
-		const struct answer_error *e = &s.errors[i];
+	if (agency && *agency) {
+		pairs[n].name = "agency";
+		pairs[n].value = agency;
+		pairs[n].value_len = strlen(agency);
+		n++;
+	}
+	r = answers_from_pairs(out->a, pairs, n);
+	if (r == -EINVAL) {
+		for (i = 0; i < out->a->nerrors; i++) {
+			const struct answers_error *e = &out->a->errors[i];
 
-		answer_error_message(f, e, true, msg, sizeof msg);
-		if ((r = webform_error(out, e->question >= 0 ? f->questions[e->question].id : NULL, msg)) < 0)
-			goto out;
+			if (!strcmp(e->field, "agency") && !strcmp(e->code, "missing_agency"))
+				r = webform_error(out, HTML_FIELD_AGENCY,
+						  "Vui lòng chọn cơ quan, đơn vị Ông/Bà đã đến giải quyết thủ tục.");
+			else
+				r = webform_error(out, page_field(e->field), e->message);
+			if (r < 0)
+				goto out;
+		}
+		r = 0;
 	}
-	answer_fill_codes(&s, out->codes);
-	r = answer_write_json(&s, &out->answers);
 out:
-	answer_set_done(&s);
+	free(pairs);
 	return r;
 }
 
@@ -88,9 +110,8 @@ void webform_result_done(struct webform_result *r)
 {
 	if (!r)
 		return;
-	free(r->codes);
-	r->codes = NULL;
-	strbuf_done(&r->answers);
+	answers_free(r->a);
+	r->a = NULL;
 	strbuf_done(&r->arena);
 	r->nerrors = 0;
 }

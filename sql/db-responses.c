@@ -198,3 +198,85 @@ out:
 	strbuf_done(&codes);
 	return ret;
 }
+
+int db_responses_insert_batch(struct db_conn *c, const struct db_response *const *rows, size_t n,
+			      bool *inserted)
+{
+	struct strbuf sql, codes;
+	const char **p = NULL;
+	char (*sid)[16] = NULL, (*hash)[68] = NULL;
+	size_t *coff = NULL, i, k;
+	PGresult *res = NULL;
+	int r = -ENOMEM, nr;
+
+	if (n == 0 || n > DB_RESPONSE_BATCH_MAX)
+		return -EINVAL;
+	strbuf_init(&sql, 0);
+	strbuf_init(&codes, 0);
+	p = calloc(n * 6, sizeof *p);
+	sid = calloc(n, sizeof *sid);
+	hash = calloc(n, sizeof *hash);
+	coff = calloc(n, sizeof *coff);
+	if (!p || !sid || !hash || !coff)
+		goto out;
+	for (i = 0; i < n; i++) {
+		coff[i] = codes.len;
+		if ((r = codes_literal(&codes, rows[i]->codes, rows[i]->ncodes)) < 0 ||
+		    (r = strbuf_putc(&codes, '\0')) < 0)
+			goto out;
+	}
+	strbuf_puts(&sql, "INSERT INTO responses (survey_id, client_id, agency_id, channel, stratum, codes,"
+			  " answers, content_hash) SELECT s.id, v.client_id, a.id, v.channel, a.code, v.codes,"
+			  " v.answers, v.hash FROM (VALUES ");
+	for (i = 0; i < n; i++) {
+		const struct db_response *row = rows[i];
+
+		snprintf(sid[i], sizeof sid[i], "%d", row->survey_id);
+		hash_param(row->content_hash, hash[i]);
+		p[6 * i] = sid[i];
+		p[6 * i + 1] = row->client_id;
+		p[6 * i + 2] = row->agency;
+		p[6 * i + 3] = row->channel;
+		p[6 * i + 4] = row->answers;
+		p[6 * i + 5] = hash[i];
+		k = 6 * i;
+		if (i == 0)
+			strbuf_printf(&sql, "($%zu::int, $%zu::uuid, $%zu::text, $%zu::text, '%s'::smallint[],"
+				      " $%zu::jsonb, $%zu::bytea)", k + 1, k + 2, k + 3, k + 4, codes.buf + coff[i],
+				      k + 5, k + 6);
+		else
+			strbuf_printf(&sql, ",($%zu, $%zu, $%zu, $%zu, '%s', $%zu, $%zu)", k + 1, k + 2, k + 3,
+				      k + 4, codes.buf + coff[i], k + 5, k + 6);
+	}
+	r = strbuf_puts(&sql, ") AS v(survey_id, client_id, agency, channel, codes, answers, hash)"
+		" JOIN surveys s ON s.id = v.survey_id AND s.status = 'open' JOIN agencies a ON a.code = v.agency"
+		" WHERE NOT EXISTS (SELECT 1 FROM survey_agencies sa WHERE sa.survey_id = s.id)"
+		"  OR EXISTS (SELECT 1 FROM survey_agencies sa WHERE sa.survey_id = s.id AND sa.agency_id = a.id)"
+		" ON CONFLICT (survey_id, client_id) WHERE client_id IS NOT NULL DO NOTHING"
+		" RETURNING survey_id, client_id");
+	if (r < 0)
+		goto out;
+	if ((r = db_exec(c, strbuf_str(&sql), (int)(6 * n), p, &res)) < 0)
+		goto out;
+	memset(inserted, 0, n * sizeof *inserted);
+	nr = PQntuples(res);
+	for (k = 0; k < (size_t)nr; k++) {
+		int s_id = atoi(PQgetvalue(res, (int)k, 0));
+		const char *cid = PQgetvalue(res, (int)k, 1);
+
+		for (i = 0; i < n; i++)
+			if (!inserted[i] && rows[i]->survey_id == s_id && strcmp(rows[i]->client_id, cid) == 0) {
+				inserted[i] = true;
+				break;
+			}
+	}
+out:
+	PQclear(res);
+	strbuf_done(&sql);
+	strbuf_done(&codes);
+	free(p);
+	free(sid);
+	free(hash);
+	free(coff);
+	return r;
+}

@@ -1,6 +1,7 @@
 /* db-responses.h - storing one citizen's response (web form or JSON API), idempotently. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,3 +37,13 @@ enum {
  *   -EALREADY   the invitation was used
  *   another negative errno from the database. */
 int db_response_insert(struct db_conn *c, const struct db_response *r);
+
+#define DB_RESPONSE_BATCH_MAX 256
+
+/* Stores up to DB_RESPONSE_BATCH_MAX responses without invitations in one statement (one
+ * transaction, one commit: group commit). Rows must have distinct (survey, client id) pairs.
+ * Returns 0 with inserted[i] telling which rows were stored; a row not stored (a resend, a
+ * closed round, an unknown agency) is to be explained by db_response_insert alone. Returns a
+ * negative errno when the statement failed (nothing stored). */
+int db_responses_insert_batch(struct db_conn *c, const struct db_response *const *rows, size_t n,
+			      bool *inserted);
