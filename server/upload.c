@@ -33,6 +33,9 @@ struct upload {
 	size_t nagencies;
 	size_t cap_agencies;
 	int16_t *codes;               /* form->nslots, for a row going to COPY */
+	struct csv_reader *head_reader;   /* reads the header line only: where the agency column is */
+	long agency_col;              /* -1 until known, or when absent */
+	bool row_agency_faulted;      /* the reader faulted the agency of the row being reported */
 	int fatal;                    /* a negative errno that stopped the upload */
 	bool finished;
 
@@ -232,24 +235,37 @@ static bool in_scope(const struct upload *u, const char *agency)
 	return false;
 }
 
+/* Checks a row's agency against the round and the caller's scope; records the error and
+ * returns 1 when it is refused, 0 when it may be stored, or a negative errno. */
+static int agency_check(struct upload *u, long row, const char *agency)
+{
+	char en[320], vi[320];
+	int r;
+
+	if (!bsearch(agency, u->agencies, u->nagencies, sizeof *u->agencies, agency_cmp)) {
+		snprintf(en, sizeof en, "agency '%s' is not an agency of this survey round", agency);
+		snprintf(vi, sizeof vi, "Mã cơ quan '%s' không thuộc đợt khảo sát này", agency);
+		r = record_error(u, row, "agency", "unknown_agency", en, vi);
+	} else if (!in_scope(u, agency)) {
+		snprintf(en, sizeof en, "this token may not upload results of agency '%s'", agency);
+		snprintf(vi, sizeof vi, "Mã truy cập này không được tải lên kết quả của cơ quan '%s'", agency);
+		r = record_error(u, row, "agency", "forbidden_agency", en, vi);
+	} else {
+		return 0;
+	}
+	return r < 0 ? r : 1;
+}
+
 static int on_row(void *ud, const struct respcsv_row *row)
 {
 	struct upload *u = ud;
 	struct db_upload_row d;
 	uint8_t h[32];
-	char en[320], vi[320];
 	size_t i;
+	int r;
 
-	if (!bsearch(row->agency, u->agencies, u->nagencies, sizeof *u->agencies, agency_cmp)) {
-		snprintf(en, sizeof en, "agency '%s' is not an agency of this survey round", row->agency);
-		snprintf(vi, sizeof vi, "Mã cơ quan '%s' không thuộc đợt khảo sát này", row->agency);
-		return record_error(u, row->row, "agency", "unknown_agency", en, vi);
-	}
-	if (!in_scope(u, row->agency)) {
-		snprintf(en, sizeof en, "this token may not upload results of agency '%s'", row->agency);
-		snprintf(vi, sizeof vi, "Mã truy cập này không được tải lên kết quả của cơ quan '%s'", row->agency);
-		return record_error(u, row->row, "agency", "forbidden_agency", en, vi);
-	}
+	if ((r = agency_check(u, row->row, row->agency)) != 0)
+		return r < 0 ? r : 0;
 	for (i = 0; i < u->o.form->nslots; i++)
 		u->codes[i] = row->codes[i];
 	intake_content_hash(row->answers_json, row->answers_json_len, row->agency, h);
@@ -274,8 +290,33 @@ static int on_row(void *ud, const struct respcsv_row *row)
 static int on_error(void *ud, const struct respcsv_error *e)
 {
 	struct upload *u = ud;
+	const struct csv_record *raw = e->raw;
+	int r;
 
-	return record_error(u, e->row, e->column, e->code, e->message, e->message_vi);
+	if ((r = record_error(u, e->row, e->column, e->code, e->message, e->message_vi)) < 0)
+		return r;
+	/* a row refused for its answers: its agency is checked too, so that the team sees every
+	 * fault of the row at once */
+	if (e->index == 0)
+		u->row_agency_faulted = false;
+	if (!strcmp(e->column, "agency"))
+		u->row_agency_faulted = true;
+	if (e->row > 0 && raw && e->index + 1 == e->count && !u->row_agency_faulted && u->agency_col >= 0 &&
+	    (size_t)u->agency_col < raw->nfields && *raw->fields[u->agency_col])
+		return agency_check(u, e->row, raw->fields[u->agency_col]) < 0 ? -ENOMEM : 0;
+	return 0;
+}
+
+/* The header line: where the agency column is; then this reader stops. */
+static int on_head(void *ud, const struct csv_record *rec)
+{
+	struct upload *u = ud;
+	size_t i;
+
+	for (i = 0; i < rec->nfields; i++)
+		if (!strcmp(rec->fields[i], "agency"))
+			u->agency_col = (long)i;
+	return -ECANCELED;
 }
 
 /* ---- the pipeline ---- */
@@ -306,6 +347,9 @@ int upload_new(struct db_conn *c, const struct upload_opts *o, struct upload **o
 	if (!u->errors || !u->codes || !u->rc || (o->failed_rows && (!u->raw || !u->spool)))
 		goto fail;
 	u->res.errors = u->errors;
+	u->agency_col = -1;
+	if (!(u->head_reader = csv_reader_new(&ro.csv, on_head, u)))
+		goto fail;
 	if ((r = db_upload_agencies(c, o->survey_id, agency_add, u)) < 0)
 		goto fail;
 	qsort(u->agencies, u->nagencies, sizeof *u->agencies, agency_cmp);
@@ -341,6 +385,10 @@ int upload_feed(struct upload *u, const void *data, size_t len)
 		return u->fatal;
 	sha256_update(&u->hash, data, len);
 	u->res.bytes += len;
+	if (u->head_reader && csv_reader_feed(u->head_reader, data, len) < 0) {
+		csv_reader_free(u->head_reader);     /* the header is read (or unreadable) */
+		u->head_reader = NULL;
+	}
 	r = respcsv_feed(u->rc, data, len);
 	if (r < 0 && r != -EINVAL && r != -E2BIG) {
 		u->fatal = r;
@@ -439,6 +487,7 @@ void upload_free(struct upload *u)
 	db_upload_free(u->db);
 	respcsv_free(u->rc);
 	csv_reader_free(u->raw);
+	csv_reader_free(u->head_reader);
 	if (u->spool)
 		fclose(u->spool);
 	while (u->head)

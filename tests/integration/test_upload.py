@@ -192,6 +192,12 @@ class Upload(unittest.TestCase):
         self.assertEqual(self.stored(code), 0)
         self.assertEqual(self.upload(code, csv_file(row("F1", "SNV"), row("F2", "STC")), token=self.team).status, 201)
         self.assertEqual(self.upload(code, csv_file(row("F3", "SYT")), token=self.other_team).status, 201)
+        # a row with other faults gets its agency checked too
+        r = self.upload(code, csv_file(row("F4", "SYT", S1_1="9"), row("F5", "NOPE", used="", online="")), token=self.team)
+        self.assertEqual(r.status, 422)
+        self.assertEqual([(e["row"], e["column"], e["code"]) for e in r.json()["errors"]],
+                         [(1, "S1_1", "out_of_range"), (1, "agency", "forbidden_agency"),
+                          (2, "used", "required"), (2, "agency", "unknown_agency")])
 
     def test_many_errors_capped(self):
         code = self.survey()
@@ -246,6 +252,27 @@ class Upload(unittest.TestCase):
         self.assertIn("C-SHARED", errs[0]["message"])
         self.assertEqual(errs[0]["row"], 2001 if loser is out["a"] else 1)
         self.assertEqual(self.stored(code), 2001)
+
+    def test_client_gone(self):
+        import socket
+        import struct
+        code = self.survey()
+        host, port = self.server.url.split("//")[1].split(":")
+        part = csv_file(*[row(f"G{i}") for i in range(5000)])
+        s = socket.create_connection((host, int(port)))
+        s.sendall(f"POST /api/v1/surveys/{code}/uploads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {self.admin}\r\n"
+                  f"Content-Type: text/csv\r\nContent-Length: {len(part) * 10}\r\n\r\n".encode() + part)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        s.close()                                     # a reset: the client is gone
+        # the server rolls back, frees the connection and goes on; the rows were never stored
+        for _ in range(20):
+            r = self.upload(code, csv_file(row("G1")))
+            if r.status == 201:
+                break
+        self.assertEqual(r.status, 201, r.body)
+        self.assertEqual(self.stored(code), 1)
+        self.assertEqual(self.db.sql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                                     " AND (state LIKE 'idle in transaction%' OR query LIKE 'COPY%')"), "0")
 
     def test_same_file_twice(self):
         code = self.survey()
