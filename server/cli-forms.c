@@ -64,7 +64,10 @@ static int collect(const char *path, char **files, size_t *n)
 			closedir(d);
 			return -E2BIG;
 		}
-		if (asprintf(&files[*n], "%s/%s", path, de->d_name) < 0) {
+		len = strlen(path);
+		while (len > 1 && path[len - 1] == '/')
+			len--;
+		if (asprintf(&files[*n], "%.*s/%s", (int)len, path, de->d_name) < 0) {
 			closedir(d);
 			return -ENOMEM;
 		}
