@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "db.h"
 #include "db-uploads.h"
 #include "form.h"
 #include "intake.h"
@@ -43,7 +44,6 @@ struct upload {
 	struct csv_reader *raw;
 	FILE *spool;                  /* a copy of the bytes, to find rows only the database faults */
 	struct pending *head, *tail;
-	long last_failed;             /* the last row given a pending entry */
 	bool header_written;
 };
 
@@ -463,6 +463,12 @@ int upload_finish(struct upload *u)
 		/* conflicts were reported as calls; count the ones not kept, then merge by row */
 		u->res.errors_total += nconflicts - (u->res.nerrors - before);
 		qsort(u->errors, u->res.nerrors, sizeof *u->errors, error_row_cmp);
+	} else if (r == -EINVAL) {
+		/* the database refused a value that the reader let through */
+		char vi[320];
+
+		snprintf(vi, sizeof vi, "Cơ sở dữ liệu từ chối một giá trị trong tệp: %s", db_conn_error(u->c));
+		record_error(u, 0, "", "rejected", db_conn_error(u->c), vi);
 	} else if (r == -EEXIST && u->res.errors_total == 0) {
 		return r;
 	} else if (r < 0) {
