@@ -199,64 +199,107 @@ out:
 	return ret;
 }
 
+#define BATCH_STMT "sipas_response_batch"
+#define BATCH_SQL \
+	"INSERT INTO responses (survey_id, client_id, agency_id, channel, stratum, codes, answers, content_hash)" \
+	" SELECT s.id, v.client_id, a.id, v.channel, a.code, v.codes::smallint[], v.answers::jsonb, v.hash" \
+	" FROM unnest($1::int[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[])" \
+	"  AS v(survey_id, client_id, agency, channel, codes, answers, hash)" \
+	" JOIN surveys s ON s.id = v.survey_id AND s.status = 'open' JOIN agencies a ON a.code = v.agency" \
+	" WHERE NOT EXISTS (SELECT 1 FROM survey_agencies sa WHERE sa.survey_id = s.id)" \
+	"  OR EXISTS (SELECT 1 FROM survey_agencies sa WHERE sa.survey_id = s.id AND sa.agency_id = a.id)" \
+	" ON CONFLICT (survey_id, client_id) WHERE client_id IS NOT NULL DO NOTHING" \
+	" RETURNING survey_id, client_id"
+
+/* Appends s as a quoted element of an array literal. */
+static int array_elem(struct strbuf *sb, const char *s)
+{
+	const char *run = s;
+	int r = strbuf_putc(sb, '"');
+
+	for (; r == 0 && *s; s++) {
+		if (*s != '"' && *s != '\\')
+			continue;
+		if ((r = strbuf_append(sb, run, (size_t)(s - run))) == 0)
+			r = strbuf_putc(sb, '\\');
+		run = s;
+	}
+	if (r == 0)
+		r = strbuf_puts(sb, run);
+	return r ? r : strbuf_putc(sb, '"');
+}
+
+/* Runs the batch statement, preparing it on this connection the first time. */
+static int exec_batch(struct db_conn *c, const char *const p[7], PGresult **out)
+{
+	PGresult *res;
+	const char *state;
+	int tries;
+
+	if (!c->pg)
+		return db_error(c, NULL);
+	for (tries = 0; tries < 2; tries++) {
+		res = PQexecPrepared(c->pg, BATCH_STMT, 7, p, NULL, NULL, 0);
+		if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+			*out = res;
+			return 0;
+		}
+		state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		if (tries > 0 || !state || strcmp(state, "26000") != 0)
+			break;                      /* 26000: not prepared on this connection yet */
+		PQclear(res);
+		res = PQprepare(c->pg, BATCH_STMT, BATCH_SQL, 7, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			break;
+		PQclear(res);
+	}
+	tries = db_error(c, res);
+	PQclear(res);
+	return tries;
+}
+
 int db_responses_insert_batch(struct db_conn *c, const struct db_response *const *rows, size_t n,
 			      bool *inserted)
 {
-	struct strbuf sql, codes;
-	const char **p = NULL;
-	char (*sid)[16] = NULL, (*hash)[68] = NULL;
-	size_t *coff = NULL, i, k;
+	struct strbuf a[7];
+	const char *p[7];
 	PGresult *res = NULL;
-	int r = -ENOMEM, nr;
+	char hex[68];
+	size_t i, k;
+	int r = 0, nr;
 
 	if (n == 0 || n > DB_RESPONSE_BATCH_MAX)
 		return -EINVAL;
-	strbuf_init(&sql, 0);
-	strbuf_init(&codes, 0);
-	p = calloc(n * 6, sizeof *p);
-	sid = calloc(n, sizeof *sid);
-	hash = calloc(n, sizeof *hash);
-	coff = calloc(n, sizeof *coff);
-	if (!p || !sid || !hash || !coff)
-		goto out;
-	for (i = 0; i < n; i++) {
-		coff[i] = codes.len;
-		if ((r = codes_literal(&codes, rows[i]->codes, rows[i]->ncodes)) < 0 ||
-		    (r = strbuf_putc(&codes, '\0')) < 0)
-			goto out;
+	for (k = 0; k < 7; k++) {
+		strbuf_init(&a[k], 0);
+		strbuf_putc(&a[k], '{');
 	}
-	strbuf_puts(&sql, "INSERT INTO responses (survey_id, client_id, agency_id, channel, stratum, codes,"
-			  " answers, content_hash) SELECT s.id, v.client_id, a.id, v.channel, a.code, v.codes,"
-			  " v.answers, v.hash FROM (VALUES ");
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && r == 0; i++) {
 		const struct db_response *row = rows[i];
+		struct strbuf codes = STRBUF_INIT;
 
-		snprintf(sid[i], sizeof sid[i], "%d", row->survey_id);
-		hash_param(row->content_hash, hash[i]);
-		p[6 * i] = sid[i];
-		p[6 * i + 1] = row->client_id;
-		p[6 * i + 2] = row->agency;
-		p[6 * i + 3] = row->channel;
-		p[6 * i + 4] = row->answers;
-		p[6 * i + 5] = hash[i];
-		k = 6 * i;
-		if (i == 0)
-			strbuf_printf(&sql, "($%zu::int, $%zu::uuid, $%zu::text, $%zu::text, '%s'::smallint[],"
-				      " $%zu::jsonb, $%zu::bytea)", k + 1, k + 2, k + 3, k + 4, codes.buf + coff[i],
-				      k + 5, k + 6);
-		else
-			strbuf_printf(&sql, ",($%zu, $%zu, $%zu, $%zu, '%s', $%zu, $%zu)", k + 1, k + 2, k + 3,
-				      k + 4, codes.buf + coff[i], k + 5, k + 6);
+		if (i)
+			for (k = 0; k < 7; k++)
+				strbuf_putc(&a[k], ',');
+		strbuf_init(&codes, 0);
+		hash_param(row->content_hash, hex);
+		strbuf_printf(&a[0], "%d", row->survey_id);
+		strbuf_puts(&a[1], row->client_id);
+		array_elem(&a[2], row->agency);
+		array_elem(&a[3], row->channel);
+		codes_literal(&codes, row->codes, row->ncodes);
+		array_elem(&a[4], strbuf_str(&codes));
+		array_elem(&a[5], row->answers);
+		r = array_elem(&a[6], hex);
+		strbuf_done(&codes);
 	}
-	r = strbuf_puts(&sql, ") AS v(survey_id, client_id, agency, channel, codes, answers, hash)"
-		" JOIN surveys s ON s.id = v.survey_id AND s.status = 'open' JOIN agencies a ON a.code = v.agency"
-		" WHERE NOT EXISTS (SELECT 1 FROM survey_agencies sa WHERE sa.survey_id = s.id)"
-		"  OR EXISTS (SELECT 1 FROM survey_agencies sa WHERE sa.survey_id = s.id AND sa.agency_id = a.id)"
-		" ON CONFLICT (survey_id, client_id) WHERE client_id IS NOT NULL DO NOTHING"
-		" RETURNING survey_id, client_id");
+	for (k = 0; k < 7 && r == 0; k++)
+		r = strbuf_putc(&a[k], '}');
 	if (r < 0)
 		goto out;
-	if ((r = db_exec(c, strbuf_str(&sql), (int)(6 * n), p, &res)) < 0)
+	for (k = 0; k < 7; k++)
+		p[k] = strbuf_str(&a[k]);
+	if ((r = exec_batch(c, p, &res)) < 0)
 		goto out;
 	memset(inserted, 0, n * sizeof *inserted);
 	nr = PQntuples(res);
@@ -272,11 +315,7 @@ int db_responses_insert_batch(struct db_conn *c, const struct db_response *const
 	}
 out:
 	PQclear(res);
-	strbuf_done(&sql);
-	strbuf_done(&codes);
-	free(p);
-	free(sid);
-	free(hash);
-	free(coff);
+	for (k = 0; k < 7; k++)
+		strbuf_done(&a[k]);
 	return r;
 }

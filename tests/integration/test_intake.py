@@ -78,6 +78,18 @@ class Intake(unittest.TestCase):
         self.assertEqual(r.status, 409)
         self.assertEqual(self.count(f"client_id = '{cid}'"), 1)
 
+    def test_text_with_quotes(self):
+        """Text answers with quotes, backslashes, braces, commas and line breaks survive the
+        batch insert (array literals) unchanged."""
+        note = 'Anh "Hùng" nói: C:\\tmp\\x, {a,b}\nxuống dòng \\"'
+        cid = str(uuid.uuid4())
+        r = self.send("api-open", {"id": cid, "agency": "SNV", "answers": {"A.used": 0, "A.note": note}})
+        self.assertEqual(r.status, 201, r.body)
+        stored = json.loads(self.db.sql(f"SELECT answers FROM responses WHERE client_id = '{cid}'"))
+        self.assertEqual(stored["A.note"], note)
+        r = self.send("api-open", {"id": cid, "agency": "SNV", "answers": {"A.used": 0, "A.note": note}})
+        self.assertEqual(r.status, 200)
+
     def test_server_made_id(self):
         r = self.send("api-open", {"agency": "STC", "answers": {"A.used": 0}})
         self.assertEqual(r.status, 201, r.body)
