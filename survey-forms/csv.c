@@ -58,7 +58,7 @@ struct csv_reader {
 	long row;                 /* of the record being read */
 	long line;                /* current line */
 	long rec_line;            /* line the record started on */
-	long quote_line;          /* line of the last opening quote */
+	long field_line;          /* line the cell started on */
 
 	int status;               /* 0, or the negative value that stopped the reader */
 	struct csv_error err;
@@ -75,7 +75,8 @@ static int fail(struct csv_reader *r, int status, const char *code, size_t colum
 	r->status = status;
 	r->err.code = code;
 	r->err.row = r->row;
-	r->err.line = r->line;
+	/* the line a cell or a record starts on: the same however the input was chunked */
+	r->err.line = column ? r->field_line : r->rec_line;
 	r->err.column = column;
 	if (r->header_done)
 		n = snprintf(r->err.message, sizeof r->err.message, "row %ld", r->row);
@@ -314,6 +315,8 @@ static int parse(struct csv_reader *r, const unsigned char *p, size_t n)
 		case ST_START:
 			if (r->nfields == 0 && r->len == 0)
 				r->rec_line = r->line;
+			if (r->cls[c] != CL_SPACE)
+				r->field_line = r->line;
 			switch (r->cls[c]) {
 			case CL_SPACE:
 				p++;
@@ -321,7 +324,6 @@ static int parse(struct csv_reader *r, const unsigned char *p, size_t n)
 			case CL_QUOTE:
 				r->state = ST_QUOTED;
 				r->field_quoted = true;
-				r->quote_line = r->line;
 				p++;
 				continue;
 			case CL_SEP:
@@ -455,7 +457,8 @@ static int start(struct csv_reader *r, size_t end)
 	set_separator(r, semicolon && !comma ? ';' : ',');
 	if (r->pending.len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
 		skip = 3;
-	ret = parse(r, (const unsigned char *)s + skip, r->pending.len - skip);
+	/* pending holds no buffer at all when the input was empty */
+	ret = r->pending.len > skip ? parse(r, (const unsigned char *)s + skip, r->pending.len - skip) : 0;
 	strbuf_done(&r->pending);
 	return ret;
 }
@@ -508,6 +511,8 @@ int csv_reader_feed(struct csv_reader *r, const void *buf, size_t len)
 
 	if (r->status)
 		return r->status;
+	if (len == 0)
+		return 0;
 	if (!r->sep) {
 		if ((ret = feed_header(r, buf, len, &used)) < 0)
 			return ret;
@@ -526,9 +531,8 @@ int csv_reader_finish(struct csv_reader *r)
 	if (!r->sep && (ret = start(r, r->pending.len)) < 0)
 		return ret;
 	if (r->state == ST_QUOTED) {
-		r->line = r->quote_line;
 		return fail(r, -EINVAL, "quote", r->nfields + 1,
-			"a quoted cell is not closed (it opens on line %ld)", r->quote_line);
+			"a quoted cell is not closed (it opens on line %ld)", r->field_line);
 	}
 	if (r->state != ST_START || r->nfields > 0 || r->field_quoted)
 		return end_record(r);
