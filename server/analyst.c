@@ -1,6 +1,7 @@
 /* analyst.c - the analysts' routes' shared steps (see analyst.h). */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -287,4 +288,111 @@ int analyst_audit(struct db_conn *c, const struct form_entry *fe, struct http_re
 	r = db_audit(c, req->auth.token_id, req->auth.name, "export", fe->survey.id, strbuf_str(&sb));
 	strbuf_done(&sb);
 	return r;
+}
+
+/* ---- the reply cache ---- */
+
+struct cache_entry {
+	int survey_id;
+	char *key;
+	char version[160];
+	char *body;
+	size_t len;
+	unsigned long long used;
+};
+
+static struct {
+	pthread_mutex_t mu;
+	struct cache_entry e[ANALYST_CACHE_SIZE];
+	unsigned long long tick;
+	int enabled;                          /* -1: not read yet */
+} cache = { PTHREAD_MUTEX_INITIALIZER, { { 0, NULL, "", NULL, 0, 0 } }, 0, -1 };
+
+static void cache_clear(void)
+{
+	size_t i;
+
+	for (i = 0; i < ANALYST_CACHE_SIZE; i++) {
+		free(cache.e[i].key);
+		free(cache.e[i].body);
+		memset(&cache.e[i], 0, sizeof cache.e[i]);
+	}
+}
+
+static bool cache_on(void)
+{
+	if (cache.enabled < 0) {
+		const char *v = getenv("SIPAS_RESULT_CACHE");
+
+		cache.enabled = !(v && !strcmp(v, "0"));
+		if (cache.enabled)
+			atexit(cache_clear);
+	}
+	return cache.enabled > 0;
+}
+
+int analyst_cache_get(struct analyst_ctx *x, struct http_req *req, const char *key, const char *type)
+{
+	size_t i;
+	int r;
+
+	x->version[0] = '\0';
+	pthread_mutex_lock(&cache.mu);
+	r = cache_on();
+	pthread_mutex_unlock(&cache.mu);
+	if (!r)
+		return 0;
+	if ((r = db_est_version(x->c, x->fe->survey.id, x->version, sizeof x->version)) < 0)
+		return r;
+	pthread_mutex_lock(&cache.mu);
+	for (i = 0; i < ANALYST_CACHE_SIZE; i++) {
+		struct cache_entry *e = &cache.e[i];
+
+		if (e->key && e->survey_id == x->fe->survey.id && !strcmp(e->key, key) && !strcmp(e->version, x->version)) {
+			e->used = ++cache.tick;
+			r = http_reply(req, 200, type, e->body, e->len);
+			pthread_mutex_unlock(&cache.mu);
+			return r;
+		}
+	}
+	pthread_mutex_unlock(&cache.mu);
+	return 0;
+}
+
+void analyst_cache_put(struct analyst_ctx *x, const char *key, const struct strbuf *sb)
+{
+	struct cache_entry *victim = NULL;
+	char *k, *b;
+	size_t i;
+
+	if (!x->version[0] || sb->len > ANALYST_CACHE_MAX_BYTES)
+		return;
+	k = strdup(key);
+	b = malloc(sb->len ? sb->len : 1);
+	if (!k || !b) {
+		free(k);
+		free(b);
+		return;
+	}
+	memcpy(b, sb->buf, sb->len);
+	pthread_mutex_lock(&cache.mu);
+	for (i = 0; i < ANALYST_CACHE_SIZE; i++) {
+		struct cache_entry *e = &cache.e[i];
+
+		if (e->key && e->survey_id == x->fe->survey.id && !strcmp(e->key, key)) {
+			victim = e;           /* an older version of the same reply */
+			break;
+		}
+		if (!victim || !e->key || (victim->key && e->used < victim->used))
+			victim = e;
+	}
+	free(victim->key);
+	free(victim->body);
+	victim->survey_id = x->fe->survey.id;
+	victim->key = k;
+	snprintf(victim->version, sizeof victim->version, "%s", x->version);
+	victim->body = b;
+	victim->len = sb->len;
+	victim->used = ++cache.tick;
+	pthread_mutex_unlock(&cache.mu);
 }

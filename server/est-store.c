@@ -301,6 +301,7 @@ struct fold {
 	size_t nq;
 	int qslot[EST_STORE_MAX_QUESTIONS];
 	const char *qid[EST_STORE_MAX_QUESTIONS];
+	size_t qlen[EST_STORE_MAX_QUESTIONS];
 	struct est_map counts;
 	long long *cnt;
 	size_t cntcap;
@@ -328,6 +329,7 @@ static int fold_init(struct fold *fo, struct db_conn *c, const struct form_entry
 	for (i = 0; i < f->nquestions; i++)
 		if (est_store_keeps(f, i)) {
 			fo->qslot[fo->nq] = f->questions[i].slot;
+			fo->qlen[fo->nq] = strlen(f->questions[i].id);
 			fo->qid[fo->nq++] = f->questions[i].id;
 		}
 	if ((r = decode_init(&fo->dec, f)) < 0)
@@ -345,26 +347,53 @@ static void fold_done(struct fold *fo)
 	decode_done(&fo->dec);
 }
 
+/* Writes v in decimal at p; returns the length. */
+static size_t put_int(char *p, long v)
+{
+	char tmp[24];
+	unsigned long u = v < 0 ? 0ul - (unsigned long)v : (unsigned long)v;
+	size_t n = 0, i = 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		p[i++] = '-';
+	while (n)
+		p[i++] = tmp[--n];
+	return i;
+}
+
 static int fold_row(void *ud, const struct db_est_row *row)
 {
 	struct fold *fo = ud;
 	struct est_row er = { NULL, row->stratum, row->psu, row->weight, row->fpc, row->codes };
-	char key[FORM_MAX_ID_LEN + 48];
-	size_t i;
+	char key[FORM_MAX_ID_LEN + 48], mid[32];
+	size_t i, nmid, len;
 	long id;
 	int r;
 
 	if (atomic_load_explicit(&stopping, memory_order_relaxed))
 		return -ECANCELED;
-	snprintf(key, sizeof key, "%c%d%c-1", EST_KEY_SEP, row->agency_id, EST_KEY_SEP);
+	/* "␟<agency>␟": the part every key of this row shares (snprintf is too slow here) */
+	mid[0] = EST_KEY_SEP;
+	nmid = 1 + put_int(mid + 1, row->agency_id);
+	mid[nmid++] = EST_KEY_SEP;
+	memcpy(key, mid, nmid);
+	memcpy(key + nmid, "-1", 3);
 	er.group = key;
 	if ((r = est_design_add(fo->d, &er, fo->err)) < 0)
 		return r;
 	for (i = 0; i < fo->nq; i++) {
 		int code = row->codes[fo->qslot[i]];
 
-		snprintf(key, sizeof key, "%s%c%d%c%d", fo->qid[i], EST_KEY_SEP, row->agency_id, EST_KEY_SEP,
-			 code < 0 ? -1 : code);
+		len = fo->qlen[i];
+		memcpy(key, fo->qid[i], len);
+		memcpy(key + len, mid, nmid);
+		len += nmid;
+		len += put_int(key + len, code < 0 ? -1 : code);
+		key[len] = '\0';
 		if ((r = est_design_add(fo->d, &er, fo->err)) < 0)
 			return r;
 	}

@@ -64,12 +64,13 @@ int handle_estimates(struct http_req *req)
 	struct analyst_est *e;
 	struct est_report rep;
 	struct strbuf sb;
-	char buf[EST_STORE_MAX_BY + 1][ANALYST_QUERY_MAX];
-	const char *vals[EST_STORE_MAX_BY + 1];
+	char buf[EST_STORE_MAX_BY + 1][ANALYST_QUERY_MAX], key[2 * FORM_MAX_ID_LEN + 100];
+	const char *vals[EST_STORE_MAX_BY + 1], *type;
 	int r, n, csv;
 
 	if ((csv = want_csv(req)) < 0)
 		return analyst_bad(req, "format must be json or csv");
+	type = csv ? "text/csv; charset=utf-8" : "application/json";
 	if ((n = by_values(req, buf, vals)) < 0)
 		return analyst_bad(req, "at most %d by= values of at most %d bytes", EST_STORE_MAX_BY,
 				   ANALYST_QUERY_MAX - 1);
@@ -80,12 +81,19 @@ int handle_estimates(struct http_req *req)
 		return r;
 	if (est_by_parse(x->fe->form, vals, (size_t)n, &e->by, &x->err) < 0)
 		return analyst_bad(req, "%s", x->err.message);
+	if (csv && (r = analyst_audit(x->c, x->fe, req, "estimates", "csv")) < 0)
+		return r;
+	if (csv)
+		http_add_header(req, "Content-Disposition", "attachment; filename=\"estimates.csv\"");
+	/* the request, canonical: what the reply depends on besides the round's aggregates */
+	snprintf(key, sizeof key, "estimates|%s|%s|%d|%.17g|%d|%d", e->by.n > 0 ? e->by.name[0] : "",
+		 e->by.n > 1 ? e->by.name[1] : "", (int)e->opt.ci, e->opt.confidence, (int)e->opt.lonely, csv);
+	if ((r = analyst_cache_get(x, req, key, type)) != 0)
+		return r;
 	r = analyst_compute(x, x->fe, e);
 	if (r == -EINVAL)
 		return analyst_est_error(req, &x->err);
 	if (r < 0)
-		return r;
-	if (csv && (r = analyst_audit(x->c, x->fe, req, "estimates", "csv")) < 0)
 		return r;
 	db_release(x->c);
 	x->c = NULL;
@@ -96,9 +104,8 @@ int handle_estimates(struct http_req *req)
 		strbuf_done(&sb);
 		return r;
 	}
-	if (csv)
-		http_add_header(req, "Content-Disposition", "attachment; filename=\"estimates.csv\"");
-	return http_reply_buf(req, 200, csv ? "text/csv; charset=utf-8" : "application/json", &sb);
+	analyst_cache_put(x, key, &sb);
+	return http_reply_buf(req, 200, type, &sb);
 }
 
 /* ---- comparisons ---- */

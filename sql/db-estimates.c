@@ -420,3 +420,20 @@ int db_est_baseline(struct db_conn *c, int survey_id, bool *has, double *value, 
 	PQclear(res);
 	return 0;
 }
+
+int db_est_version(struct db_conn *c, int survey_id, char *buf, size_t len)
+{
+	PGresult *res = NULL;
+	char sid[16];
+	int r;
+
+	itoa_(survey_id, sid);
+	r = db_exec(c, "SELECT e.folded || ':' || e.watermark || ':' || e.stale || ':' || extract(epoch FROM e.updated_at)"
+		       " || ':' || coalesce((SELECT extract(epoch FROM max(updated_at)) FROM agencies), 0)"
+		       " FROM est_state e WHERE e.survey_id = $1", 1, (const char *[]){ sid }, &res);
+	if (r < 0)
+		return r;
+	snprintf(buf, len, "%s", PQntuples(res) ? PQgetvalue(res, 0, 0) : "none");
+	PQclear(res);
+	return 0;
+}

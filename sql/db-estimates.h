@@ -83,6 +83,9 @@ int db_est_agencies_each(struct db_conn *c,
 int db_est_counts_each(struct db_conn *c, int survey_id,
 	int (*fn)(void *ud, const char *stratum, const char *agency, const char *channel, long long n),
 	void *ud);
+/* Writes a text that changes whenever the round's kept aggregates (or the agencies' levels)
+ * change: the version of what an estimate is computed from. Returns 0 or a negative errno. */
+int db_est_version(struct db_conn *c, int survey_id, char *buf, size_t len);
 /* The round's baseline (has = false when none) and its label (may be "").
  * Returns 0, -ENOENT or a negative errno. */
 int db_est_baseline(struct db_conn *c, int survey_id, bool *has, double *value, char *label, size_t len);
