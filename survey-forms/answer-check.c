@@ -589,10 +589,9 @@ static void list_codes(const struct form_question *fq, char *buf, size_t size)
 	}
 }
 
+/* What an answer to question q must be. */
 static const char *type_word(const struct form *f, int q, bool vi)
 {
-	if (q < 0)
-		return vi ? "chuỗi ký tự" : "a string";
 	switch (f->questions[q].type) {
 	case FORM_Q_SCALE:
 	case FORM_Q_SINGLE:

@@ -724,7 +724,7 @@ int form_parse(const char *json, size_t len, struct form **out, struct form_faul
 	ld.ff = faults ? faults : &local;
 	ld.ff->count = 0;
 	if (len > FORM_MAX_FILE_BYTES) {
-		form_fault(&ld, "the definition is %zu bytes; the limit is %u", len, FORM_MAX_FILE_BYTES);
+		form_fault(&ld, "the definition is larger than the limit of %u bytes", FORM_MAX_FILE_BYTES);
 		return -E2BIG;
 	}
 	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
