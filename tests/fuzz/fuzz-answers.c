@@ -50,7 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	copy = malloc(size + 1);
 	if (!copy)
 		return 0;
-	memcpy(copy, data, size);
+	if (size)
+		memcpy(copy, data, size);
 	copy[size] = '\0';
 	for (i = 0; i <= size && n < 64; i++) {
 		if (i < size && copy[i] != '&')
