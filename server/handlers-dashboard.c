@@ -93,10 +93,26 @@ static bool below_baseline(const struct est_estimate *e)
 /* Browsers without credentials go to /login; other roles get 403. Returns 0 or a status. */
 static int dash_auth(struct http_req *req)
 {
-	char loc[600];
+	static const char hex[] = "0123456789ABCDEF";
+	char loc[16 + 3 * sizeof req->path];
+	size_t o, i;
 
 	if (req->auth.role == 0) {
-		snprintf(loc, sizeof loc, "/login?next=%s", req->path);
+		/* the page to come back to, percent-encoded */
+		o = (size_t)snprintf(loc, sizeof loc, "/login?next=");
+		for (i = 0; req->path[i] && o + 4 < sizeof loc; i++) {
+			unsigned char ch = (unsigned char)req->path[i];
+
+			if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+			    strchr("/-._~", ch)) {
+				loc[o++] = (char)ch;
+			} else {
+				loc[o++] = '%';
+				loc[o++] = hex[ch >> 4];
+				loc[o++] = hex[ch & 15];
+			}
+		}
+		loc[o] = '\0';
 		return http_redirect(req, loc);
 	}
 	if (req->auth.role != ROLE_ADMIN && req->auth.role != ROLE_ANALYST)

@@ -270,6 +270,20 @@ class Estimates(unittest.TestCase):
         self.upload("estw", to_csv(make_rows(6, "N", {"STP": (7, False, 0, 0)})))
         close(self.estimates("by=agency", "estw"), self.analyze("agency", survey="estw"), "after a new upload")
 
+    def test_reply_cache(self):
+        """A cached reply is byte for byte what a server without the cache computes."""
+        plain = h.Server(self.db.url, env={"SIPAS_RESULT_CACHE": "0"})
+        try:
+            for q in ("by=agency", "by=level&by=gender", "by=agency&format=csv", "ci=beta&confidence=0.9"):
+                path = f"/api/v1/surveys/est1/estimates?{q}"
+                first, again = self.get(path), self.get(path)
+                other = plain.get(path, token=self.analyst)
+                self.assertEqual(first.status, 200)
+                self.assertEqual(first.body, again.body, q)
+                self.assertEqual(first.body, other.body, q)
+        finally:
+            self.assertEqual(plain.stop(), 0, plain.read_log())
+
     # ---- comparisons ----
 
     def test_compare_agencies(self):
