@@ -1,5 +1,6 @@
 /* cli-serve.c - `sipas serve`: migrate, listen, serve until SIGTERM/SIGINT, then drain. */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,13 +16,6 @@
 #include "ratelimit.h"
 
 #define DRAIN_SECONDS 30
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
 
 static int usage(FILE *f)
 {
@@ -67,14 +61,23 @@ int cli_serve(int argc, char **argv)
 {
 	struct app app;
 	struct http_server *srv = NULL;
-	struct sigaction sa;
+	sigset_t stop_set;
 	char bound[256];
+	int sig = 0;
 	const char *rl;
 	int status = CLI_RUNTIME, r, waited;
 
 	if (argc > 1)
 		return usage(!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ? stdout : stderr);
 	log_init_from_env();
+	/* SIGTERM and SIGINT are blocked in every thread (the ones made later inherit the mask)
+	 * and taken synchronously by the main thread with sigwait below: a handler could run on
+	 * any thread and leave the main one asleep. */
+	sigemptyset(&stop_set);
+	sigaddset(&stop_set, SIGTERM);
+	sigaddset(&stop_set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	memset(&app, 0, sizeof app);
 	if (app_config_from_env(&app.cfg, bound, sizeof bound) < 0) {
 		fprintf(stderr, "sipas serve: %s\n", bound);
@@ -90,13 +93,6 @@ int cli_serve(int argc, char **argv)
 		goto out;
 	}
 
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
 	if ((r = http_server_start(&app, &srv, bound, sizeof bound)) < 0) {
 		log_error("%s", bound);
 		goto out;
@@ -106,11 +102,10 @@ int cli_serve(int argc, char **argv)
 	log_info("listening on http://%s (%u threads, %u database connections)", bound,
 		 app.cfg.threads, app.cfg.db_pool_size);
 
-	while (!stop_signal)
-		pause();
-
+	while (sigwait(&stop_set, &sig) != 0)
+		;
 	log_info("signal %d: no new connections; waiting for %u request(s) in flight",
-		 (int)stop_signal, atomic_load(&app.inflight));
+		 sig, atomic_load(&app.inflight));
 	atomic_store(&app.stopping, true);
 	http_server_quiesce(srv);
 	for (waited = 0; atomic_load(&app.inflight) > 0 && waited < DRAIN_SECONDS * 10; waited++) {
