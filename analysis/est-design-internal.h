@@ -41,6 +41,7 @@ struct est_design {
 	size_t nitems, nindices, dim, words;
 	int *item_slot;              /* nitems */
 	const uint64_t **item_pos;   /* nitems: bitmap of positive codes */
+	uint64_t *item_pos64;        /* nitems: its first word (codes 0..63), the common case */
 	uint64_t *posmaps;           /* nscales × EST_CODE_WORDS */
 	uint64_t *index_mask;        /* nindices × words: the items under each index */
 

@@ -48,12 +48,13 @@ int est_design_new(const struct form *form, struct est_design **out)
 
 	d->item_slot = calloc(d->nitems, sizeof *d->item_slot);
 	d->item_pos = calloc(d->nitems, sizeof *d->item_pos);
+	d->item_pos64 = calloc(d->nitems, sizeof *d->item_pos64);
 	d->posmaps = calloc((form->nscales ? form->nscales : 1) * EST_CODE_WORDS, sizeof *d->posmaps);
 	d->index_mask = calloc((d->nindices ? d->nindices : 1) * d->words, sizeof *d->index_mask);
 	d->idx = calloc(d->dim, sizeof *d->idx);
 	d->vidx = calloc(d->nitems, sizeof *d->vidx);
 	d->valid = calloc(d->words, sizeof *d->valid);
-	if (!d->item_slot || !d->item_pos || !d->posmaps || !d->index_mask || !d->idx || !d->vidx || !d->valid)
+	if (!d->item_slot || !d->item_pos || !d->item_pos64 || !d->posmaps || !d->index_mask || !d->idx || !d->vidx || !d->valid)
 		goto fail;
 	for (s = 0; s < form->nscales; s++) {
 		const struct form_scale *sc = &form->scales[s];
@@ -76,6 +77,7 @@ int est_design_new(const struct form *form, struct est_design **out)
 			goto fail;
 		d->item_slot[k] = q->slot;
 		d->item_pos[k] = d->posmaps + s * EST_CODE_WORDS;
+		d->item_pos64[k] = d->item_pos[k][0];
 	}
 	for (i = 0; i < d->nindices; i++)
 		for (k = 0; k < d->nitems; k++)
@@ -113,6 +115,7 @@ void est_design_free(struct est_design *d)
 	free(d->tot);
 	free(d->item_slot);
 	free(d->item_pos);
+	free(d->item_pos64);
 	free(d->posmaps);
 	free(d->index_mask);
 	free(d->idx);
@@ -347,7 +350,7 @@ int est_design_add(struct est_design *d, const struct est_row *row, struct est_e
 			return est_error_set(err, -EINVAL, d->form->questions[d->form->items[k]].id, "out_of_range",
 				"code %d outside [%d, %d]", code, FORM_CODE_MIN, FORM_CODE_MAX);
 		d->valid[k / 64] |= 1ull << (k % 64);
-		if (d->item_pos[k][code / 64] >> (code % 64) & 1)
+		if (code < 64 ? d->item_pos64[k] >> code & 1 : d->item_pos[k][code / 64] >> (code % 64) & 1)
 			d->idx[ny++] = (uint16_t)k;
 		d->vidx[nv++] = (uint16_t)(K + k);
 	}
