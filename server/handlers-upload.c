@@ -18,6 +18,7 @@
 #include "handlers.h"
 #include "jsonw.h"
 #include "upload.h"
+#include "utf8.h"
 
 /* ---- the round and its form ---- */
 
@@ -323,33 +324,29 @@ static bool flag(struct http_req *req, const char *key)
 	return v && (!strcmp(v, "1") || !strcasecmp(v, "true") || !strcasecmp(v, "yes"));
 }
 
-/* The file name from ?name= or Content-Disposition's filename; kept printable, without paths. */
+/* The file name from ?name= or Content-Disposition's filename: without folders or control
+ * characters, cut to valid UTF-8 of at most UPLOAD_FILE_NAME_MAX bytes ("" when none). */
 static void file_name(struct http_req *req, char out[UPLOAD_FILE_NAME_MAX + 1])
 {
-	const char *v = http_query(req, "name"), *cd, *slash;
-	size_t n = 0, i, o = 0;
+	const char *v = http_query(req, "name"), *cd;
+	size_t n, i, start = 0, o = 0;
+	bool quoted;
 
 	out[0] = '\0';
 	if (!v && (cd = http_header(req, "Content-Disposition")) && (v = strstr(cd, "filename=")))
 		v += 9;
 	if (!v)
 		return;
-	if (*v == '"') {
-		v++;
-		n = strcspn(v, "\"");
-	} else {
-		n = strcspn(v, ";");
-	}
-	for (slash = v; (size_t)(slash - v) < n; slash++)
-		if (*slash == '/' || *slash == '\\') {
-			n -= (size_t)(slash + 1 - v);
-			v = slash + 1;
-			slash = v - 1;
-		}
-	for (i = 0; i < n && o < UPLOAD_FILE_NAME_MAX; i++)
+	quoted = *v == '"';
+	v += quoted;
+	n = strcspn(v, quoted ? "\"" : ";");
+	for (i = 0; i < n; i++)
+		if (v[i] == '/' || v[i] == '\\')
+			start = i + 1;
+	for (i = start; i < n && o < UPLOAD_FILE_NAME_MAX; i++)
 		if ((unsigned char)v[i] >= 0x20 && v[i] != 0x7f)
 			out[o++] = v[i];
-	out[o] = '\0';
+	out[utf8_valid_prefix(out, o)] = '\0';
 }
 
 /* Everything before the first byte: CSRF, query, database, round, pipeline. Returns 0, or

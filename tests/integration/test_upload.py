@@ -123,6 +123,13 @@ class Upload(unittest.TestCase):
         r = self.upload(code, csv_file(row("N1")), headers={"Content-Disposition": 'attachment; filename="C:\\x\\giay.csv"'})
         self.assertEqual(r.status, 201, r.body)
         self.assertEqual(self.db.sql(f"SELECT file_name FROM uploads WHERE id = {r.json()['upload']}"), "giay.csv")
+        # long names are cut at a character boundary; bytes that are not UTF-8 are not kept
+        r = self.upload(code, csv_file(row("N2")), query="?name=" + urllib.parse.quote("ố" * 100 + ".csv"))
+        self.assertEqual(r.status, 201, r.body)
+        self.assertEqual(self.db.sql(f"SELECT file_name FROM uploads WHERE id = {r.json()['upload']}"), "ố" * 66)
+        r = self.upload(code, csv_file(row("N3")), query="?name=%FF%FE.csv")
+        self.assertEqual(r.status, 201, r.body)
+        self.assertEqual(self.db.sql(f"SELECT coalesce(file_name, '-') FROM uploads WHERE id = {r.json()['upload']}"), "-")
 
     # ---- spreadsheet reality ----
 
