@@ -322,12 +322,16 @@ static int content_type_ok(struct http_req *req)
  * with the reply set. */
 static int request_admit(struct http_req *req)
 {
-	const char *cl;
+	const char *cl, *te;
 	int status = 0, r;
 
 	req->route = route_find(req, &status);
 	if (!req->route)
 		return http_reply_error(req, status, NULL, status == 404 ? "no such resource" : "method not allowed");
+	/* a transfer coding other than chunked: libmicrohttpd would wait for a body it cannot frame */
+	te = http_header(req, "Transfer-Encoding");
+	if (te && strcasecmp(te, "chunked") != 0)
+		return http_reply_error(req, 400, NULL, "the only transfer coding accepted is chunked");
 	if (req->route->rate_limited && (r = ratelimit_check(req->app, req->client)) > 0) {
 		char after[16];
 
@@ -483,6 +487,34 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	atomic_fetch_sub(&app->inflight, 1);
 }
 
+static int hexdigit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Decodes %XX in the path and in query arguments in place, as libmicrohttpd does, except %00:
+ * a NUL would silently cut the path or value short (/s/hs%00.json served as /s/hs), so it
+ * stays as the three characters and no route matches. Returns the new length. */
+static size_t unescape_keep_nul(void *cls, struct MHD_Connection *conn, char *s)
+{
+	char *r = s, *w = s;
+
+	(void)cls;
+	(void)conn;
+	while (*r) {
+		int hi, lo;
+
+		if (r[0] == '%' && (hi = hexdigit(r[1])) >= 0 && (lo = hexdigit(r[2])) >= 0 && (hi | lo) != 0) {
+			*w++ = (char)(hi << 4 | lo);
+			r += 3;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
 static void on_panic(void *cls, const char *file, unsigned int line, const char *reason)
 {
 	(void)cls;
@@ -517,6 +549,7 @@ int http_server_start(struct app *app, struct http_server **out, char *bound, si
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)app->cfg.conn_timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
+		MHD_OPTION_UNESCAPE_CALLBACK, unescape_keep_nul, NULL,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
 		MHD_OPTION_END);
 	if (!s->d) {
