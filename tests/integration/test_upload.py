@@ -169,13 +169,13 @@ class Upload(unittest.TestCase):
             (csv_file(row("K1"), row("K2", S1_1="7")), 2, "S1_1", "out_of_range"),
             (csv_file(row("K1", S1_1="")), 1, "S1_1", "required"),
             (csv_file(row("K1", used="0", online="1")), 1, "online", "not_asked"),
-            (csv_file(row("K1"), row("K2", weight="abc")), 2, "weight", None),
-            (csv_file(row("K1", weight="-2")), 1, "weight", None),
+            (csv_file(row("K1"), row("K2", weight="abc")), 2, "weight", "invalid_weight"),
+            (csv_file(row("K1", weight="-2")), 1, "weight", "invalid_weight"),
             (csv_file(row("K1"), row("K2"), row("K1")), 3, "serial", "duplicate_serial"),
             (csv_file(row("K1"), row("STORED-1")), 2, "serial", "duplicate_serial"),
             (csv_file(row("K1", agency="NOPE")), 1, "agency", "unknown_agency"),
-            (csv_file(row("K1") + ",x", header=HEADER + ",colour"), 0, "colour", None),
-            (csv_file(row("K1", serial="")), 1, "serial", None),
+            (csv_file(row("K1") + ",x", header=HEADER + ",colour"), 0, "colour", "unknown_column"),
+            (csv_file(row("K1", serial="")), 1, "serial", "missing_serial"),
         ]
         for body, at, column, err in cases:
             with self.subTest(column=column, code=err):
