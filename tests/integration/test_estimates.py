@@ -368,6 +368,10 @@ class Estimates(unittest.TestCase):
                             " JOIN tokens t ON t.id = a.token_id WHERE a.action = 'export' ORDER BY a.id DESC LIMIT 1")
         self.assertEqual(after, "Phân tích|responses|est1")
         self.assertEqual(int(self.db.sql("SELECT count(*) FROM audit_log WHERE action = 'export'")), before + 1)
+        # the upload area's codebook, linked from the dashboard, is open to analysts
+        cb = self.get("/api/v1/surveys/est1/codebook.csv")
+        self.assertEqual(cb.status, 200, cb.body)
+        self.assertIn("S1_1", cb.text)
         f = self.get("/api/v1/surveys/est1/frame.csv")
         self.assertEqual(f.text.splitlines()[0], "stratum,population,target")
         self.assertIn("SNV,3271,81", f.text.splitlines())
