@@ -5,6 +5,7 @@
 
 #include "app.h"
 #include "auth.h"
+#include "db-uploads.h"
 #include "db.h"
 #include "form-cache.h"
 #include "handlers.h"
@@ -30,12 +31,38 @@ static int code_ok(const char *s)
 	return 1;
 }
 
+#define PAGE_HISTORY_ROWS 20
+
+struct history_rows {
+	struct strbuf *sb;
+	int n;
+};
+
+static int history_row(void *ud, const struct db_upload_info *u)
+{
+	struct history_rows *h = ud;
+	struct strbuf *sb = h->sb;
+
+	if (h->n++ >= PAGE_HISTORY_ROWS)
+		return 0;
+	strbuf_printf(sb, "<tr><td class=\"num\">%lld</td><td>", u->id);
+	html_escape(sb, u->created_at);
+	strbuf_puts(sb, "</td><td>");
+	html_escape(sb, u->who);
+	strbuf_puts(sb, "</td><td>");
+	html_escape(sb, u->file_name ? u->file_name : "");
+	strbuf_printf(sb, "</td><td class=\"num\">%ld</td><td>%s</td></tr>", u->rows,
+		      strcmp(u->status, "stored") ? "đã rút lại" : "đã lưu");
+	return 0;
+}
+
 int handle_upload_page(struct http_req *req)
 {
 	const char *code = req->params[0];
 	const struct form_entry *e = NULL;
 	struct db_conn *c = NULL;
-	struct strbuf sb;
+	struct strbuf sb, hist;
+	struct history_rows h = { &hist, 0 };
 	char next[HTTP_PARAM_MAX + 32];
 	int r;
 
@@ -50,12 +77,24 @@ int handle_upload_page(struct http_req *req)
 	if ((r = db_acquire(req->app->db, req->app->cfg.db_wait_ms, &c)) < 0)
 		return r;
 	r = form_cache_get(c, code, &e);
-	db_release(c);
-	if (r == -ENOENT)
+	if (r == -ENOENT) {
+		db_release(c);
 		return http_reply_error(req, 404, NULL, "Không có đợt khảo sát này.");
-	if (r < 0)
+	}
+	if (r < 0) {
+		db_release(c);
 		return r;
+	}
 	strbuf_init(&sb, 0);
+	strbuf_init(&hist, 0);
+	r = db_uploads_each(c, e->survey.id, history_row, &h);
+	db_release(c);
+	if (r < 0) {
+		form_cache_put(e);
+		strbuf_done(&sb);
+		strbuf_done(&hist);
+		return r;
+	}
 	page_begin(&sb, "Tải lên kết quả phiếu giấy – SIPAS Lạng Sơn");
 	strbuf_puts(&sb, "<h1>Tải lên kết quả phiếu giấy</h1><p>Đợt khảo sát: <strong>");
 	html_escape(&sb, e->survey.title);
@@ -79,6 +118,15 @@ int handle_upload_page(struct http_req *req)
 		    "<p id=\"errors-more\" hidden></p>"
 		    "<p><a id=\"errors-download\" href=\"#\" hidden>Tải về các dòng bị lỗi (CSV) để sửa</a></p>"
 		    "<script src=\"/static/upload.js\"></script>");
+	if (h.n > 0) {
+		strbuf_puts(&sb, "<h2>Các lần tải lên gần đây</h2><table id=\"history\"><thead><tr>"
+			    "<th scope=\"col\">Số</th><th scope=\"col\">Thời gian</th><th scope=\"col\">Người tải</th>"
+			    "<th scope=\"col\">Tệp</th><th scope=\"col\">Số phiếu</th><th scope=\"col\">Trạng thái</th>"
+			    "</tr></thead><tbody>");
+		strbuf_append(&sb, hist.buf, hist.len);
+		strbuf_puts(&sb, "</tbody></table>");
+	}
+	strbuf_done(&hist);
 	page_end(&sb);
 	form_cache_put(e);
 	return http_reply_buf(req, 200, "text/html; charset=utf-8", &sb);
