@@ -14,23 +14,6 @@
 extern const char upload_js[];
 extern const size_t upload_js_len;
 
-/* True when code could be a round's code (what the surveys table accepts). */
-static int code_ok(const char *s)
-{
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n > 64)
-		return 0;
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		      (i > 0 && (c == '_' || c == '.' || c == '-'))))
-			return 0;
-	}
-	return 1;
-}
-
 #define PAGE_HISTORY_ROWS 20
 
 struct history_rows {
@@ -58,7 +41,7 @@ static int history_row(void *ud, const struct db_upload_info *u)
 
 int handle_upload_page(struct http_req *req)
 {
-	const char *code = req->params[0];
+	const char *code;
 	const struct form_entry *e = NULL;
 	struct db_conn *c = NULL;
 	struct strbuf sb, hist;
@@ -66,25 +49,22 @@ int handle_upload_page(struct http_req *req)
 	char next[HTTP_PARAM_MAX + 32];
 	int r;
 
-	if (!code_ok(code))
-		return http_reply_error(req, 404, NULL, "Không có đợt khảo sát này.");
-	if (req->auth.role == 0) {
-		snprintf(next, sizeof next, "/login?next=/upload/%s", code);
-		return http_redirect(req, next);
-	}
-	if (req->auth.role != ROLE_ADMIN && req->auth.role != ROLE_TEAM)
-		return http_reply_error(req, 403, NULL, "Trang này dành cho tổ khảo sát và quản trị viên.");
 	if ((r = db_acquire(req->app->db, req->app->cfg.db_wait_ms, &c)) < 0)
 		return r;
-	r = form_cache_get(c, code, &e);
-	if (r == -ENOENT) {
-		db_release(c);
-		return http_reply_error(req, 404, NULL, "Không có đợt khảo sát này.");
-	}
+	r = form_cache_get(c, req->params[0], &e);
 	if (r < 0) {
 		db_release(c);
-		return r;
+		return r == -ENOENT ? http_reply_error(req, 404, NULL, "Không có đợt khảo sát này.") : r;
 	}
+	if (req->auth.role != ROLE_ADMIN && req->auth.role != ROLE_TEAM) {
+		db_release(c);
+		snprintf(next, sizeof next, "/login?next=/upload/%s", e->survey.code);
+		form_cache_put(e);
+		if (req->auth.role != 0)
+			return http_reply_error(req, 403, NULL, "Trang này dành cho tổ khảo sát và quản trị viên.");
+		return http_redirect(req, next);
+	}
+	code = e->survey.code;      /* as stored: letters, digits, '_', '.', '-' */
 	strbuf_init(&sb, 0);
 	strbuf_init(&hist, 0);
 	r = db_uploads_each(c, e->survey.id, history_row, &h);
