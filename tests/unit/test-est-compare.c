@@ -1,5 +1,7 @@
 /* test-est-compare.c - the joint linearisation of θ_A − θ_B: a one-stratum example worked by
- * hand, and groups in different strata (independent: Var = Var_A + Var_B from est_compute). */
+ * hand, groups in different strata (independent: Var = Var_A + Var_B from est_compute), and
+ * random clustered designs whose PSUs mix the groups against a direct implementation of the
+ * joint linearisation, response by response. */
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -122,9 +124,144 @@ static void test_independent(void)
 	form_free(f);
 }
 
+/* ---- random clustered designs against the formula, response by response ---- */
+
+#define NR 240
+
+struct rrow {
+	int group;           /* 0 = A, 1 = B, 2 = other */
+	int stratum, psu;    /* psu < 0: its own PSU */
+	double w;
+	int16_t codes[2];
+};
+
+static unsigned long long rng = 88172645463325252ull;
+
+static double unif(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (double)(rng >> 11) / 9007199254740992.0;
+}
+
+/* Var(θ_A − θ_B) for estimate `what` (0: idx = (Q1 + Q2)/2, 1: Q1, 2: Q2), straight from
+ * method.md §4: z_i per response, PSU totals, centred squares per stratum. */
+static double direct_var(const struct rrow *r, size_t n, int what, long *df)
+{
+	double coef[2] = { what == 0 ? 0.5 : what == 1, what == 0 ? 0.5 : what == 2 };
+	double Y[2][2] = { { 0 } }, V[2][2] = { { 0 } }, tot[3][64] = { { 0 } }, var = 0;
+	int seen[3][64] = { { 0 } }, own = 0, psus_ab = 0, strata_ab = 0, sab[3] = { 0 };
+	double ownz[3][NR];
+	int nown[3] = { 0 };
+	size_t i;
+	int g, k, h, j;
+
+	for (i = 0; i < n; i++)
+		for (g = 0; g < 2; g++)
+			for (k = 0; k < 2; k++)
+				if (r[i].group == g && r[i].codes[k] >= 0) {
+					V[g][k] += r[i].w;
+					Y[g][k] += r[i].w * (r[i].codes[k] >= 4);
+				}
+	for (i = 0; i < n; i++) {
+		double z = 0;
+
+		for (g = 0; g < 2; g++) {
+			if (r[i].group != g)
+				continue;
+			for (k = 0; k < 2; k++)
+				if (r[i].codes[k] >= 0 && coef[k] != 0)
+					z += (g == 0 ? 1 : -1) * coef[k] * r[i].w *
+					     ((r[i].codes[k] >= 4) - Y[g][k] / V[g][k]) / V[g][k];
+		}
+		h = r[i].stratum;
+		if (r[i].psu < 0) {
+			ownz[h][nown[h]++] = z;
+			own += r[i].group < 2;
+		} else {
+			tot[h][r[i].psu] += z;
+			seen[h][r[i].psu] |= 1 | (r[i].group < 2) << 1;
+		}
+		if (r[i].group < 2)
+			sab[h] = 1;
+	}
+	for (h = 0; h < 3; h++) {
+		double vals[NR + 64], mean = 0, ss = 0;
+		int m = 0;
+
+		for (j = 0; j < nown[h]; j++)
+			vals[m++] = ownz[h][j];
+		for (j = 0; j < 64; j++) {
+			if (seen[h][j])
+				vals[m++] = tot[h][j];
+			psus_ab += (seen[h][j] & 2) != 0;
+		}
+		for (j = 0; j < m; j++)
+			mean += vals[j] / m;
+		for (j = 0; j < m; j++)
+			ss += (vals[j] - mean) * (vals[j] - mean);
+		if (m > 1)
+			var += (double)m / (m - 1) * ss;
+		strata_ab += sab[h];
+	}
+	*df = psus_ab + own - strata_ab;
+	return var;
+}
+
+static void test_random_clusters(void)
+{
+	struct form *f = load(one_json);
+	struct est_options o = EST_OPTIONS_DEFAULT;
+	struct rrow r[NR];
+	int round;
+
+	for (round = 0; round < 20; round++) {
+		struct est_design *d = NULL;
+		struct est_contrast out[3];
+		size_t i;
+		int w;
+
+		for (i = 0; i < NR; i++) {
+			double u = unif();
+
+			r[i].group = u < 0.4 ? 0 : u < 0.75 ? 1 : 2;
+			r[i].stratum = (int)(unif() * 3);
+			/* strata 0 and 1 are clustered (6 PSUs mixing the groups); stratum 2 is not */
+			r[i].psu = r[i].stratum < 2 ? (int)(unif() * 6) : -1;
+			r[i].w = 1 + 4 * unif();
+			r[i].codes[0] = unif() < 0.1 ? -1 : (int16_t)(1 + (int)(unif() * 5));
+			r[i].codes[1] = unif() < 0.1 ? -1 : (int16_t)(1 + (int)(unif() * 5));
+		}
+		CHECK_OK(est_design_new(f, &d));
+		for (i = 0; i < NR; i++) {
+			static const char *const g[3] = { "A", "B", "C" }, *const s[3] = { "s0", "s1", "s2" };
+			char psu[16];
+			struct est_row row = { g[r[i].group], s[r[i].stratum], NULL, r[i].w, NAN, r[i].codes };
+
+			if (r[i].psu >= 0) {
+				snprintf(psu, sizeof psu, "c%d", r[i].psu);
+				row.psu = psu;
+			}
+			CHECK_OK(est_design_add(d, &row, NULL));
+		}
+		CHECK_OK(est_compare_groups(d, NULL, &o, "A", "B", out, NULL));
+		for (w = 0; w < 3; w++) {
+			long df = 0;
+			double var = direct_var(r, NR, w, &df);
+
+			CHECK_NEAR(out[w].se, 100 * sqrt(var), 1e-9 * (1 + 100 * sqrt(var)));
+			CHECK_INT(out[w].df, df);
+		}
+		est_design_free(d);
+	}
+	form_free(f);
+}
+
 int main(void)
 {
 	test_hand();
 	test_independent();
+	test_random_clusters();
 	TEST_DONE();
 }
