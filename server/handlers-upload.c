@@ -52,6 +52,20 @@ static int reply_no_survey(struct http_req *req)
 	return http_reply_error(req, 404, "not_found", "no such survey round");
 }
 
+/* The request's round ({survey}) with a connection held only for the lookup. Returns 0, or
+ * the reply's status (404) or a negative errno. */
+static int survey_open_req(struct http_req *req, struct survey_ref *s)
+{
+	struct db_conn *c = NULL;
+	int r;
+
+	if ((r = db_acquire(req->app->db, req->app->cfg.db_wait_ms, &c)) < 0)
+		return r;
+	r = survey_open(c, req->params[0], s);
+	db_release(c);
+	return r == -ENOENT ? reply_no_survey(req) : r;
+}
+
 /* ---- template.csv and codebook.csv ---- */
 
 /* The design columns of the template, in order (fpc is left to the frame). */
@@ -77,19 +91,12 @@ static int reply_csv(struct http_req *req, struct strbuf *sb, const char *survey
 
 int handle_upload_template(struct http_req *req)
 {
-	struct db_conn *c = NULL;
 	struct survey_ref s;
 	struct strbuf sb;
 	size_t i;
 	int r;
 
-	if ((r = db_acquire(req->app->db, req->app->cfg.db_wait_ms, &c)) < 0)
-		return r;
-	r = survey_open(c, req->params[0], &s);
-	db_release(c);
-	if (r == -ENOENT)
-		return reply_no_survey(req);
-	if (r < 0)
+	if ((r = survey_open_req(req, &s)) != 0)
 		return r;
 	strbuf_init(&sb, 0);
 	for (i = 0; i < sizeof template_columns / sizeof template_columns[0]; i++)
@@ -150,19 +157,12 @@ static void codes_cell(struct strbuf *cell, const struct form *f, const struct f
 
 int handle_upload_codebook(struct http_req *req)
 {
-	struct db_conn *c = NULL;
 	struct survey_ref s;
 	struct strbuf sb, cell;
 	size_t i, j;
 	int r;
 
-	if ((r = db_acquire(req->app->db, req->app->cfg.db_wait_ms, &c)) < 0)
-		return r;
-	r = survey_open(c, req->params[0], &s);
-	db_release(c);
-	if (r == -ENOENT)
-		return reply_no_survey(req);
-	if (r < 0)
+	if ((r = survey_open_req(req, &s)) != 0)
 		return r;
 	strbuf_init(&sb, 0);
 	strbuf_init(&cell, 0);
