@@ -368,10 +368,6 @@ class Estimates(unittest.TestCase):
                             " JOIN tokens t ON t.id = a.token_id WHERE a.action = 'export' ORDER BY a.id DESC LIMIT 1")
         self.assertEqual(after, "Phân tích|responses|est1")
         self.assertEqual(int(self.db.sql("SELECT count(*) FROM audit_log WHERE action = 'export'")), before + 1)
-        # the upload area's codebook, linked from the dashboard, is open to analysts
-        cb = self.get("/api/v1/surveys/est1/codebook.csv")
-        self.assertEqual(cb.status, 200, cb.body)
-        self.assertIn("S1_1", cb.text)
         f = self.get("/api/v1/surveys/est1/frame.csv")
         self.assertEqual(f.text.splitlines()[0], "stratum,population,target")
         self.assertIn("SNV,3271,81", f.text.splitlines())
@@ -415,6 +411,9 @@ class Estimates(unittest.TestCase):
             self.assertIn(g["by"]["agency"], page)
         self.assertIn('name="csrf"', page)
         self.assertIn("/api/v1/surveys/est1/responses.csv", page)
+        # the codebook (the upload area's route: team, admin) is linked for admins only
+        self.assertNotIn("codebook.csv", page)
+        self.assertIn("/api/v1/surveys/est1/codebook.csv", self.get("/dashboard/est1", token=self.admin).text)
         r = self.get("/dashboard/est1/agency/SNV")
         self.assertEqual(r.status, 200, r.body)
         self.assertIn("Tiếp cận dịch vụ", r.text)
