@@ -386,6 +386,7 @@ static int upload_start(struct http_req *req, struct upload_req **out)
 	o.dry_run = st->dry_run;
 	o.restricted = req->auth.role == ROLE_TEAM;
 	o.nagencies = req->auth.nagencies;
+	_Static_assert(sizeof req->auth.agencies[0] == UPLOAD_CODE_MAX, "agency codes differ in size");
 	o.agencies = (const char (*)[UPLOAD_CODE_MAX])req->auth.agencies;
 	o.token_id = req->auth.token_id;
 	o.actor = req->auth.name;
