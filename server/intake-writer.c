@@ -2,6 +2,7 @@
  * threads that each own one database connection. */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,17 +135,22 @@ static void writers_start(void)
 {
 	const char *env = getenv("SIPAS_WRITERS");
 	unsigned want = env && *env ? (unsigned)strtoul(env, NULL, 10) : 2, i;
+	sigset_t all, old;
 
 	if (want > MAX_WRITERS)
 		want = MAX_WRITERS;
 	q.conninfo = strdup(the_app->cfg.database_url);
 	if (!q.conninfo)
 		return;
+	/* writers take no signals: SIGTERM must reach a thread that acts on it */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	for (i = 0; i < want; i++) {
 		if (pthread_create(&q.threads[i], NULL, writer_main, NULL) != 0)
 			break;
 		q.nwriters++;
 	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (q.nwriters)
 		atexit(writers_stop);
 }
