@@ -93,9 +93,14 @@ int analyst_open(struct http_req *req, const char *survey, bool fold, struct ana
 		return r;
 	/* after the form cache's first use, so that the fold thread stops before the cache is freed */
 	est_store_start(req->app);
-	r = fold ? est_store_fold(x->c, x->fe, NULL, &x->err) : 0;
+	r = fold ? est_store_fold(x->c, x->fe, EST_STORE_WAIT_MS, NULL, &x->err) : 0;
 	if (r == -EINVAL)
 		return analyst_est_error(req, &x->err);
+	if (r == -EBUSY) {
+		http_add_header(req, "Retry-After", "10");
+		return http_reply_error(req, 503, "folding",
+					"the round's aggregates are being brought up to date (a large load); retry shortly");
+	}
 	if (r < 0)
 		return r;
 	*out = x;

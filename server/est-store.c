@@ -586,9 +586,11 @@ out:
 	return r;
 }
 
-int est_store_fold(struct db_conn *c, const struct form_entry *fe, long long *nrows, struct est_error *err)
+int est_store_fold(struct db_conn *c, const struct form_entry *fe, unsigned wait_ms, long long *nrows,
+		   struct est_error *err)
 {
 	bool stale, pending;
+	unsigned waited = 0;
 	int r, tries;
 
 	if (nrows)
@@ -597,7 +599,15 @@ int est_store_fold(struct db_conn *c, const struct form_entry *fe, long long *nr
 		return r;
 	if (!stale && !pending)
 		return 0;
-	if ((r = db_est_lock(c, fe->survey.id)) < 0)
+	while ((r = db_est_trylock(c, fe->survey.id)) == 0) {
+		struct timespec ts = { 0, 50 * 1000000L };
+
+		if (waited >= wait_ms || atomic_load(&stopping))
+			return -EBUSY;
+		nanosleep(&ts, NULL);
+		waited += 50;
+	}
+	if (r < 0)
 		return r;
 	for (tries = 0; tries < 3; tries++) {
 		if ((r = db_est_state(c, fe->survey.id, &stale, &pending)) < 0 || (!stale && !pending))
@@ -737,9 +747,9 @@ static void bg_round(struct db_conn *c)
 		int r = form_cache_get(c, due.codes[i], &fe);
 
 		if (r == 0)
-			r = est_store_fold(c, fe, &n, &err);
+			r = est_store_fold(c, fe, 0, &n, &err);     /* a request is folding it: skip */
 		form_cache_put(fe);
-		if (r < 0 && r != -ECANCELED) {
+		if (r < 0 && r != -ECANCELED && r != -EBUSY) {
 			char msg[256];
 
 			snprintf(msg, sizeof msg, "%.200s", err.message[0] ? err.message : db_conn_error(c));

@@ -62,10 +62,14 @@ int est_by_parse(const struct form *f, const char *const *vals, size_t n, struct
 bool est_store_keeps(const struct form *f, size_t question);
 
 /* Brings round fe's cells up to date under the round's fold lock: rebuilds them when stale,
- * else folds in the queued responses. *nrows (may be NULL) gets the responses folded in.
- * Returns 0; -EINVAL with err filled when a stored response is refused by the estimator;
+ * else folds in the queued responses. When another fold holds the lock, waits for it up to
+ * wait_ms (a long fold after a bulk load must not pin the pool's connections), then folds what
+ * is left. *nrows (may be NULL) gets the responses folded in. Returns 0; -EBUSY when the lock
+ * stayed busy; -EINVAL with err filled when a stored response is refused by the estimator;
  * another negative errno. */
-int est_store_fold(struct db_conn *c, const struct form_entry *fe, long long *nrows, struct est_error *err);
+#define EST_STORE_WAIT_MS 10000
+int est_store_fold(struct db_conn *c, const struct form_entry *fe, unsigned wait_ms, long long *nrows,
+		   struct est_error *err);
 
 /* Builds the design for by from the stored cells (group keys: the by values joined by
  * EST_KEY_SEP; a response without an answer to the by question has an empty value).

@@ -210,7 +210,11 @@ static int compare_rounds(struct http_req *req, struct analyst_ctx *x, const cha
 		return http_reply_error(req, 404, "not_found", "no such survey round (against)");
 	if (r < 0)
 		return r;
-	if ((r = est_store_fold(x->c, x->other, NULL, &err)) < 0)
+	if ((r = est_store_fold(x->c, x->other, EST_STORE_WAIT_MS, NULL, &err)) == -EBUSY) {
+		http_add_header(req, "Retry-After", "10");
+		return http_reply_error(req, 503, "folding", "the other round's aggregates are being brought up to date");
+	}
+	if (r < 0)
 		return r == -EINVAL ? analyst_est_error(req, &err) : r;
 	e1->opt = e0->opt;
 	e0->by.question = e1->by.question = -1;

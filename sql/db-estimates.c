@@ -18,12 +18,19 @@ static void itoa_(int v, char buf[16])
 	snprintf(buf, 16, "%d", v);
 }
 
-int db_est_lock(struct db_conn *c, int survey_id)
+int db_est_trylock(struct db_conn *c, int survey_id)
 {
+	PGresult *res = NULL;
 	char sid[16];
+	int r;
 
 	itoa_(survey_id, sid);
-	return db_exec(c, "SELECT pg_advisory_lock(" LOCK_CLASS ", $1::int)", 1, (const char *[]){ sid }, NULL);
+	r = db_exec(c, "SELECT pg_try_advisory_lock(" LOCK_CLASS ", $1::int)", 1, (const char *[]){ sid }, &res);
+	if (r < 0)
+		return r;
+	r = PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	return r;
 }
 
 int db_est_unlock(struct db_conn *c, int survey_id)

@@ -2,7 +2,7 @@
  * of responses to fold in, the serialized cells, the per-channel counts, and what the analysts'
  * routes read besides (the frame, agencies with their level, the round's baseline).
  *
- * A fold runs under db_est_lock (a session advisory lock per round, so one fold at a time):
+ * A fold runs under db_est_trylock (a session advisory lock per round, so one fold at a time):
  * either a rebuild (db_est_rebuild_begin, db_est_scan, writes, db_est_state_set, db_commit) or
  * an increment (db_begin, db_est_take_pending..., writes, db_est_state_set, db_commit). */
 #pragma once
@@ -40,8 +40,9 @@ struct db_est_cell {
 };
 typedef int (*db_est_cell_fn)(void *ud, const struct db_est_cell *c);
 
-/* Takes (lock) or gives back the round's fold lock, waiting for it. Return 0 or a negative errno. */
-int db_est_lock(struct db_conn *c, int survey_id);
+/* Tries to take the round's fold lock: 1 taken, 0 held by another session, or a negative errno. */
+int db_est_trylock(struct db_conn *c, int survey_id);
+/* Gives the fold lock back; returns 0 or a negative errno. */
 int db_est_unlock(struct db_conn *c, int survey_id);
 /* Reads whether the round's cells must be rebuilt and whether responses wait to be folded in;
  * returns 0 or a negative errno. */

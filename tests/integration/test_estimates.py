@@ -9,7 +9,9 @@ import json
 import math
 import os
 import random
+import subprocess
 import tempfile
+import time
 import unittest
 
 import harness as h
@@ -283,6 +285,34 @@ class Estimates(unittest.TestCase):
                 self.assertEqual(first.body, other.body, q)
         finally:
             self.assertEqual(plain.stop(), 0, plain.read_log())
+
+    def test_busy_fold(self):
+        """While another session holds a round's fold lock (a long fold after a bulk load), a
+        request waits a bounded time, then answers 503 with Retry-After instead of pinning a
+        database connection; once the lock is free the next request folds and answers."""
+        h.run_sipas(["survey", "create", "--id", "estl", "--form", "est-test", "--title", "L",
+                     "--frame", os.path.join(self.tmp, "frame.csv")], self.db.url, check=True)
+        sid = self.db.sql("SELECT id FROM surveys WHERE code = 'estl'")
+        holder = subprocess.Popen(["psql", "-qAtX", self.db.url], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  text=True)
+        try:
+            holder.stdin.write(f"SELECT pg_advisory_lock(20260600, {sid});\n")
+            holder.stdin.flush()
+            self.assertEqual(holder.stdout.readline().strip(), "")      # the lock is held
+            self.upload("estl", to_csv(make_rows(7, "L", PLAN)))
+            t0 = time.monotonic()
+            r = self.get("/api/v1/surveys/estl/estimates?by=agency")
+            self.assertEqual(r.status, 503, r.body)
+            self.assertEqual(r.headers["Retry-After"], "10")
+            self.assertEqual(r.json()["error"]["code"], "folding")
+            self.assertGreater(time.monotonic() - t0, 9)
+        finally:
+            holder.stdin.close()
+            holder.wait(timeout=30)
+            holder.stdout.close()
+        r = self.get("/api/v1/surveys/estl/estimates?by=agency")
+        self.assertEqual(r.status, 200, r.body)
+        self.assertEqual(r.json()["groups"][0]["n"], sum(p[0] for p in PLAN.values()))
 
     # ---- comparisons ----
 
