@@ -147,6 +147,8 @@ static int invite_check(struct http_req *req, struct form_state *st, const char 
 	uint8_t hash[32];
 	int r;
 
+	if ((!code || !*code) && !strcmp(req->method, "POST"))
+		return invite_page(req, 403, st->entry, "Vui lòng nhập mã mời.");
 	if (!code || !*code)
 		return invite_page(req, 200, st->entry, NULL);
 	if (invite_hash(code, hash) < 0)

@@ -266,6 +266,11 @@ class WebForm(unittest.TestCase):
         page2 = self.open_form("web-inv", "?invite=" + codes[1])
         r = self.post("web-inv", page2, [("_invite", codes[0]), ("A.used", "0")])   # the used one
         self.assertEqual(r.status, 409)
+        r = self.post("web-inv", page2, [("A.used", "0")])                           # none
+        self.assertEqual(r.status, 403)
+        r = self.post("web-inv", page2, [("_invite", "AAAA-BBBB-CCCC-DDDD"), ("A.used", "0")])
+        self.assertEqual(r.status, 403)
+        self.assertEqual(len(self.rows("web-inv")), 1)
 
 
 class CLI(unittest.TestCase):
