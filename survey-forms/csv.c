@@ -4,11 +4,19 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "utf8.h"
+
+#if defined(__SSE2__) && !defined(CSV_PORTABLE)
+#include <emmintrin.h>
+#endif
+
+/* bytes of slack after the record buffer: the record fast path stores whole blocks */
+#define CSV_SLACK 40
 
 enum csv_state {
 	ST_START,      /* at the start of a cell (skipping leading spaces) */
@@ -41,16 +49,17 @@ struct csv_reader {
 	bool pquoted;             /* the scan is inside quotes */
 
 	/* the record being read: cells NUL-terminated one after another in buf, which the limits
-	 * bound (max_record_bytes + max_fields + 1 bytes and 8 of slack, allocated once) */
+	 * bound (max_record_bytes + max_fields + 1 bytes and CSV_SLACK more, allocated once) */
 	char *buf;
 	size_t len;
-	size_t *starts, *lens;
-	const char **ptrs;
+	const char **ptrs;        /* the cells (buf never moves) */
+	size_t *lens;
 	size_t nfields;
 	size_t field_start;
 	bool field_quoted;
 	unsigned char field_high;   /* OR of the cell's bytes: >= 0x80 means UTF-8 to check */
 	bool first_quoted;        /* the record's first cell was quoted (so it is not a blank line) */
+	bool try_fast;            /* at a record's start, not yet offered to the fast path */
 
 	enum csv_state state;
 	bool skip_lf;             /* a CR ended the last record: a following LF belongs to it */
@@ -107,17 +116,17 @@ struct csv_reader *csv_reader_new(const struct csv_limits *limits, csv_record_fn
 		r->lim.max_record_bytes = CSV_DEFAULT_RECORD_BYTES;
 	r->fn = fn;
 	r->userdata = userdata;
-	r->buf = malloc(r->lim.max_record_bytes + r->lim.max_fields + 1 + 8);
-	r->starts = malloc(r->lim.max_fields * sizeof *r->starts);
+	r->buf = malloc(r->lim.max_record_bytes + r->lim.max_fields + 1 + CSV_SLACK);
 	r->lens = malloc(r->lim.max_fields * sizeof *r->lens);
 	r->ptrs = malloc(r->lim.max_fields * sizeof *r->ptrs);
-	if (!r->buf || !r->starts || !r->lens || !r->ptrs) {
+	if (!r->buf || !r->lens || !r->ptrs) {
 		csv_reader_free(r);
 		return NULL;
 	}
 	strbuf_init(&r->pending, r->lim.max_record_bytes + 3);
 	r->line = 1;
 	r->rec_line = 1;
+	r->try_fast = true;
 	return r;
 }
 
@@ -127,7 +136,6 @@ void csv_reader_free(struct csv_reader *r)
 		return;
 	strbuf_done(&r->pending);
 	free(r->buf);
-	free(r->starts);
 	free(r->lens);
 	free(r->ptrs);
 	free(r);
@@ -199,7 +207,7 @@ static inline int end_field(struct csv_reader *r)
 	r->buf[r->len++] = '\0';
 	if (r->nfields == 0)
 		r->first_quoted = r->field_quoted;
-	r->starts[r->nfields] = r->field_start;
+	r->ptrs[r->nfields] = r->buf + r->field_start;
 	r->lens[r->nfields] = flen;
 	r->nfields++;
 	r->field_start = r->len;
@@ -209,22 +217,18 @@ static inline int end_field(struct csv_reader *r)
 	return 0;
 }
 
-static int end_record(struct csv_reader *r)
+/* Delivers the record whose cells are complete in buf. */
+static int emit_record(struct csv_reader *r)
 {
 	struct csv_record rec;
-	size_t i;
 	int ret;
 
-	if ((ret = end_field(r)) < 0)
-		return ret;
 	if (r->nfields == 1 && r->lens[0] == 0 && !r->first_quoted) {
 		/* an empty line: skipped, but counted once the header is read */
 		if (r->header_done)
 			r->row++;
 		goto out;
 	}
-	for (i = 0; i < r->nfields; i++)
-		r->ptrs[i] = r->buf + r->starts[i];
 	rec.row = r->row;
 	rec.line = r->rec_line;
 	rec.nfields = r->nfields;
@@ -239,7 +243,17 @@ out:
 	r->nfields = 0;
 	r->len = 0;
 	r->field_start = 0;
+	r->try_fast = true;
 	return 0;
+}
+
+static int end_record(struct csv_reader *r)
+{
+	int ret;
+
+	if ((ret = end_field(r)) < 0)
+		return ret;
+	return emit_record(r);
 }
 
 static int nul_error(struct csv_reader *r)
@@ -257,7 +271,8 @@ static const unsigned char *simple_cells(struct csv_reader *r, const unsigned ch
 	/* locals, not r's members: the byte copies below may alias anything */
 	const unsigned char *cls = r->cls;
 	char *buf = r->buf;
-	size_t *starts = r->starts, *lens = r->lens;
+	const char **ptrs = r->ptrs;
+	size_t *lens = r->lens;
 	size_t len = r->len, nfields = r->nfields;
 	const size_t max_field = r->lim.max_field_bytes, max_fields = r->lim.max_fields;
 	const size_t max_record = r->lim.max_record_bytes;
@@ -281,7 +296,7 @@ static const unsigned char *simple_cells(struct csv_reader *r, const unsigned ch
 		else
 			memcpy(buf + len, p, n);
 		buf[len + n] = '\0';
-		starts[nfields] = len;
+		ptrs[nfields] = buf + len;
 		lens[nfields] = n;
 		nfields++;
 		len += n + 1;
@@ -290,6 +305,208 @@ static const unsigned char *simple_cells(struct csv_reader *r, const unsigned ch
 	r->len = len;
 	r->field_start = len;
 	r->nfields = nfields;
+	return p;
+}
+
+/* ---- the record fast path ----
+ * Most records of a large file are plain: cells without quotes, a line end of LF or CRLF, the
+ * whole record in the chunk. They are scanned a block at a time (16 bytes with SSE2, else 8 in
+ * a 64-bit word), which gives bit masks of the line ends, separators and bytes that need the
+ * state machine; the block is copied into buf as it is scanned and the separators become the
+ * cells' NULs. A record that is not plain, or that meets a limit, is left to the state machine,
+ * which reads it from its first byte as if the fast path did not exist. */
+
+#if defined(__SSE2__) && !defined(CSV_PORTABLE)
+
+#define BLOCK      16
+#define MASK_SHIFT 0       /* byte j of a block is bit (j << MASK_SHIFT) + MASK_TOP of a mask */
+#define MASK_TOP   0
+
+struct scan_consts {
+	__m128i nl, sep, quote, cr, zero, space, tab;
+};
+
+static inline void scan_init(struct scan_consts *k, char sep)
+{
+	k->nl = _mm_set1_epi8('\n');
+	k->sep = _mm_set1_epi8(sep);
+	k->quote = _mm_set1_epi8('"');
+	k->cr = _mm_set1_epi8('\r');
+	k->zero = _mm_setzero_si128();
+	k->space = _mm_set1_epi8(' ');
+	k->tab = _mm_set1_epi8('\t');
+}
+
+/* Masks of block p: line ends, separators, quotes/CRs/NULs, spaces/tabs, bytes >= 0x80; copies
+ * the block to dst. */
+static inline void scan_block(const struct scan_consts *k, const unsigned char *p, char *dst,
+	uint64_t *nl, uint64_t *sep, uint64_t *special, uint64_t *blank, uint64_t *high)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i sp = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, k->quote), _mm_cmpeq_epi8(x, k->cr)),
+		_mm_cmpeq_epi8(x, k->zero));
+	__m128i bl = _mm_or_si128(_mm_cmpeq_epi8(x, k->space), _mm_cmpeq_epi8(x, k->tab));
+
+	_mm_storeu_si128((__m128i *)(void *)dst, x);
+	*nl = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, k->nl));
+	*sep = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, k->sep));
+	*special = (unsigned)_mm_movemask_epi8(sp);
+	*blank = (unsigned)_mm_movemask_epi8(bl);
+	*high = (unsigned)_mm_movemask_epi8(x);
+}
+
+#else
+
+#define BLOCK      8
+#define MASK_SHIFT 3
+#define MASK_TOP   7
+
+#define ONES  0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+struct scan_consts {
+	uint64_t sep;
+};
+
+static inline void scan_init(struct scan_consts *k, char sep)
+{
+	k->sep = ONES * (unsigned char)sep;
+}
+
+/* 0x80 in each byte of x that is zero, exactly (no borrow between bytes). */
+static inline uint64_t zero_bytes(uint64_t x)
+{
+	uint64_t t = (x & ~HIGHS) + ~HIGHS;
+
+	return ~(t | x | ~HIGHS);
+}
+
+static inline void scan_block(const struct scan_consts *k, const unsigned char *p, char *dst,
+	uint64_t *nl, uint64_t *sep, uint64_t *special, uint64_t *blank, uint64_t *high)
+{
+	uint64_t x;
+
+	memcpy(&x, p, 8);
+	memcpy(dst, &x, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	x = __builtin_bswap64(x);    /* byte j at bits 8j..8j+7, as the masks count */
+#endif
+	*nl = zero_bytes(x ^ (ONES * '\n'));
+	*sep = zero_bytes(x ^ k->sep);
+	*special = zero_bytes(x ^ (ONES * '"')) | zero_bytes(x ^ (ONES * '\r')) | zero_bytes(x);
+	*blank = zero_bytes(x ^ (ONES * ' ')) | zero_bytes(x ^ (ONES * '\t'));
+	*high = x & HIGHS;
+}
+
+#endif
+
+/* The mask bit of byte j, and the bits of the bytes before j (j < BLOCK). */
+#define MASK_BIT(j)   ((uint64_t)1 << (((j) << MASK_SHIFT) + MASK_TOP))
+#define MASK_BELOW(j) (((uint64_t)1 << ((j) << MASK_SHIFT)) - 1)
+#define MASK_POS(m)   ((size_t)__builtin_ctzll(m) >> MASK_SHIFT)
+
+static inline bool is_blank(unsigned char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Takes one plain record starting at p (the start of a record); returns the byte after its line
+ * end, or NULL when it is not plain (nothing of the reader changed but scratch). */
+static inline const unsigned char *simple_record(struct csv_reader *r, const struct scan_consts *k,
+	const unsigned char *p, const unsigned char *end)
+{
+	char *buf = r->buf;
+	const char **ptrs = r->ptrs;
+	size_t *lens = r->lens;
+	const size_t max_field = r->lim.max_field_bytes, max_fields = r->lim.max_fields;
+	const size_t max_record = r->lim.max_record_bytes;
+	const size_t avail = (size_t)(end - p);
+	size_t off = 0, cell = 0, nf = 0, n = 0, lf = 0, i;
+	uint64_t nl, sep, special, blank, hi, high = 0, blanks = 0;
+
+	for (;;) {
+		/* off <= max_record: the block fits the buffer's slack */
+		if (avail - off < BLOCK || off > max_record)
+			return NULL;
+		scan_block(k, p + off, buf + off, &nl, &sep, &special, &blank, &hi);
+		if (nl) {
+			size_t at = MASK_POS(nl);
+
+			lf = off + at;
+			n = lf;
+			sep &= MASK_BELOW(at);
+			special &= MASK_BELOW(at);
+			blank &= MASK_BELOW(at);
+			hi &= MASK_BELOW(at);
+			if (special) {
+				/* only a CR right before the LF */
+				if (at == 0 || special != MASK_BIT(at - 1) || p[lf - 1] != '\r')
+					return NULL;
+				n--;
+			}
+		} else if (special)
+			return NULL;
+		high |= hi;
+		blanks |= blank;
+		while (sep) {
+			size_t s = off + MASK_POS(sep);
+
+			if (nf == max_fields)
+				return NULL;
+			sep &= sep - 1;
+			buf[s] = '\0';
+			ptrs[nf] = buf + cell;
+			lens[nf] = s - cell;
+			nf++;
+			cell = s + 1;
+		}
+		if (nl)
+			break;
+		off += BLOCK;
+	}
+	/* an empty line is the state machine's (it counts it, or skips it) */
+	if (n == 0 || n > max_record || nf == max_fields)
+		return NULL;
+	buf[n] = '\0';
+	ptrs[nf] = buf + cell;
+	lens[nf] = n - cell;
+	nf++;
+	/* cells to trim or too long: rare, checked only when the record could have them */
+	if (blanks || n > max_field)
+		for (i = 0; i < nf; i++) {
+			const char *c = ptrs[i];
+			size_t len = lens[i];
+
+			if (len > max_field || (len && (is_blank((unsigned char)c[0]) || is_blank((unsigned char)c[len - 1]))))
+				return NULL;
+		}
+	if (high && utf8_valid_prefix((const char *)p, n) != n)
+		return NULL;
+	r->nfields = nf;
+	r->len = n + 1;
+	r->field_start = n + 1;
+	r->first_quoted = false;
+	return p + lf + 1;
+}
+
+/* Takes the plain records from p on; returns where the first other one starts (p when none
+ * was taken) with *ret set to 0 or the callback's negative value. */
+static const unsigned char *simple_records(struct csv_reader *r, const unsigned char *p,
+	const unsigned char *end, int *ret)
+{
+	struct scan_consts k;
+	const unsigned char *q;
+
+	scan_init(&k, r->sep);
+	*ret = 0;
+	while ((q = simple_record(r, &k, p, end)) != NULL) {
+		r->rec_line = r->line;
+		*ret = emit_record(r);
+		r->line++;
+		p = q;
+		if (*ret < 0)
+			break;
+	}
 	return p;
 }
 
@@ -313,6 +530,15 @@ static int parse(struct csv_reader *r, const unsigned char *p, size_t n)
 		}
 		switch (r->state) {
 		case ST_START:
+			if (r->try_fast) {
+				/* at a record's first byte: the fast path takes the plain records, the
+				 * first other one is read on from its first byte below */
+				r->try_fast = false;
+				p = simple_records(r, p, end, &ret);
+				if (ret < 0)
+					return ret;
+				continue;
+			}
 			if (r->nfields == 0 && r->len == 0)
 				r->rec_line = r->line;
 			if (r->cls[c] != CL_SPACE)

@@ -342,6 +342,57 @@ static void test_random(void)
 	}
 }
 
+/* Longer pseudo-random files, mostly plain records (the reader's fast path) with now and then
+ * a byte that needs the state machine, under tight and default limits: the outcome is the same
+ * whole as byte by byte (which never takes the fast path) and in odd chunks. */
+static void test_random_records(void)
+{
+	static const char *const pieces[] = { "1", "25", "abc", "", "AG001", "P0000123", "x y",
+		" a", "b\t", "\"q\"", "q\"q", "c\xc3\xa1", "\xff", "\xe1\xba", "\r", "1234567890123456789" };
+	static const size_t chunks[] = { 1, 7, 16, 17, 63 };
+	struct csv_limits tight = { .max_field_bytes = 12, .max_fields = 9, .max_record_bytes = 40 };
+	unsigned int seed = 777;
+	char data[4096];
+
+	for (int iter = 0; iter < 400; iter++) {
+		const struct csv_limits *lim = iter % 3 == 0 ? &tight : NULL;
+		size_t len = 0, rows = (size_t)(iter % 23) + 1;
+		int odd = iter % 4;    /* 0: plain pieces only */
+		char *whole, *other;
+
+		for (size_t row = 0; row < rows && len < sizeof data - 200; row++) {
+			size_t cells;
+
+			seed = seed * 1103515245u + 12345u;
+			cells = (seed >> 16) % 14;
+			for (size_t c = 0; c <= cells; c++) {
+				size_t k, n;
+
+				seed = seed * 1103515245u + 12345u;
+				k = (seed >> 16) % (odd ? 16 : 7);
+				if (c)
+					data[len++] = iter % 5 == 4 ? ';' : ',';
+				n = strlen(pieces[k]);
+				memcpy(data + len, pieces[k], n);
+				len += n;
+			}
+			seed = seed * 1103515245u + 12345u;
+			if ((seed >> 16) % 5 == 0)
+				data[len++] = '\r';
+			if ((seed >> 16) % 7 != 1)
+				data[len++] = '\n';
+		}
+		whole = parse_chunked(data, len, 0, lim, -1);
+		for (size_t i = 0; i < sizeof chunks / sizeof chunks[0]; i++) {
+			other = parse_chunked(data, len, chunks[i], lim, -1);
+			if (strcmp(whole, other))
+				TEST_FAIL_("iteration %d, chunks of %zu differ:\n%s---\n%s", iter, chunks[i], whole, other);
+			free(other);
+		}
+		free(whole);
+	}
+}
+
 int main(void)
 {
 	test_basic();
@@ -352,5 +403,6 @@ int main(void)
 	test_stop();
 	test_write();
 	test_random();
+	test_random_records();
 	TEST_DONE();
 }
