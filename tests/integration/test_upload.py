@@ -281,6 +281,31 @@ class Upload(unittest.TestCase):
         self.assertEqual(self.db.sql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
                                      " AND (state LIKE 'idle in transaction%' OR query LIKE 'COPY%')"), "0")
 
+    def raw(self, data):
+        import socket
+        host, port = self.server.url.split("//")[1].split(":")
+        with socket.create_connection((host, int(port)), timeout=30) as s:
+            s.sendall(data)
+            out = b""
+            while True:
+                b = s.recv(65536)
+                if not b:
+                    return out
+                out += b
+
+    def test_chunked_and_too_large(self):
+        code = self.survey()
+        body = csv_file(*[row(f"H{i}") for i in range(3000)])
+        chunks = b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + 7000]), body[i:i + 7000]) for i in range(0, len(body), 7000))
+        head = (f"POST /api/v1/surveys/{code}/uploads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {self.admin}\r\n"
+                f"Content-Type: text/csv\r\nConnection: close\r\n").encode()
+        r = self.raw(head + b"Transfer-Encoding: chunked\r\n\r\n" + chunks + b"0\r\n\r\n")
+        self.assertTrue(r.startswith(b"HTTP/1.1 201"), r[:300])
+        self.assertIn(b'"rows":3000', r)
+        r = self.raw(head + b"Content-Length: 2147483648\r\n\r\n")
+        self.assertTrue(r.startswith(b"HTTP/1.1 413"), r[:300])
+        self.assertEqual(self.stored(code), 3000)
+
     def test_same_file_twice(self):
         code = self.survey()
         body = csv_file(row("D1"), row("D2"))
