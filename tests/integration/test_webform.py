@@ -209,6 +209,13 @@ class WebForm(unittest.TestCase):
         self.assertIn('<option value="SNV" selected>', t)
         self.assertIn(f'name="_id" value="{page.id}"', t)
         self.assertEqual([x for x in self.rows("web-open") if x[0] == page.id], [])
+        # what a respondent typed comes back escaped, never as markup
+        evil = '</textarea><script>alert(1)</script>"><img src=x onerror=alert(2)>'
+        r = self.post("web-open", page, [("_agency", "SNV"), ("A.used", "0"), ("A.age", evil), ("A.note", evil)])
+        self.assertEqual(r.status, 422)
+        self.assertNotIn("<script>alert", r.text)
+        self.assertNotIn("<img src=x", r.text)
+        self.assertIn("&lt;/textarea&gt;&lt;script&gt;alert(1)&lt;/script&gt;", r.text)
         # a required question left out, and no agency
         r = self.post("web-open", page, [("_agency", "")])
         self.assertEqual(r.status, 422)
