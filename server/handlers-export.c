@@ -76,6 +76,7 @@ static int header_row(struct strbuf *sb, const struct form *f, struct db_export_
 		cols[i].id = q->id;
 		cols[i].kind = q->type == FORM_Q_MULTI ? DB_EXPORT_MULTI :
 			       q->type == FORM_Q_TEXT ? DB_EXPORT_TEXT : DB_EXPORT_CODE;
+		cols[i].slot = q->type == FORM_Q_SCALE || q->type == FORM_Q_SINGLE ? q->slot : -1;
 	}
 	r = strbuf_puts(sb, "\r\n");
 	return r;

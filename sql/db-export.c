@@ -43,6 +43,8 @@ int db_export_begin(struct db_conn *c, int survey_id, const struct db_export_col
 			strbuf_printf(&sql, ", NULLIF(array_to_string(ARRAY(SELECT jsonb_array_elements_text("
 				      "CASE WHEN jsonb_typeof(r.answers->'%s') = 'array' THEN r.answers->'%s' END)), ';'), '')",
 				      id, id);
+		else if (cols[i].kind == DB_EXPORT_CODE && cols[i].slot >= 0)
+			strbuf_printf(&sql, ", r.codes[%d]", cols[i].slot + 1);
 		else
 			strbuf_printf(&sql, ", r.answers->>'%s'", id);
 	}

@@ -16,6 +16,8 @@ enum db_export_kind {
 struct db_export_column {
 	const char *id;       /* a question id ([A-Za-z][A-Za-z0-9_.]*; others are refused) */
 	enum db_export_kind kind;
+	int slot;             /* DB_EXPORT_CODE: its position in responses.codes (read from there,
+	                       * much cheaper than the JSON), or -1 */
 };
 
 struct db_export;
