@@ -591,14 +591,16 @@ int est_store_fold(struct db_conn *c, const struct form_entry *fe, unsigned wait
 {
 	bool stale, pending;
 	unsigned waited = 0;
+	long long n = 0;
 	int r, tries;
 
-	if (nrows)
-		*nrows = 0;
 	if ((r = db_est_state(c, fe->survey.id, &stale, &pending)) < 0)
 		return r;
-	if (!stale && !pending)
+	if (!stale && !pending) {
+		if (nrows)
+			*nrows = 0;
 		return 0;
+	}
 	while ((r = db_est_trylock(c, fe->survey.id)) == 0) {
 		struct timespec ts = { 0, 50 * 1000000L };
 
@@ -612,11 +614,13 @@ int est_store_fold(struct db_conn *c, const struct form_entry *fe, unsigned wait
 	for (tries = 0; tries < 3; tries++) {
 		if ((r = db_est_state(c, fe->survey.id, &stale, &pending)) < 0 || (!stale && !pending))
 			break;
-		r = fold_once(c, fe, stale, nrows, err);
+		r = fold_once(c, fe, stale, &n, err);
 		if (r != -EAGAIN)      /* a concurrent withdrawal made the rebuild's snapshot stale */
 			break;
 	}
 	db_est_unlock(c, fe->survey.id);
+	if (r >= 0 && nrows)
+		*nrows = n;
 	return r;
 }
 
