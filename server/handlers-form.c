@@ -95,6 +95,13 @@ struct form_state {
 	struct agency_list *agencies;
 	struct urlenc_form posted;
 	struct webform_result result;
+	/* a post on its way to the database (the group-commit queue may park the request) */
+	struct db_response resp;
+	struct intake_ticket ticket;
+	char id[DB_UUID_LEN];
+	uint8_t ihash[32];
+	const char *invite;             /* in posted */
+	char name[320];                 /* the invitation's agency name */
 };
 
 static void form_state_free(void *p)
@@ -231,12 +238,16 @@ int handle_form_get(struct http_req *req)
 int handle_form_post(struct http_req *req)
 {
 	struct form_state *st = NULL;
-	struct db_response resp;
-	char agency[40], name[320], id[DB_UUID_LEN], location[200];
-	const char *invite = NULL, *cid, *chosen;
-	uint8_t ihash[32];
+	struct db_response *resp;
+	char agency[40], location[200];
+	const char *cid, *chosen;
 	int r;
 
+	if (req->resumed) {              /* back from the group-commit queue */
+		st = req->state;
+		r = intake_writer_result(req, &st->ticket);
+		goto stored;
+	}
 	if ((r = form_begin(req, &st)) != 0)
 		return r;
 	r = urlenc_parse(req->body.buf ? req->body.buf : "", req->body.len, &st->posted);
@@ -250,13 +261,13 @@ int handle_form_post(struct http_req *req)
 			    " Vui lòng tải lại trang khảo sát và gửi lại.", req->path, "Tải lại phiếu khảo sát");
 	cid = urlenc_get(&st->posted, HTML_FIELD_ID);
 	if (intake_uuid_valid(cid)) {
-		intake_uuid_lower(cid, id);
-	} else if ((r = intake_uuid(id)) < 0) {
+		intake_uuid_lower(cid, st->id);
+	} else if ((r = intake_uuid(st->id)) < 0) {
 		return r;
 	}
 	if (st->entry->survey.invite_only) {
-		invite = urlenc_get(&st->posted, HTML_FIELD_INVITE);
-		if ((r = invite_check(req, st, invite, agency, name)) != 0)
+		st->invite = urlenc_get(&st->posted, HTML_FIELD_INVITE);
+		if ((r = invite_check(req, st, st->invite, agency, st->name)) != 0)
 			return r;
 		chosen = agency;
 	} else {
@@ -266,24 +277,27 @@ int handle_form_post(struct http_req *req)
 	if (r < 0)
 		return r;
 	if (st->result.nerrors)
-		return render(req, 422, st, invite, invite ? name : NULL, id);
+		return render(req, 422, st, st->invite, st->invite ? st->name : NULL, st->id);
 
-	memset(&resp, 0, sizeof resp);
-	resp.survey_id = st->entry->survey.id;
-	resp.client_id = id;
-	resp.agency = chosen;
-	resp.channel = "web";
-	resp.codes = st->result.a->codes;
-	resp.ncodes = st->entry->form->nslots;
-	resp.answers = st->result.a->json;
-	intake_content_hash(st->result.a->json, st->result.a->json_len, chosen, resp.content_hash);
-	if (invite) {
-		invite_hash(invite, ihash);
-		resp.invite = ihash;
+	resp = &st->resp;
+	resp->survey_id = st->entry->survey.id;
+	resp->client_id = st->id;
+	resp->agency = chosen;
+	resp->channel = "web";
+	resp->codes = st->result.a->codes;
+	resp->ncodes = st->entry->form->nslots;
+	resp->answers = st->result.a->json;
+	intake_content_hash(st->result.a->json, st->result.a->json_len, chosen, resp->content_hash);
+	if (st->invite) {
+		invite_hash(st->invite, st->ihash);
+		resp->invite = st->ihash;
 	}
 	db_release(st->conn);       /* the writer or the one-row path takes its own */
 	st->conn = NULL;
-	r = intake_writer_store(req->app, &resp);
+	r = intake_writer_begin(req, resp, &st->ticket);
+	if (r == HTTP_SUSPENDED)
+		return r;
+stored:
 	switch (r) {
 	case DB_RESPONSE_CREATED:
 	case DB_RESPONSE_REPLAY:
@@ -307,7 +321,7 @@ int handle_form_post(struct http_req *req)
 		if ((r = webform_error(&st->result, HTML_FIELD_AGENCY,
 				       "Vui lòng chọn cơ quan, đơn vị trong danh sách.")) < 0)
 			return r;
-		return render(req, 422, st, invite, invite ? name : NULL, id);
+		return render(req, 422, st, st->invite, st->invite ? st->name : NULL, st->id);
 	default:
 		return r;
 	}

@@ -21,6 +21,10 @@
 struct intake_state {
 	const struct form_entry *entry;
 	struct answers *answers;
+	struct db_response resp;        /* what is being stored (points into answers and id) */
+	char id[DB_UUID_LEN];
+	uint8_t ihash[32];
+	struct intake_ticket ticket;    /* in the group-commit queue */
 };
 
 static void intake_state_free(void *p)
@@ -82,12 +86,16 @@ static int reply_invalid(struct http_req *req, const struct answers *a)
 int handle_intake(struct http_req *req)
 {
 	struct intake_state *st;
-	struct db_response resp;
+	struct db_response *resp;
 	struct answers *a;
-	char id[DB_UUID_LEN];
-	uint8_t ihash[32];
+	char *id;
 	int r;
 
+	if (req->resumed) {              /* back from the group-commit queue */
+		st = req->state;
+		r = intake_writer_result(req, &st->ticket);
+		goto reply;
+	}
 	st = calloc(1, sizeof *st);
 	if (!st)
 		return -ENOMEM;
@@ -118,34 +126,38 @@ int handle_intake(struct http_req *req)
 	if (r < 0)
 		return r;
 
-	memset(&resp, 0, sizeof resp);
+	resp = &st->resp;
+	id = st->id;
 	if (st->entry->survey.invite_only) {
 		if (!a->invite[0])
 			return http_reply_error(req, 403, "invite_required",
 						"Đợt khảo sát này chỉ nhận phiếu có mã mời (trường \"invite\").");
-		if (invite_hash(a->invite, ihash) < 0)
+		if (invite_hash(a->invite, st->ihash) < 0)
 			return http_reply_error(req, 403, "invalid_invite", "Mã mời không đúng.");
-		resp.invite = ihash;
+		resp->invite = st->ihash;
 	}
 	if (a->id[0]) {
-		memcpy(id, a->id, sizeof id);
+		memcpy(id, a->id, DB_UUID_LEN);
 	} else if ((r = intake_uuid(id)) < 0) {
 		return r;
 	}
-	resp.survey_id = st->entry->survey.id;
-	resp.client_id = id;
-	resp.agency = a->agency[0] ? a->agency : NULL;
-	resp.channel = "api";
-	resp.codes = a->codes;
-	resp.ncodes = st->entry->form->nslots;
-	resp.answers = a->json;
-	intake_content_hash(a->json, a->json_len, a->agency, resp.content_hash);
-	r = intake_writer_store(req->app, &resp);
+	resp->survey_id = st->entry->survey.id;
+	resp->client_id = id;
+	resp->agency = a->agency[0] ? a->agency : NULL;
+	resp->channel = "api";
+	resp->codes = a->codes;
+	resp->ncodes = st->entry->form->nslots;
+	resp->answers = a->json;
+	intake_content_hash(a->json, a->json_len, a->agency, resp->content_hash);
+	r = intake_writer_begin(req, resp, &st->ticket);
+	if (r == HTTP_SUSPENDED)
+		return r;
+reply:
 	switch (r) {
 	case DB_RESPONSE_CREATED:
-		return reply_id(req, 201, id);
+		return reply_id(req, 201, st->id);
 	case DB_RESPONSE_REPLAY:
-		return reply_id(req, 200, id);
+		return reply_id(req, 200, st->id);
 	case -EEXIST:
 		return http_reply_error(req, 409, "id_conflict",
 					"Mã phiếu (id) này đã được dùng cho một phiếu trả lời có nội dung khác.");

@@ -254,6 +254,17 @@ int http_redirect(struct http_req *req, const char *location)
 	return http_reply(req, 303, "text/plain; charset=utf-8", "", 0);
 }
 
+void http_suspend(struct http_req *req)
+{
+	req->suspended = true;
+	MHD_suspend_connection(req->conn);
+}
+
+void http_resume(struct http_req *req)
+{
+	MHD_resume_connection(req->conn);
+}
+
 static void add_security_headers(struct MHD_Response *resp, int html)
 {
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
@@ -447,8 +458,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			body_chunk(req, upload_data, n);
 		return MHD_YES;
 	}
+	if (req->suspended) {                /* back from http_resume */
+		req->suspended = false;
+		req->resumed = true;
+	}
 	if (!req->replied) {
 		status = req->route->handler(req);
+		if (status == HTTP_SUSPENDED && req->suspended)
+			return MHD_YES;              /* called again after http_resume */
 		if (status < 0)
 			http_reply_error(req, http_status_from_errno(status), NULL,
 					 status == -ECONNREFUSED || status == -ETIMEDOUT ?
@@ -540,7 +557,8 @@ int http_server_start(struct app *app, struct http_server **out, char *bound, si
 		return -ENOMEM;
 	s->app = app;
 	MHD_set_panic_func(on_panic, NULL);
-	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
+				 MHD_USE_ERROR_LOG,
 		0, NULL, NULL, on_request, app,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)app->cfg.threads,

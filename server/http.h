@@ -49,6 +49,9 @@ struct http_auth {
 };
 
 typedef int (*http_handler_fn)(struct http_req *req);
+
+/* A handler's return when it handed the request to another thread with http_suspend. */
+#define HTTP_SUSPENDED 1000   /* not an HTTP status, nor any outcome a handler passes on */
 typedef int (*http_body_fn)(struct http_req *req, const char *data, size_t len);
 
 struct route {
@@ -94,6 +97,8 @@ struct http_req {
 	void *stream_ud;
 	void (*stream_free)(void *ud);
 	bool replied;
+	bool suspended;                              /* waiting for another thread (http_suspend) */
+	bool resumed;                                /* the handler runs again after http_resume */
 	void *conn;                                  /* the MHD connection */
 	int64_t started_ns;
 };
@@ -123,6 +128,16 @@ int http_reply_stream(struct http_req *req, int status, const char *content_type
 int http_add_header(struct http_req *req, const char *name, const char *value);
 /* A 303 redirect to location; returns 303. */
 int http_redirect(struct http_req *req, const char *location);
+
+/* Parks the request's connection so that its thread serves others while another thread
+ * works for it. Call it from the handler before handing the request over, then return
+ * HTTP_SUSPENDED. The other thread calls http_resume once it has left its result in
+ * req->state; the route's handler then runs again, with req->resumed set, on the
+ * connection's thread, and sets the reply. */
+void http_suspend(struct http_req *req);
+/* Wakes a request parked by http_suspend; callable from any thread, once. The caller must not
+ * touch req afterwards. */
+void http_resume(struct http_req *req);
 
 /* Maps a negative errno from the libraries to an HTTP status (the one table). */
 int http_status_from_errno(int err);

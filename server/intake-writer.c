@@ -10,6 +10,7 @@
 
 #include "app.h"
 #include "db.h"
+#include "http.h"
 #include "intake-writer.h"
 #include "log.h"
 
@@ -17,17 +18,10 @@
 
 enum item_state { ITEM_QUEUED, ITEM_STORED, ITEM_ALONE };
 
-struct item {
-	const struct db_response *r;
-	enum item_state state;
-	pthread_cond_t done;        /* signalled after the item's batch (one waiter each: no herd) */
-	struct item *next;
-};
-
 static struct {
 	pthread_mutex_t mu;
 	pthread_cond_t work;        /* writers wait for items */
-	struct item *head, *tail;
+	struct intake_ticket *head, *tail;
 	size_t queued;
 	bool stop;
 	unsigned nwriters;
@@ -40,9 +34,9 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static struct app *the_app;
 
 /* Takes up to max queued items into batch (distinct survey and client id); returns the count. */
-static size_t take(struct item **batch, size_t max)
+static size_t take(struct intake_ticket **batch, size_t max)
 {
-	struct item **pp = &q.head, *it;
+	struct intake_ticket **pp = &q.head, *it;
 	size_t n = 0, i;
 
 	while ((it = *pp) && n < max) {
@@ -67,7 +61,7 @@ static size_t take(struct item **batch, size_t max)
 
 static void *writer_main(void *arg)
 {
-	struct item *batch[DB_RESPONSE_BATCH_MAX];
+	struct intake_ticket *batch[DB_RESPONSE_BATCH_MAX];
 	const struct db_response *rows[DB_RESPONSE_BATCH_MAX];
 	bool inserted[DB_RESPONSE_BATCH_MAX];
 	struct db_conn *c = NULL;
@@ -105,11 +99,14 @@ static void *writer_main(void *arg)
 			c = NULL;
 		}
 
-		pthread_mutex_lock(&q.mu);
+		/* a resumed request may finish and free its ticket at once: read nothing after */
 		for (i = 0; i < n; i++) {
+			struct http_req *req = batch[i]->req;
+
 			batch[i]->state = r == 0 && inserted[i] ? ITEM_STORED : ITEM_ALONE;
-			pthread_cond_signal(&batch[i]->done);
+			http_resume(req);
 		}
+		pthread_mutex_lock(&q.mu);
 	}
 	pthread_mutex_unlock(&q.mu);
 	db_conn_close(c);
@@ -168,35 +165,36 @@ static int store_alone(struct app *app, const struct db_response *r)
 	return ret;
 }
 
-int intake_writer_store(struct app *app, const struct db_response *r)
+int intake_writer_begin(struct http_req *req, const struct db_response *r, struct intake_ticket *t)
 {
-	struct item it;
-
 	if (r->invite || !r->agency)
-		return store_alone(app, r);
-	the_app = app;
+		return store_alone(req->app, r);
+	the_app = req->app;
 	pthread_once(&once, writers_start);
-	it.r = r;
-	it.state = ITEM_QUEUED;
-	it.next = NULL;
+	t->r = r;
+	t->req = req;
+	t->state = ITEM_QUEUED;
+	t->next = NULL;
 	pthread_mutex_lock(&q.mu);
 	if (q.nwriters == 0 || q.stop) {
 		pthread_mutex_unlock(&q.mu);
-		return store_alone(app, r);
+		return store_alone(req->app, r);
 	}
-	pthread_cond_init(&it.done, NULL);
+	http_suspend(req);           /* before a writer can see the ticket and resume it */
 	if (q.tail)
-		q.tail->next = &it;
+		q.tail->next = t;
 	else
-		q.head = &it;
-	q.tail = &it;
+		q.head = t;
+	q.tail = t;
 	q.queued++;
 	pthread_cond_signal(&q.work);
-	while (it.state == ITEM_QUEUED)
-		pthread_cond_wait(&it.done, &q.mu);
 	pthread_mutex_unlock(&q.mu);
-	pthread_cond_destroy(&it.done);
-	if (it.state == ITEM_STORED)
+	return HTTP_SUSPENDED;
+}
+
+int intake_writer_result(struct http_req *req, struct intake_ticket *t)
+{
+	if (t->state == ITEM_STORED)
 		return DB_RESPONSE_CREATED;
-	return store_alone(app, r);
+	return store_alone(req->app, t->r);
 }
