@@ -31,6 +31,8 @@ static int usage(FILE *f)
 		"  SIPAS_MAX_CONNECTIONS  concurrent connections (default 1024)\n"
 		"  SIPAS_CONN_TIMEOUT     idle connection timeout, seconds (default 30)\n"
 		"  SIPAS_RATE_LIMIT       public requests per minute per client (default 120, 0 = off)\n"
+		"  SIPAS_WRITERS          group-commit writer threads (default 2, 0 = off)\n"
+		"  SIPAS_RESULT_CACHE     keep computed estimates until the sums change (default 1)\n"
 		"  SIPAS_LOG_LEVEL        debug|info|warn|error (default info)\n");
 	return f == stdout ? CLI_OK : CLI_USAGE;
 }
