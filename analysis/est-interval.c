@@ -27,6 +27,7 @@ double est_t_quantile(double p, double df)
 double est_t_pvalue(double t, double df)
 {
 	gsl_sf_result r;
+	int status;
 
 	est_gsl_init();
 	if (!(df > 0) || isnan(t) || !isfinite(df))
@@ -35,7 +36,10 @@ double est_t_pvalue(double t, double df)
 		return 0;
 	/* P(|T| > |t|) = I_x(df/2, 1/2), x = df/(df + t²): accurate far into the tails, where
 	 * gsl_cdf_tdist_Q's Cornish-Fisher branch loses digits */
-	if (gsl_sf_beta_inc_e(df / 2, 0.5, df / (df + t * t), &r) != GSL_SUCCESS || !(r.val >= 0 && r.val <= 1))
+	status = gsl_sf_beta_inc_e(df / 2, 0.5, df / (df + t * t), &r);
+	if (status == GSL_EUNDRFLW)
+		return 0;            /* below the smallest double: R prints it as 0 too */
+	if (status != GSL_SUCCESS || !(r.val >= 0 && r.val <= 1))
 		return NAN;
 	return r.val;
 }

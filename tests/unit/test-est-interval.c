@@ -30,6 +30,9 @@ static void test_t(void)
 	/* where GSL's Cornish-Fisher approximation of the t tail (df > 30, t² < 10 df) is off by 3e-7 */
 	rel(est_t_pvalue(30.2128662964383, 109), 8.61314251724482e-55, 1e-9, "p tail, df 109");
 	rel(est_t_pvalue(17.4555013142767, 52), 2.14330271155027e-23, 1e-9, "p tail, df 52");
+	/* past the smallest double the p-value is 0, not missing */
+	CHECK(est_t_pvalue(200, 2000) == 0);
+	CHECK(est_t_pvalue(-200, 2000) == 0);
 	CHECK(est_t_pvalue(0, 10) == 1);
 	CHECK(isnan(est_t_pvalue(1, 0)));
 	CHECK(isnan(est_t_pvalue(NAN, 10)));
