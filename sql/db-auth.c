@@ -9,26 +9,11 @@
 #include "jsonw.h"
 #include "strbuf.h"
 
-static const char *hash_param(const uint8_t h[32], char hex[68])
-{
-	static const char digits[] = "0123456789abcdef";
-	int i;
-
-	hex[0] = '\\';
-	hex[1] = 'x';
-	for (i = 0; i < 32; i++) {
-		hex[2 + 2 * i] = digits[h[i] >> 4];
-		hex[3 + 2 * i] = digits[h[i] & 15];
-	}
-	hex[66] = '\0';
-	return hex;
-}
-
 int db_token_create(struct db_conn *c, const char *role, const char *name,
 		    const uint8_t secret_hash[32], const char *const *agencies, size_t nagencies)
 {
 	char hex[68], idbuf[16];
-	const char *p[3] = { hash_param(secret_hash, hex), role, name };
+	const char *p[3] = { db_hash_param(secret_hash, hex), role, name };
 	struct strbuf detail = STRBUF_INIT;
 	PGresult *res = NULL;
 	int r, id;
@@ -164,7 +149,7 @@ int db_session_create(struct db_conn *c, const uint8_t id_hash[32], int token_id
 		      const char *csrf, int ttl_s)
 {
 	char hex[68], tid[16], ttl[16];
-	const char *p[4] = { hash_param(id_hash, hex), tid, csrf, ttl };
+	const char *p[4] = { db_hash_param(id_hash, hex), tid, csrf, ttl };
 
 	snprintf(tid, sizeof tid, "%d", token_id);
 	snprintf(ttl, sizeof ttl, "%d", ttl_s);
@@ -175,7 +160,7 @@ int db_session_create(struct db_conn *c, const uint8_t id_hash[32], int token_id
 int db_session_get(struct db_conn *c, const uint8_t id_hash[32], int *token_id, char *csrf, size_t csrf_len)
 {
 	char hex[68];
-	const char *p[1] = { hash_param(id_hash, hex) };
+	const char *p[1] = { db_hash_param(id_hash, hex) };
 	PGresult *res = NULL;
 	int r;
 
@@ -196,7 +181,7 @@ int db_session_get(struct db_conn *c, const uint8_t id_hash[32], int *token_id, 
 int db_session_delete(struct db_conn *c, const uint8_t id_hash[32])
 {
 	char hex[68];
-	const char *p[1] = { hash_param(id_hash, hex) };
+	const char *p[1] = { db_hash_param(id_hash, hex) };
 
 	return db_exec(c, "DELETE FROM sessions WHERE id_hash = $1::bytea", 1, p, NULL);
 }

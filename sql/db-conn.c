@@ -45,6 +45,21 @@ PGconn *db_open(const char *conninfo, char *errbuf, size_t errlen)
 	return pg;
 }
 
+const char *db_hash_param(const uint8_t h[32], char out[68])
+{
+	static const char digits[] = "0123456789abcdef";
+	int i;
+
+	out[0] = '\\';
+	out[1] = 'x';
+	for (i = 0; i < 32; i++) {
+		out[2 + 2 * i] = digits[h[i] >> 4];
+		out[3 + 2 * i] = digits[h[i] & 15];
+	}
+	out[66] = '\0';
+	return out;
+}
+
 int db_error(struct db_conn *c, PGresult *res)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;

@@ -7,20 +7,6 @@
 #include "db-forms.h"
 #include "db-internal.h"
 
-static void hex_param(const uint8_t h[32], char out[68])
-{
-	static const char d[] = "0123456789abcdef";
-	int i;
-
-	out[0] = '\\';
-	out[1] = 'x';
-	for (i = 0; i < 32; i++) {
-		out[2 + 2 * i] = d[h[i] >> 4];
-		out[3 + 2 * i] = d[h[i] & 15];
-	}
-	out[66] = '\0';
-}
-
 int db_form_register(struct db_conn *c, const char *key, int version, const char *title,
 		     const char *definition, size_t len, const uint8_t sha[32])
 {
@@ -33,7 +19,7 @@ int db_form_register(struct db_conn *c, const char *key, int version, const char
 	if (len > (1u << 30))
 		return -E2BIG;
 	snprintf(ver, sizeof ver, "%d", version);
-	hex_param(sha, hex);
+	db_hash_param(sha, hex);
 	if ((r = db_begin(c)) < 0)
 		return r;
 	r = db_exec(c, "SELECT id, sha256 = $3::bytea FROM forms WHERE form_key = $1 AND version = $2 FOR UPDATE",

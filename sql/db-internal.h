@@ -2,6 +2,7 @@
 #pragma once
 
 #include <libpq-fe.h>
+#include <stdint.h>
 
 #include "db.h"
 
@@ -21,5 +22,8 @@ int db_execb(struct db_conn *c, const char *sql, int nparams, const char *const 
 /* Maps a failed result (or a broken connection when res is NULL) to a negative errno and
  * records the message in c->error. */
 int db_error(struct db_conn *c, PGresult *res);
+/* Writes a 32-byte hash as a bytea literal parameter ("\\x" and 64 hex digits) into out and
+ * returns out. */
+const char *db_hash_param(const uint8_t h[32], char out[68]);
 /* Connects and pins the session (search_path, time zone, application name). */
 PGconn *db_open(const char *conninfo, char *errbuf, size_t errlen);

@@ -8,20 +8,6 @@
 #include "db-internal.h"
 #include "db-invites.h"
 
-static void hash_param(const uint8_t h[32], char out[68])
-{
-	static const char d[] = "0123456789abcdef";
-	int i;
-
-	out[0] = '\\';
-	out[1] = 'x';
-	for (i = 0; i < 32; i++) {
-		out[2 + 2 * i] = d[h[i] >> 4];
-		out[3 + 2 * i] = d[h[i] & 15];
-	}
-	out[66] = '\0';
-}
-
 int db_invites_add(struct db_conn *c, const char *survey_code, const char *agency_code,
 		   const uint8_t (*hashes)[32], size_t n)
 {
@@ -55,7 +41,7 @@ int db_invites_add(struct db_conn *c, const char *survey_code, const char *agenc
 	PQclear(res);
 	res = NULL;
 	for (i = 0; i < n; i++) {
-		hash_param(hashes[i], hex);
+		db_hash_param(hashes[i], hex);
 		r = db_exec(c, "INSERT INTO invites (code_hash, survey_id, agency_id) VALUES ($1::bytea, $2, $3)",
 			    3, (const char *[]){ hex, sid, aid }, NULL);
 		if (r < 0)
@@ -81,7 +67,7 @@ int db_invite_peek(struct db_conn *c, int survey_id, const uint8_t hash[32],
 	int r;
 
 	snprintf(sid, sizeof sid, "%d", survey_id);
-	hash_param(hash, hex);
+	db_hash_param(hash, hex);
 	r = db_exec(c, "SELECT i.used_at IS NOT NULL, a.code, a.name FROM invites i JOIN agencies a"
 		       " ON a.id = i.agency_id WHERE i.code_hash = $1::bytea AND i.survey_id = $2",
 		    2, (const char *[]){ hex, sid }, &res);

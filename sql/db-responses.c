@@ -26,20 +26,6 @@
 	"      OR EXISTS (SELECT 1 FROM survey_agencies sa WHERE sa.survey_id = s.id AND sa.agency_id = a.id))" \
 	" FROM surveys s LEFT JOIN agencies a ON a.code = $3 WHERE s.id = $1"
 
-static void hash_param(const uint8_t h[32], char out[68])
-{
-	static const char d[] = "0123456789abcdef";
-	int i;
-
-	out[0] = '\\';
-	out[1] = 'x';
-	for (i = 0; i < 32; i++) {
-		out[2 + 2 * i] = d[h[i] >> 4];
-		out[3 + 2 * i] = d[h[i] & 15];
-	}
-	out[66] = '\0';
-}
-
 static int codes_literal(struct strbuf *sb, const int16_t *codes, size_t n)
 {
 	size_t i;
@@ -103,7 +89,7 @@ static int insert_invited(struct db_conn *c, const struct db_response *r, const 
 	PGresult *res = NULL;
 	int ret;
 
-	hash_param(r->invite, ihash);
+	db_hash_param(r->invite, ihash);
 	if ((ret = db_begin(c)) < 0)
 		return ret;
 	/* a resend of a stored response is answered before the invitation is looked at */
@@ -180,7 +166,7 @@ int db_response_insert(struct db_conn *c, const struct db_response *r)
 	if ((ret = codes_literal(&codes, r->codes, r->ncodes)) < 0)
 		goto out;
 	snprintf(sid, sizeof sid, "%d", r->survey_id);
-	hash_param(r->content_hash, hash);
+	db_hash_param(r->content_hash, hash);
 	p[0] = sid;
 	p[1] = r->client_id;
 	p[2] = r->agency;
@@ -282,7 +268,7 @@ int db_responses_insert_batch(struct db_conn *c, const struct db_response *const
 			for (k = 0; k < 7; k++)
 				strbuf_putc(&a[k], ',');
 		strbuf_init(&codes, 0);
-		hash_param(row->content_hash, hex);
+		db_hash_param(row->content_hash, hex);
 		strbuf_printf(&a[0], "%d", row->survey_id);
 		strbuf_puts(&a[1], row->client_id);
 		array_elem(&a[2], row->agency);

@@ -178,19 +178,6 @@ static int copy_end(struct db_upload *u, const char *abort_msg)
 	return r;
 }
 
-static void hash_hex(const uint8_t h[32], char out[68])
-{
-	int i;
-
-	out[0] = '\\';
-	out[1] = 'x';
-	for (i = 0; i < 32; i++) {
-		out[2 + 2 * i] = hexdig[h[i] >> 4];
-		out[3 + 2 * i] = hexdig[h[i] & 15];
-	}
-	out[66] = '\0';
-}
-
 /* Lists the rows whose serial is stored already; returns their count or a negative errno. */
 static int find_conflicts(struct db_conn *c, const char *sid, db_upload_conflict_fn fn, void *ud,
 			  size_t max)
@@ -247,7 +234,7 @@ int db_upload_finish(struct db_upload *u, const struct db_upload_meta *m, bool s
 	p[0] = sid;
 	if ((r = db_exec(c, "SELECT pg_advisory_xact_lock(" UPLOAD_LOCK_CLASS ", $1::int)", 1, p, NULL)) < 0)
 		goto out;
-	hash_hex(m->sha256, sha);
+	db_hash_param(m->sha256, sha);
 	p[1] = sha;
 	r = db_exec(c, "SELECT id FROM uploads WHERE survey_id = $1 AND sha256 = $2::bytea AND status = 'stored'",
 		    2, p, &res);
