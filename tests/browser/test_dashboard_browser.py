@@ -7,27 +7,17 @@ git)."""
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "integration"))
-import harness as h  # noqa: E402
-
-h.require_db()
-CHROMIUM = shutil.which("chromium")
-DRIVER = shutil.which("chromedriver")
-if not CHROMIUM or not DRIVER:
-    print("skipped: chromium or chromedriver is not installed")
-    sys.exit(77)
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
+import browser as b  # noqa: E402  (skips without a database or a browser)
+from browser import h  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 FORM = os.path.join(h.ROOT, "survey-forms", "agency-2024-individual.json")
 FRAME = os.path.join(h.ROOT, "sql", "demo", "frame-demo.csv")
-SHOTS = os.path.join(h.ROOT, "build")
+SHOTS = b.SHOTS
 ROWS = 1500
 
 
@@ -66,23 +56,6 @@ class DashboardBrowser(unittest.TestCase):
         shutil.rmtree(cls.dir, True)
         assert status == 0, cls.server.read_log()
 
-    def driver(self, size):
-        profile = tempfile.mkdtemp(prefix="sipas-chromium-")
-        self.addCleanup(shutil.rmtree, profile, True)
-        o = webdriver.ChromeOptions()
-        o.binary_location = CHROMIUM
-        for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  f"--window-size={size}", f"--user-data-dir={profile}", "--lang=vi"):
-            o.add_argument(a)
-        d = webdriver.Chrome(service=Service(DRIVER), options=o)
-        self.addCleanup(d.quit)
-        d.set_page_load_timeout(60)
-        if size.startswith("390,"):
-            d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                              {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
-        return d
-
     def login(self, d):
         d.get(self.server.url + "/dashboard/demo")
         WebDriverWait(d, 20).until(lambda d: "/login" in d.current_url)
@@ -117,7 +90,7 @@ class DashboardBrowser(unittest.TestCase):
         return chart
 
     def test_dashboard(self):
-        d = self.driver("1280,1000")
+        d = b.chrome(self, size="1280,1000")
         self.login(d)
         self.assertEqual(d.find_element(By.TAG_NAME, "html").get_attribute("lang"), "vi")
         chart = self.check_chart_and_table(d)
@@ -137,7 +110,7 @@ class DashboardBrowser(unittest.TestCase):
         WebDriverWait(d, 20).until(lambda d: "/login" in d.current_url)
 
     def test_phone(self):
-        d = self.driver("390,844")
+        d = b.chrome(self, phone=True)
         self.login(d)
         self.assertEqual(d.execute_script("return window.innerWidth"), 390)
         self.check_chart_and_table(d)

@@ -5,30 +5,17 @@ PostgreSQL; once with JavaScript (show_if hides questions, progress shows, the d
 a reload) and once without. Screenshots go to build/ (not in git)."""
 import json
 import os
-import shutil
-import sys
-import tempfile
-import time
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "integration"))
-import harness as h  # noqa: E402
-
-h.require_db()
-CHROMIUM = shutil.which("chromium")
-DRIVER = shutil.which("chromedriver")
-if not CHROMIUM or not DRIVER:
-    print("skipped: chromium or chromedriver is not installed")
-    sys.exit(77)
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
+import browser as b  # noqa: E402  (skips without a database or a browser)
+from browser import h  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 SHIPPED = os.path.join(h.ROOT, "survey-forms", "agency-2024-individual.json")
 FORM = SHIPPED if os.path.exists(SHIPPED) else os.path.join(h.ROOT, "tests", "data", "forms", "valid",
                                                               "contract-example", "form.json")
-SHOTS = os.path.join(h.ROOT, "build")
+SHOTS = b.SHOTS
 
 
 def plan(form):
@@ -80,24 +67,6 @@ class Browser(unittest.TestCase):
         cls.db.close()
         assert status == 0, cls.server.read_log()
 
-    def driver(self, javascript):
-        profile = tempfile.mkdtemp(prefix="sipas-chromium-")
-        self.addCleanup(shutil.rmtree, profile, True)
-        o = webdriver.ChromeOptions()
-        o.binary_location = CHROMIUM
-        for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--window-size=390,844", f"--user-data-dir={profile}", "--lang=vi"):
-            o.add_argument(a)
-        if not javascript:
-            o.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
-        d = webdriver.Chrome(service=Service(DRIVER), options=o)
-        self.addCleanup(d.quit)
-        d.set_page_load_timeout(60)
-        d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                          {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
-        return d
-
     def click_choice(self, d, qid, code):
         el = d.find_element(By.CSS_SELECTOR, f'input[name="{qid}"][value="{code}"]')
         label = el.find_element(By.XPATH, "./ancestor::label")
@@ -136,7 +105,7 @@ class Browser(unittest.TestCase):
         self.assertEqual(json.loads(stored), want)
 
     def test_with_javascript(self):
-        d = self.driver(True)
+        d = b.chrome(self, phone=True)
         d.get(self.server.url + "/s/browser")
         self.assertEqual(d.execute_script("return window.innerWidth"), 390)
         WebDriverWait(d, 10).until(lambda x: x.find_elements(By.CSS_SELECTOR, ".bar progress"))
@@ -161,7 +130,7 @@ class Browser(unittest.TestCase):
         self.assertIsNone(d.execute_script("return localStorage.getItem('sipas-draft:browser')"))
 
     def test_without_javascript(self):
-        d = self.driver(False)
+        d = b.chrome(self, phone=True, javascript=False)
         d.get(self.server.url + "/s/browser")
         self.assertEqual(d.find_elements(By.CSS_SELECTOR, ".bar"), [])   # the script did not run
         answers = plan(self.form)

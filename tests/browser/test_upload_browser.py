@@ -6,27 +6,17 @@ build/ (not in git)."""
 import glob
 import os
 import shutil
-import sys
 import tempfile
 import time
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "integration"))
-import harness as h  # noqa: E402
-
-h.require_db()
-CHROMIUM = shutil.which("chromium")
-DRIVER = shutil.which("chromedriver")
-if not CHROMIUM or not DRIVER:
-    print("skipped: chromium or chromedriver is not installed")
-    sys.exit(77)
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
+import browser as b  # noqa: E402  (skips without a database or a browser)
+from browser import h  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 FORM = os.path.join(h.ROOT, "tests", "data", "upload", "form.json")
-SHOTS = os.path.join(h.ROOT, "build")
+SHOTS = b.SHOTS
 HEADER = "serial,agency,gender,used,online,age,S1_1,S1_2,note\n"
 BAD = HEADER + ("G-1,SNV,1,1,1;2,30,4,5,\n"
                 "G-2,SNV,3,1,,30,4,5,\n"          # gender 3: out of range
@@ -56,21 +46,6 @@ class UploadBrowser(unittest.TestCase):
         shutil.rmtree(cls.dir, True)
         assert status == 0, cls.server.read_log()
 
-    def driver(self):
-        profile = tempfile.mkdtemp(prefix="sipas-chromium-")
-        self.addCleanup(shutil.rmtree, profile, True)
-        o = webdriver.ChromeOptions()
-        o.binary_location = CHROMIUM
-        for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--window-size=1200,900", f"--user-data-dir={profile}", "--lang=vi"):
-            o.add_argument(a)
-        d = webdriver.Chrome(service=Service(DRIVER), options=o)
-        self.addCleanup(d.quit)
-        d.set_page_load_timeout(60)
-        d.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": self.dir})
-        return d
-
     def write(self, name, text):
         path = os.path.join(self.dir, name)
         with open(path, "w", encoding="utf-8") as f:
@@ -84,7 +59,7 @@ class UploadBrowser(unittest.TestCase):
         return d.find_element(By.ID, "result").text
 
     def test_upload_with_mistakes(self):
-        d = self.driver()
+        d = b.chrome(self, downloads=self.dir)
         d.get(self.server.url + "/upload/giay")
         self.assertIn("/login", d.current_url)
         d.find_element(By.ID, "token").send_keys(self.team)
