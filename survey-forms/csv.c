@@ -217,8 +217,9 @@ static inline int end_field(struct csv_reader *r)
 	return 0;
 }
 
-/* Delivers the record whose cells are complete in buf. */
-static int emit_record(struct csv_reader *r)
+/* Delivers the record whose cells are complete in buf; [ahead, end) is the input that follows
+ * it, when known. */
+static int emit_record(struct csv_reader *r, const unsigned char *ahead, const unsigned char *end)
 {
 	struct csv_record rec;
 	int ret;
@@ -234,6 +235,8 @@ static int emit_record(struct csv_reader *r)
 	rec.nfields = r->nfields;
 	rec.fields = r->ptrs;
 	rec.lens = r->lens;
+	rec.ahead = (const char *)ahead;
+	rec.ahead_len = ahead ? (size_t)(end - ahead) : 0;
 	ret = r->fn ? r->fn(r->userdata, &rec) : 0;
 	if (ret < 0)
 		return fail(r, ret, "stopped", 0, "stopped");
@@ -253,7 +256,7 @@ static int end_record(struct csv_reader *r)
 
 	if ((ret = end_field(r)) < 0)
 		return ret;
-	return emit_record(r);
+	return emit_record(r, NULL, NULL);
 }
 
 static int nul_error(struct csv_reader *r)
@@ -501,7 +504,7 @@ static const unsigned char *simple_records(struct csv_reader *r, const unsigned 
 	*ret = 0;
 	while ((q = simple_record(r, &k, p, end)) != NULL) {
 		r->rec_line = r->line;
-		*ret = emit_record(r);
+		*ret = emit_record(r, q, end);
 		r->line++;
 		p = q;
 		if (*ret < 0)

@@ -29,6 +29,8 @@ struct csv_record {
 	size_t nfields;
 	const char *const *fields;     /* NUL-terminated copies, valid during the callback only */
 	const size_t *lens;            /* byte lengths of the fields */
+	const char *ahead;             /* the input after this record's line end, when the reader holds it */
+	size_t ahead_len;              /* (a hint to prefetch for the next record: NULL and 0 when unknown) */
 };
 
 struct csv_error {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "answer-check.h"
 #include "jsonw.h"
@@ -15,18 +16,24 @@
 
 static const char *const channels[] = { "web", "paper", "phone", "api" };
 
-/* The serials seen: open addressing on a hash, the strings in one arena. */
+/* The serials seen: open addressing (linear probing, at most half full) on 96-bit fingerprints
+ * of the serials, a MurmurHash3 x64-128 of the bytes (64 bits and 32 more), and the row each
+ * was first seen in. No serial is stored: two different serials that share the fingerprint
+ * would be taken for a duplicate, which for n distinct serials happens with probability below
+ * n²/2⁹⁷ (2.5e-17 at the 2 million serials of RESPCSV_MAX_SERIALS) -- unless someone crafts
+ * such a pair on purpose, which only gets their own file refused. 16 bytes per slot, 32 per
+ * serial at most: 32 MB for a million. The slot is found from the top bits of the fingerprint,
+ * so a table twice as large keeps the order and rehashing reads and writes it in sequence. */
 struct serial_slot {
-	uint64_t hash;      /* 0 = empty */
-	uint32_t off;       /* into the arena */
+	uint64_t h1;        /* 0 = empty */
+	uint32_t h2;
 	uint32_t row;
 };
 
 struct serial_set {
-	struct serial_slot *slots;
+	struct serial_slot *slots;    /* mapped (table_map) */
 	size_t cap, count, max;
-	char *arena;
-	size_t alen, acap;
+	unsigned shift;               /* 64 - log2(cap) */
 };
 
 struct respcsv {
@@ -38,6 +45,7 @@ struct respcsv {
 	struct csv_reader *csv;
 
 	bool header_seen;
+	char sep;                 /* the file's separator */
 	size_t ncols;
 	int *col_kind;            /* per column: COL_IGNORED, a design column, or COL_QUESTION + q */
 	char *col_names;          /* the header's names, NUL-separated */
@@ -56,72 +64,181 @@ struct respcsv {
 
 /* ---- the serial set ---- */
 
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ull;
-	size_t i;
+#define TABLE_ALIGN ((size_t)2 << 20)    /* a huge page */
 
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ull;
+/* Maps n zeroed bytes (a multiple of the page size), on huge pages when n allows it and the
+ * kernel offers them: the table is read at random, and one TLB entry then covers 2 MiB rather
+ * than 4 KiB. Returns NULL when out of memory; free with munmap(p, n). */
+static void *table_map(size_t n)
+{
+	unsigned char *raw, *p;
+	size_t head;
+
+	if (n < TABLE_ALIGN) {
+		p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		return p == MAP_FAILED ? NULL : p;
 	}
-	return h ? h : 1;
+	raw = mmap(NULL, n + TABLE_ALIGN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		return NULL;
+	head = (TABLE_ALIGN - (uintptr_t)raw % TABLE_ALIGN) % TABLE_ALIGN;
+	p = raw + head;
+	if (head)
+		munmap(raw, head);
+	munmap(p + n, TABLE_ALIGN - head);
+#ifdef MADV_HUGEPAGE
+	madvise(p, n, MADV_HUGEPAGE);    /* advice: without it, small pages */
+#endif
+	return p;
 }
 
+static inline uint64_t rotl64(uint64_t x, int r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+static inline uint64_t fmix64(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdull;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ull;
+	k ^= k >> 33;
+	return k;
+}
+
+/* n <= 8 bytes of p, little-endian. */
+static inline uint64_t load_le(const unsigned char *p, size_t n)
+{
+	uint64_t x = 0;
+
+	if (n == 8) {
+		memcpy(&x, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		x = __builtin_bswap64(x);
+#endif
+		return x;
+	}
+	while (n--)
+		x = x << 8 | p[n];
+	return x;
+}
+
+struct serial_key {
+	uint64_t h1;
+	uint32_t h2;
+};
+
+/* MurmurHash3 x64-128 (Austin Appleby, public domain) of n bytes, seed 0. */
+static struct serial_key serial_hash(const char *s, size_t n)
+{
+	const uint64_t c1 = 0x87c37b91114253d5ull, c2 = 0x4cf5ad432745937full;
+	const unsigned char *p = (const unsigned char *)s;
+	uint64_t h1 = 0, h2 = 0, k1, k2;
+	size_t i, rest;
+
+	for (i = 0; i + 16 <= n; i += 16) {
+		k1 = load_le(p + i, 8);
+		k2 = load_le(p + i + 8, 8);
+		k1 *= c1;
+		k1 = rotl64(k1, 31);
+		k1 *= c2;
+		h1 ^= k1;
+		h1 = rotl64(h1, 27);
+		h1 += h2;
+		h1 = h1 * 5 + 0x52dce729;
+		k2 *= c2;
+		k2 = rotl64(k2, 33);
+		k2 *= c1;
+		h2 ^= k2;
+		h2 = rotl64(h2, 31);
+		h2 += h1;
+		h2 = h2 * 5 + 0x38495ab5;
+	}
+	rest = n - i;
+	if (rest > 8) {
+		k2 = load_le(p + i + 8, rest - 8);
+		k2 *= c2;
+		k2 = rotl64(k2, 33);
+		k2 *= c1;
+		h2 ^= k2;
+	}
+	if (rest) {
+		k1 = load_le(p + i, rest > 8 ? 8 : rest);
+		k1 *= c1;
+		k1 = rotl64(k1, 31);
+		k1 *= c2;
+		h1 ^= k1;
+	}
+	h1 ^= n;
+	h2 ^= n;
+	h1 += h2;
+	h2 += h1;
+	h1 = fmix64(h1);
+	h2 = fmix64(h2);
+	h1 += h2;
+	h2 += h1;
+	return (struct serial_key){ h1 ? h1 : 1, (uint32_t)(h2 >> 32) };
+}
+
+/* Starts loading the slot where the serial's search begins (the row's other cells are read
+ * meanwhile). */
+static inline void serial_prefetch(const struct serial_set *ss, struct serial_key k)
+{
+	if (ss->slots)
+		__builtin_prefetch(&ss->slots[k.h1 >> ss->shift], 1);
+}
+
+static void serial_free(struct serial_set *ss)
+{
+	if (ss->slots)
+		munmap(ss->slots, ss->cap * sizeof *ss->slots);
+	ss->slots = NULL;
+}
+
+/* Doubles the table. The old one is read in order and given back a huge page at a time, so the
+ * two are not both resident. */
 static int serial_grow(struct serial_set *ss)
 {
-	size_t cap = ss->cap ? ss->cap * 2 : 1024, i;
-	struct serial_slot *slots = calloc(cap, sizeof *slots);
+	size_t cap = ss->cap ? ss->cap * 2 : 1024, i, k;
+	const size_t per_page = TABLE_ALIGN / sizeof *ss->slots;
+	unsigned shift = ss->cap ? ss->shift - 1 : 64 - 10;
+	struct serial_slot *slots = table_map(cap * sizeof *slots);
 
 	if (!slots)
 		return -ENOMEM;
 	for (i = 0; i < ss->cap; i++) {
-		size_t k;
-
-		if (!ss->slots[i].hash)
-			continue;
-		for (k = ss->slots[i].hash & (cap - 1); slots[k].hash; k = (k + 1) & (cap - 1))
-			;
-		slots[k] = ss->slots[i];
+		if (ss->slots[i].h1) {
+			for (k = ss->slots[i].h1 >> shift; slots[k].h1; k = (k + 1) & (cap - 1))
+				;
+			slots[k] = ss->slots[i];
+		}
+		if ((i + 1) % per_page == 0)
+			madvise(ss->slots + i + 1 - per_page, TABLE_ALIGN, MADV_DONTNEED);
 	}
-	free(ss->slots);
+	serial_free(ss);
 	ss->slots = slots;
 	ss->cap = cap;
+	ss->shift = shift;
 	return 0;
 }
 
 /* Adds a serial; returns 0 when new, the row it was first seen in (> 0) when not, -E2BIG past
  * the set's bound, -ENOMEM. */
-static long serial_add(struct serial_set *ss, const char *s, size_t n, long row)
+static long serial_add(struct serial_set *ss, struct serial_key key, long row)
 {
-	uint64_t h = hash_bytes(s, n);
-	size_t k;
+	size_t k, mask;
 	int r;
 
 	if (ss->count * 2 >= ss->cap && (r = serial_grow(ss)) < 0)
 		return r;
-	for (k = h & (ss->cap - 1); ss->slots[k].hash; k = (k + 1) & (ss->cap - 1))
-		if (ss->slots[k].hash == h && !strcmp(ss->arena + ss->slots[k].off, s))
+	mask = ss->cap - 1;
+	for (k = key.h1 >> ss->shift; ss->slots[k].h1; k = (k + 1) & mask)
+		if (ss->slots[k].h1 == key.h1 && ss->slots[k].h2 == key.h2)
 			return ss->slots[k].row;
 	if (ss->count == ss->max)
 		return -E2BIG;
-	if (ss->alen + n + 1 > ss->acap) {
-		size_t acap = ss->acap ? ss->acap * 2 : 65536;
-		char *a;
-
-		while (acap < ss->alen + n + 1)
-			acap *= 2;
-		if (acap > UINT32_MAX)
-			return -E2BIG;
-		a = realloc(ss->arena, acap);
-		if (!a)
-			return -ENOMEM;
-		ss->arena = a;
-		ss->acap = acap;
-	}
-	memcpy(ss->arena + ss->alen, s, n + 1);
-	ss->slots[k] = (struct serial_slot){ h, (uint32_t)ss->alen, (uint32_t)row };
-	ss->alen += n + 1;
+	ss->slots[k] = (struct serial_slot){ key.h1, key.h2, (uint32_t)row };
 	ss->count++;
 	return 0;
 }
@@ -249,6 +366,7 @@ static int on_header(struct respcsv *rc, const struct csv_record *rec)
 	    (e = header_error(rc, ANS_MISSING_SERIAL, "serial")))
 		e->value = 1;
 	rc->header_seen = true;
+	rc->sep = csv_reader_separator(rc->csv);
 	if (!rc->set.errors_total)
 		return 0;
 	if ((k = report_set(rc, 0, rec)) < 0)
@@ -347,6 +465,27 @@ static struct answer_error *design_error(struct respcsv *rc, enum answer_code co
 	return e;
 }
 
+/* Starts loading the slot of the next row's serial, read ahead in the input after this row: by
+ * the time that row is checked the load is done, where this row's own prefetch comes too late
+ * to hide a miss to memory. A guess: a quoted cell, spaces or a quoted line break only waste the
+ * load. */
+static void prefetch_next_serial(struct respcsv *rc, const char *p, size_t n, int scol)
+{
+	const char *end = p + n, *f = p, *q;
+	const char sep = rc->sep;
+	int col = 0;
+
+	while (col < scol && f < end && *f != '\n')
+		if (*f++ == sep)
+			col++;
+	if (col < scol)
+		return;
+	for (q = f; q < end && *q != sep && *q != '\n' && *q != '\r'; q++)
+		;
+	if (q < end && q > f && q - f <= RESPCSV_MAX_VALUE)
+		serial_prefetch(&rc->serials, serial_hash(f, (size_t)(q - f)));
+}
+
 static int on_data(struct respcsv *rc, const struct csv_record *rec)
 {
 	const char *cell[FORM_NCOLS] = { NULL };
@@ -354,6 +493,8 @@ static int on_data(struct respcsv *rc, const struct csv_record *rec)
 	struct respcsv_row row;
 	struct answer_error *e;
 	size_t i, n = rec->nfields < rc->ncols ? rec->nfields : rc->ncols;
+	struct serial_key skey = { 0, 0 };
+	int scol = rc->design[FORM_COL_SERIAL];
 	long first;
 	int k, r;
 
@@ -363,6 +504,10 @@ static int on_data(struct respcsv *rc, const struct csv_record *rec)
 	if (i == rec->nfields)
 		return 0;
 	rc->stats.rows++;
+	if (scol >= 0 && (size_t)scol < n && rec->lens[scol] && rec->lens[scol] <= RESPCSV_MAX_VALUE)
+		skey = serial_hash(rec->fields[scol], rec->lens[scol]);
+	if (scol >= 0 && rec->ahead)
+		prefetch_next_serial(rc, rec->ahead, rec->ahead_len, scol);
 	answer_set_reset(&rc->set);
 	for (i = 0; i < n; i++) {
 		int kind = rc->col_kind[i];
@@ -397,7 +542,7 @@ static int on_data(struct respcsv *rc, const struct csv_record *rec)
 		if (len[FORM_COL_SERIAL] > RESPCSV_MAX_VALUE) {
 			if ((e = design_error(rc, ANS_INVALID_SERIAL, FORM_COL_SERIAL, row.serial, len[FORM_COL_SERIAL])))
 				e->value = RESPCSV_MAX_VALUE;
-		} else if ((first = serial_add(&rc->serials, row.serial, len[FORM_COL_SERIAL], rec->row)) < 0)
+		} else if ((first = serial_add(&rc->serials, skey, rec->row)) < 0)
 			return too_many_rows(rc, rec->row, (int)first);
 		else if (first > 0 && (e = design_error(rc, ANS_DUPLICATE_SERIAL, FORM_COL_SERIAL, row.serial,
 				len[FORM_COL_SERIAL])))
@@ -519,8 +664,7 @@ void respcsv_free(struct respcsv *rc)
 	free(rc->col_kind);
 	free(rc->col_names);
 	free(rc->col_name_off);
-	free(rc->serials.slots);
-	free(rc->serials.arena);
+	serial_free(&rc->serials);
 	free(rc);
 }
 

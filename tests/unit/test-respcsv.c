@@ -313,6 +313,48 @@ static void test_stop(void)
 	strbuf_done(&l.out);
 }
 
+static int log_message(void *ud, const struct respcsv_error *e)
+{
+	struct log *l = ud;
+
+	strbuf_printf(&l->out, "%ld %s %s\n", e->row, e->code, e->message);
+	return 0;
+}
+
+/* Enough serials to double the set several times (tables of more than a huge page included):
+ * a repeated serial still names the row it was first seen in, whatever its length. */
+static void test_many_serials(void)
+{
+	enum { N = 150000 };
+	struct strbuf sb;
+	struct log l = { 0 };
+	struct respcsv *rc;
+	struct respcsv_stats st;
+	size_t off;
+
+	strbuf_init(&sb, 0);
+	strbuf_init(&l.out, 0);
+	strbuf_puts(&sb, "serial,agency,S1_1\n");
+	for (int i = 0; i < N; i++)
+		strbuf_printf(&sb, i % 3 ? "S%d,A,1\n" : "serial-number-%020d,A,1\n", i);
+	strbuf_printf(&sb, "S7,A,1\nserial-number-%020d,A,1\nS%d,A,1\nS%d,A,1\nS8 ,A,1\n", 3, N - 1, N);
+	rc = respcsv_new(form, NULL, NULL, log_message, &l);
+	for (off = 0; off < sb.len; off += 65536)
+		CHECK_OK(respcsv_feed(rc, sb.buf + off, sb.len - off < 65536 ? sb.len - off : 65536));
+	CHECK_OK(respcsv_finish(rc));
+	respcsv_get_stats(rc, &st);
+	CHECK_INT(st.rows, N + 5);
+	CHECK_INT(st.invalid, 4);
+	CHECK_STR(strbuf_str(&l.out),
+		"150001 duplicate_serial serial \"S7\" is used again (first in row 8)\n"
+		"150002 duplicate_serial serial \"serial-number-00000000000000000003\" is used again (first in row 4)\n"
+		"150003 duplicate_serial serial \"S149999\" is used again (first in row 150000)\n"
+		"150005 duplicate_serial serial \"S8\" is used again (first in row 9)\n");
+	respcsv_free(rc);
+	strbuf_done(&l.out);
+	strbuf_done(&sb);
+}
+
 static void test_header_write(void)
 {
 	struct strbuf sb;
@@ -347,6 +389,7 @@ int main(void)
 	test_messages();
 	test_file_errors();
 	test_stop();
+	test_many_serials();
 	test_header_write();
 	form_free(form);
 	TEST_DONE();
