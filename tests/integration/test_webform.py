@@ -3,7 +3,6 @@
 close, invites create; GET renders every question, POST stores the right codes, errors come
 back in Vietnamese beside their fields with every answer kept, CSRF is enforced."""
 import glob
-import hashlib
 import html
 import json
 import os
