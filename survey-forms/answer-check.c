@@ -57,11 +57,16 @@ int answer_set_init(struct answer_set *s, const struct form *f, size_t max_error
 	s->v = calloc(f->nquestions ? f->nquestions : 1, sizeof *s->v);
 	s->multi_off = calloc(f->nquestions ? f->nquestions : 1, sizeof *s->multi_off);
 	s->small = calloc(f->nquestions ? f->nquestions : 1, sizeof *s->small);
+	s->rules = calloc(f->nquestions ? f->nquestions : 1, sizeof *s->rules);
 	s->errors = calloc(max_errors ? max_errors : 1, sizeof *s->errors);
-	if (!s->v || !s->multi_off || !s->small || !s->errors)
+	if (!s->v || !s->multi_off || !s->small || !s->rules || !s->errors)
 		goto fail;
 	for (i = 0; i < f->nquestions; i++) {
 		int c;
+
+		/* only these can be not_asked or required (answer_check_rules) */
+		if (f->questions[i].required || f->questions[i].show_if >= 0)
+			s->rules[s->nrules++] = (uint16_t)i;
 
 		if (f->questions[i].type == FORM_Q_MULTI) {
 			s->multi_off[i] = pool;
@@ -87,6 +92,7 @@ void answer_set_done(struct answer_set *s)
 	free(s->v);
 	free(s->multi_off);
 	free(s->small);
+	free(s->rules);
 	free(s->pool);
 	free(s->errors);
 	memset(s, 0, sizeof *s);
@@ -452,9 +458,11 @@ static int asked(const struct answer_set *s, size_t q)
 void answer_check_rules(struct answer_set *s)
 {
 	const struct form *f = s->f;
-	size_t q;
+	size_t i;
 
-	for (q = 0; q < f->nquestions; q++) {
+	/* a question with neither rule is asked and optional: nothing to find */
+	for (i = 0; i < s->nrules; i++) {
+		size_t q = s->rules[i];
 		const struct answer_value *v = &s->v[q];
 		int a;
 

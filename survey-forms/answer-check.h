@@ -70,6 +70,8 @@ struct answer_set {
 	size_t *multi_off;          /* per question: its place in pool (multi questions) */
 	uint64_t *small;            /* per scale or single question: bit c set when code c < 64 is accepted */
 	int16_t *pool;              /* multi codes, at most noptions per question */
+	uint16_t *rules;            /* the questions with a rule (required or show_if), in order */
+	size_t nrules;
 	struct answer_error *errors;
 	size_t nerrors, max_errors; /* kept errors */
 	size_t errors_total;        /* found errors, kept or not */
@@ -81,6 +83,12 @@ int answer_set_init(struct answer_set *s, const struct form *f, size_t max_error
 void answer_set_done(struct answer_set *s);
 /* Forgets every answer and error, keeping the memory. */
 void answer_set_reset(struct answer_set *s);
+/* Forgets the errors only (the caller resets the answers it will set). */
+static inline void answer_set_reset_errors(struct answer_set *s)
+{
+	s->nerrors = 0;
+	s->errors_total = 0;
+}
 
 /* Records an error (field: n bytes, or NULL for the question's id); returns the entry to add
  * value and text to, or NULL when the list is full (the error is still counted). */

@@ -48,6 +48,7 @@ struct respcsv {
 	char sep;                 /* the file's separator */
 	size_t ncols;
 	int *col_kind;            /* per column: COL_IGNORED, a design column, or COL_QUESTION + q */
+	size_t *col_slot;         /* per column: its question's slot in codes, else the scratch one */
 	char *col_names;          /* the header's names, NUL-separated */
 	size_t *col_name_off;
 	int design[FORM_NCOLS];   /* column of each design field, or -1 */
@@ -323,9 +324,10 @@ static int on_header(struct respcsv *rc, const struct csv_record *rec)
 	for (i = 0; i < rc->ncols; i++)
 		total += rec->lens[i] + 1;
 	rc->col_kind = malloc(rc->ncols * sizeof *rc->col_kind);
+	rc->col_slot = malloc(rc->ncols * sizeof *rc->col_slot);
 	rc->col_name_off = malloc(rc->ncols * sizeof *rc->col_name_off);
 	rc->col_names = malloc(total);
-	if (!rc->col_kind || !rc->col_name_off || !rc->col_names)
+	if (!rc->col_kind || !rc->col_slot || !rc->col_name_off || !rc->col_names)
 		return -ENOMEM;
 	total = 0;
 	for (i = 0; i < rc->ncols; i++) {
@@ -342,6 +344,7 @@ static int on_header(struct respcsv *rc, const struct csv_record *rec)
 		size_t j;
 
 		rc->col_kind[i] = COL_IGNORED;
+		rc->col_slot[i] = rc->f->nslots;
 		if (col < 0)
 			q = form_question_index(rc->f, name);
 		for (j = 0; j < i; j++)
@@ -355,9 +358,11 @@ static int on_header(struct respcsv *rc, const struct csv_record *rec)
 		else if (col >= 0) {
 			rc->design[col] = (int)i;
 			rc->col_kind[i] = col;
-		} else if (q >= 0)
+		} else if (q >= 0) {
 			rc->col_kind[i] = COL_QUESTION + q;
-		else
+			if (rc->f->questions[q].slot >= 0)
+				rc->col_slot[i] = (size_t)rc->f->questions[q].slot;
+		} else
 			header_error(rc, ANS_UNKNOWN_COLUMN, name);
 	}
 	if (rc->design[FORM_COL_AGENCY] < 0 && (e = header_error(rc, ANS_MISSING_AGENCY, "agency")))
@@ -495,6 +500,8 @@ static int on_data(struct respcsv *rc, const struct csv_record *rec)
 	size_t i, n = rec->nfields < rc->ncols ? rec->nfields : rc->ncols;
 	struct serial_key skey = { 0, 0 };
 	int scol = rc->design[FORM_COL_SERIAL];
+	int16_t *codes = rc->codes;
+	bool slow = false;
 	long first;
 	int k, r;
 
@@ -508,21 +515,47 @@ static int on_data(struct respcsv *rc, const struct csv_record *rec)
 		skey = serial_hash(rec->fields[scol], rec->lens[scol]);
 	if (scol >= 0 && rec->ahead)
 		prefetch_next_serial(rc, rec->ahead, rec->ahead_len, scol);
-	answer_set_reset(&rc->set);
+	/* The answers. A question has one column at most and a question without one stays blank,
+	 * so each row resets only its columns' answers; their codes are written on the way, and
+	 * only a cell that needs answer_from_string needs answer_fill_codes afterwards. The common
+	 * cell, a one-digit code of a scale or single question, is taken here. */
+	answer_set_reset_errors(&rc->set);
 	for (i = 0; i < n; i++) {
 		int kind = rc->col_kind[i];
+		size_t cl = rec->lens[i];
 
 		if (kind >= COL_QUESTION) {
 			size_t q = (size_t)(kind - COL_QUESTION);
+			struct answer_value *v = &rc->set.v[q];
+			unsigned c = (unsigned char)rec->fields[i][0] - (unsigned)'0';
 
-			if (rec->lens[i] && !(rec->lens[i] == 1 && answer_fast_digit(&rc->set, q, rec->fields[i][0])))
-				answer_from_string(&rc->set, q, rec->fields[i], rec->lens[i]);
-		}
-		else if (kind >= 0 && rec->lens[i]) {
+			v->nmulti = 0;
+			if (cl == 1 && c < 10 && (rc->set.small[q] >> c & 1)) {
+				v->state = ANSV_SET;
+				v->code = (int16_t)c;
+				codes[rc->col_slot[i]] = (int16_t)c;
+				continue;
+			}
+			v->state = ANSV_BLANK;
+			codes[rc->col_slot[i]] = FORM_NO_ANSWER;
+			if (cl) {
+				answer_from_string(&rc->set, q, rec->fields[i], cl);
+				slow = true;
+			}
+		} else if (kind >= 0 && cl) {
 			cell[kind] = rec->fields[i];
-			len[kind] = rec->lens[i];
+			len[kind] = cl;
 		}
 	}
+	/* a short row: the answers of the columns it lacks are blank */
+	for (i = n; i < rc->ncols; i++)
+		if (rc->col_kind[i] >= COL_QUESTION) {
+			struct answer_value *v = &rc->set.v[rc->col_kind[i] - COL_QUESTION];
+
+			v->state = ANSV_BLANK;
+			v->nmulti = 0;
+			codes[rc->col_slot[i]] = FORM_NO_ANSWER;
+		}
 	for (i = n; i < rec->nfields; i++)
 		if (rec->lens[i]) {
 			if ((e = answer_error_add(&rc->set, ANS_EXTRA_CELLS, -1, "", 0)))
@@ -592,7 +625,8 @@ static int on_data(struct respcsv *rc, const struct csv_record *rec)
 		rc->stats.invalid++;
 		return report_set(rc, rec->row, rec);
 	}
-	answer_fill_codes(&rc->set, rc->codes);
+	if (slow)
+		answer_fill_codes(&rc->set, rc->codes);
 	if (rc->opt.want_json) {
 		strbuf_reset(&rc->json);
 		if ((r = answer_write_json(&rc->set, &rc->json)) < 0)
@@ -640,9 +674,13 @@ struct respcsv *respcsv_new(const struct form *f, const struct respcsv_options *
 	rc->on_error = on_error;
 	rc->userdata = userdata;
 	strbuf_init(&rc->json, 0);
-	rc->codes = calloc(f->nslots ? f->nslots : 1, sizeof *rc->codes);
+	/* one more: the scratch slot of columns whose question has none */
+	rc->codes = calloc(f->nslots + 1, sizeof *rc->codes);
 	rc->csv = csv_reader_new(&rc->opt.csv, on_record, rc);
 	/* one fault per question at most, plus the design columns and a few of the row */
+	/* the slots of questions without a column stay blank */
+	for (k = 0; rc->codes && k <= f->nslots; k++)
+		rc->codes[k] = FORM_NO_ANSWER;
 	if (!rc->codes || !rc->csv ||
 	    answer_set_init(&rc->set, f, f->nquestions + FORM_NCOLS + 4 +
 		(rc->opt.csv.max_fields ? rc->opt.csv.max_fields : CSV_DEFAULT_FIELDS)) < 0)
@@ -662,6 +700,7 @@ void respcsv_free(struct respcsv *rc)
 	strbuf_done(&rc->json);
 	free(rc->codes);
 	free(rc->col_kind);
+	free(rc->col_slot);
 	free(rc->col_names);
 	free(rc->col_name_off);
 	serial_free(&rc->serials);
