@@ -294,6 +294,16 @@ void est_batch_add(struct est_batch *bt, struct est_block *blk, const uint16_t *
 		flush_raw(bt, blk);
 }
 
+void est_batch_row_done(struct est_batch *bt, struct est_block *blk, double w)
+{
+	bt->wslice = w;
+	bt->nslice++;
+	if (++bt->ncols == 64)
+		count_flush_cols(bt);
+	if (bt->nslice == EST_SLICE_ROWS)
+		flush_slice(bt, blk);
+}
+
 void est_batch_flush(struct est_batch *bt, struct est_block *blk)
 {
 	flush_raw(bt, blk);

@@ -74,5 +74,16 @@ void est_batch_done(struct est_batch *bt);
 /* Adds the row w·b, b having ones at idx[0..nidx) (strictly increasing, < dim); when the batch
  * is full it is merged into blk (which must keep moments). */
 void est_batch_add(struct est_batch *bt, struct est_block *blk, const uint16_t *idx, size_t nidx, double w);
+/* The counted path without an index list: when a row of weight w can be counted, returns its
+ * bit in cols (the caller ORs it into bt->cols[a] for each one of the row, then calls
+ * est_batch_row_done); 0 when the row must go through est_batch_add. Same state either way. */
+static inline uint64_t est_batch_row_bit(const struct est_batch *bt, double w)
+{
+	if (!bt->counting || (bt->nslice != 0 && w != bt->wslice))
+		return 0;
+	return 1ull << bt->ncols;
+}
+/* Ends a row set through est_batch_row_bit. */
+void est_batch_row_done(struct est_batch *bt, struct est_block *blk, double w);
 /* Merges what the batch holds into blk and empties the batch. */
 void est_batch_flush(struct est_batch *bt, struct est_block *blk);

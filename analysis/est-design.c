@@ -129,11 +129,16 @@ size_t est_design_ngroups(const struct est_design *d) { return d->groups.count; 
 const char *est_design_group_key(const struct est_design *d, size_t i) { return est_map_key(&d->groups, i, NULL); }
 uint64_t est_design_rows(const struct est_design *d) { return d->rows; }
 
-static int check_key(const char *s, const char *what, struct est_error *err)
+static int check_key_len(size_t len, const char *what, struct est_error *err)
 {
-	if (strlen(s) > EST_MAX_KEY_LEN)
+	if (len > EST_MAX_KEY_LEN)
 		return est_error_set(err, -EINVAL, what, "too_long", "%s longer than %d bytes", what, EST_MAX_KEY_LEN);
 	return 0;
+}
+
+static int check_key(const char *s, const char *what, struct est_error *err)
+{
+	return check_key_len(strlen(s), what, err);
 }
 
 /* Checks that a stratum's weighting and fpc agree with a new row's (or cell's). */
@@ -316,13 +321,92 @@ static void stratum_note(struct est_stratum *st, enum est_weighting w, double fp
 		st->fpc = fpc;
 }
 
+/* The common row, taken without index lists: its codes all valid, its cell already there and
+ * consistent, no PSU, a weight its cell's batch counts. Sets the row's bits straight into the
+ * batch's columns. Returns 1 when taken, 0 when the row needs the general path (nothing
+ * changed), or a negative errno. */
+static int add_counted(struct est_design *d, const struct est_row *row, const char *group, size_t glen,
+	size_t slen, enum est_weighting wmode, double w)
+{
+	const size_t K = d->nitems;
+	const int *item_slot = d->item_slot;
+	const uint64_t *pos64 = d->item_pos64;
+	const int16_t *codes = row->codes;
+	char key[2 * EST_MAX_KEY_LEN + 2];
+	struct est_cell *cell;
+	struct est_stratum *st;
+	uint64_t *cols, *counts, bit, v0 = 0;
+	size_t k, i;
+	long c;
+	int bad = 0;
+
+	if (row->psu && row->psu[0])
+		return 0;
+	if (d->words != 1)
+		return 0;
+	for (k = 0; k < K; k++) {
+		int code = codes[item_slot[k]];
+
+		/* blank, or a code below 64 (where pos64 says all) */
+		bad |= code != FORM_NO_ANSWER && (unsigned)code >= 64;
+	}
+	if (bad)
+		return 0;
+	memcpy(key, group, glen + 1);
+	memcpy(key + glen + 1, row->stratum, slen);
+	c = est_map_find(&d->cells, key, glen + 1 + slen);
+	if (c < 0)
+		return 0;
+	cell = &d->c[c];
+	st = &d->s[cell->stratum];
+	/* check_st would pass */
+	if (st->weighting != EST_W_NONE && st->weighting != wmode)
+		return 0;
+	if (st->rows > 0 && !(isnan(st->fpc) && isnan(row->fpc)) && !(st->fpc == row->fpc))
+		return 0;
+	if (!cell->block.mean || !(bit = est_batch_row_bit(&cell->batch, w)))
+		return 0;
+	cols = cell->batch.cols;
+	counts = cell->counts;
+	for (k = 0; k < K; k++) {
+		int code = codes[item_slot[k]];
+		uint64_t positive;
+
+		if (code == FORM_NO_ANSWER)
+			continue;
+		positive = pos64[k] >> code & 1;
+		v0 |= 1ull << k;
+		cols[K + k] |= bit;
+		cols[k] |= bit & -positive;
+		counts[k]++;
+	}
+	est_batch_row_done(&cell->batch, &cell->block, w);
+	st->psus++;
+	stratum_note(st, wmode, row->fpc);
+	st->rows++;
+	cell->rows++;
+	d->g[cell->group].rows++;
+	d->rows++;
+	if (v0)
+		for (i = 0; i < d->nindices; i++)
+			counts[K + i] += (d->index_mask[i] & v0) != 0;
+	return 1;
+}
+
 int est_design_add(struct est_design *d, const struct est_row *row, struct est_error *err)
 {
 	const char *group = row->group ? row->group : "";
 	const char *psu = row->psu && row->psu[0] ? row->psu : NULL;
 	enum est_weighting wmode = isnan(row->weight) ? EST_W_FRAME : EST_W_GIVEN;
 	double w = wmode == EST_W_GIVEN ? row->weight : 1.0;
-	size_t K = d->nitems, k, ny = 0, nv = 0, i;
+	const size_t K = d->nitems, words = d->words;
+	const int *item_slot = d->item_slot;
+	const uint64_t *pos64 = d->item_pos64;
+	const int16_t *codes = row->codes;
+	uint16_t *idx = d->idx, *vidx = d->vidx;
+	uint64_t *valid = d->valid, v0 = 0;
+	uint64_t *counts;
+	size_t k, ny = 0, nv = 0, i, glen, slen;
 	struct est_cell *cell;
 	struct est_stratum *st;
 	long c, e;
@@ -330,7 +414,9 @@ int est_design_add(struct est_design *d, const struct est_row *row, struct est_e
 
 	if (!row->stratum || !row->stratum[0])
 		return est_error_set(err, -EINVAL, "stratum", "required", "empty stratum");
-	if ((r = check_key(group, "group", err)) < 0 || (r = check_key(row->stratum, "stratum", err)) < 0 ||
+	glen = strlen(group);
+	slen = strlen(row->stratum);
+	if ((r = check_key_len(glen, "group", err)) < 0 || (r = check_key_len(slen, "stratum", err)) < 0 ||
 	    (psu && (r = check_key(psu, "psu", err)) < 0))
 		return r;
 	if (wmode == EST_W_GIVEN && !(isfinite(w) && w > 0))
@@ -338,28 +424,41 @@ int est_design_add(struct est_design *d, const struct est_row *row, struct est_e
 	if (!isnan(row->fpc) && !(isfinite(row->fpc) && row->fpc >= 1))
 		return est_error_set(err, -EINVAL, "fpc", "bad_fpc", "fpc must be a population size of at least 1");
 
+	if ((r = add_counted(d, row, group, glen, slen, wmode, w)) != 0)
+		return r < 0 ? r : 0;
+
 	/* answers → the ones of x = (y, v) (y part first, so the list stays increasing) and the
 	 * valid-item bitset */
-	memset(d->valid, 0, d->words * sizeof *d->valid);
+	for (i = 0; i < words; i++)
+		valid[i] = 0;
 	for (k = 0; k < K; k++) {
-		int code = row->codes[d->item_slot[k]];
+		int code = codes[item_slot[k]];
+		unsigned positive;
 
 		if (code == FORM_NO_ANSWER)
 			continue;
-		if (code < FORM_CODE_MIN || code > FORM_CODE_MAX)
+		if ((unsigned)(code - FORM_CODE_MIN) > (unsigned)(FORM_CODE_MAX - FORM_CODE_MIN))
 			return est_error_set(err, -EINVAL, d->form->questions[d->form->items[k]].id, "out_of_range",
 				"code %d outside [%d, %d]", code, FORM_CODE_MIN, FORM_CODE_MAX);
-		d->valid[k / 64] |= 1ull << (k % 64);
-		if (code < 64 ? d->item_pos64[k] >> code & 1 : d->item_pos[k][code / 64] >> (code % 64) & 1)
-			d->idx[ny++] = (uint16_t)k;
-		d->vidx[nv++] = (uint16_t)(K + k);
+		if (k < 64)
+			v0 |= 1ull << k;
+		else
+			valid[k / 64] |= 1ull << (k % 64);
+		positive = (unsigned)(code < 64 ? pos64[k] >> code & 1 : d->item_pos[k][code / 64] >> (code % 64) & 1);
+		/* no branch on the answer: y is 0 or 1 at random */
+		idx[ny] = (uint16_t)k;
+		ny += positive;
+		vidx[nv++] = (uint16_t)(K + k);
 	}
-	memcpy(d->idx + ny, d->vidx, nv * sizeof *d->idx);
+	valid[0] |= v0;
+	memcpy(idx + ny, vidx, nv * sizeof *idx);
 
 	{
 		char key[2 * EST_MAX_KEY_LEN + 2];
 
-		c = est_map_find(&d->cells, key, cell_key(key, group, row->stratum));
+		memcpy(key, group, glen + 1);
+		memcpy(key + glen + 1, row->stratum, slen);
+		c = est_map_find(&d->cells, key, glen + 1 + slen);
 	}
 	if (c >= 0)
 		r = check_st(&d->s[d->c[c].stratum], row->stratum, wmode, row->fpc, err);
@@ -377,11 +476,11 @@ int est_design_add(struct est_design *d, const struct est_row *row, struct est_e
 			return (int)e;
 		double *t = d->tot + (size_t)e * d->dim;
 		for (i = 0; i < ny + nv; i++)
-			t[d->idx[i]] += w;
+			t[idx[i]] += w;
 	} else {
 		if ((r = cell_moments(d, cell)) < 0)
 			return r;
-		est_batch_add(&cell->batch, &cell->block, d->idx, ny + nv, w);
+		est_batch_add(&cell->batch, &cell->block, idx, ny + nv, w);
 		st->psus++;
 	}
 	stratum_note(st, wmode, row->fpc);
@@ -389,17 +488,25 @@ int est_design_add(struct est_design *d, const struct est_row *row, struct est_e
 	cell->rows++;
 	d->g[cell->group].rows++;
 	d->rows++;
+	counts = cell->counts;
 	for (i = 0; i < nv; i++)
-		cell->counts[d->vidx[i] - K]++;
-	for (i = 0; nv && i < d->nindices; i++) {
-		const uint64_t *mask = d->index_mask + i * d->words;
-		size_t wd;
+		counts[vidx[i] - K]++;
+	if (nv && words == 1) {
+		const uint64_t *mask = d->index_mask;
 
-		for (wd = 0; wd < d->words; wd++)
-			if (mask[wd] & d->valid[wd]) {
-				cell->counts[K + i]++;
-				break;
-			}
+		for (i = 0; i < d->nindices; i++)
+			counts[K + i] += (mask[i] & v0) != 0;
+	} else {
+		for (i = 0; nv && i < d->nindices; i++) {
+			const uint64_t *mask = d->index_mask + i * words;
+			size_t wd;
+
+			for (wd = 0; wd < words; wd++)
+				if (mask[wd] & valid[wd]) {
+					counts[K + i]++;
+					break;
+				}
+		}
 	}
 	return 0;
 }

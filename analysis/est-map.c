@@ -8,17 +8,45 @@
 static uint64_t hash_bytes(const void *key, size_t len)
 {
 	const unsigned char *p = key;
-	uint64_t h = 0xcbf29ce484222325ull;   /* FNV-1a, then a final mix */
-	size_t i;
+	uint64_t h = 0xcbf29ce484222325ull ^ len;   /* eight bytes a step, then a final mix */
+	uint64_t w;
+	size_t i = 0;
 
-	for (i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ull;
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 29;
+	}
+	if (i < len) {
+		w = 0;
+		for (size_t k = len; k > i; k--)
+			w = w << 8 | p[k - 1];
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 29;
 	}
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdull;
 	h ^= h >> 33;
 	return h;
+}
+
+/* memcmp(a, b, n) == 0 without a call for the short keys of groups and strata. */
+static inline int same_bytes(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+
+	if (n > 32)
+		return memcmp(a, b, n) == 0;
+	for (; n >= 8; n -= 8, a += 8, b += 8) {
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return 0;
+	}
+	while (n--)
+		if (a[n] != b[n])
+			return 0;
+	return 1;
 }
 
 void est_map_init(struct est_map *m, size_t limit)
@@ -53,7 +81,7 @@ static long probe(const struct est_map *m, const void *key, size_t len, uint64_t
 			*slot = i;
 			return -1;
 		}
-		if (m->hashes[v - 1] == h && m->lens[v - 1] == len && memcmp(m->keys[v - 1], key, len) == 0)
+		if (m->hashes[v - 1] == h && m->lens[v - 1] == len && same_bytes(m->keys[v - 1], key, len))
 			return (long)(v - 1);
 		i = (i + 1) & mask;
 	}

@@ -129,11 +129,15 @@ static int on_error(void *userdata, const struct respcsv_error *e)
 	return 0;
 }
 
-/* Builds the row's group key from its --by values; false when one of them is blank. */
-static bool group_key(struct analyze *a, const struct respcsv_row *row)
+/* Returns the row's group key from its --by values (in a->key, or the row's own string for a
+ * single design column); NULL when one of them is blank. */
+static const char *group_key(struct analyze *a, const struct respcsv_row *row)
 {
 	size_t i;
 
+	if (a->nby == 1 && a->by[0].kind != BY_QUESTION)
+		return a->by[0].kind == BY_AGENCY ? row->agency :
+		       a->by[0].kind == BY_STRATUM ? row->stratum : row->channel;
 	strbuf_reset(&a->key);
 	for (i = 0; i < a->nby; i++) {
 		const struct by_col *b = &a->by[i];
@@ -147,14 +151,14 @@ static bool group_key(struct analyze *a, const struct respcsv_row *row)
 		case BY_CHANNEL: r = strbuf_puts(&a->key, row->channel); break;
 		case BY_QUESTION:
 			if (row->codes[b->slot] == FORM_NO_ANSWER)
-				return false;
+				return NULL;
 			r = strbuf_printf(&a->key, "%d", row->codes[b->slot]);
 			break;
 		}
 		if (r < 0)
-			return false;
+			return NULL;
 	}
-	return strbuf_putc(&a->key, '\0') == 0;
+	return strbuf_putc(&a->key, '\0') == 0 ? a->key.buf : NULL;
 }
 
 static int on_row(void *userdata, const struct respcsv_row *row)
@@ -172,10 +176,8 @@ static int on_row(void *userdata, const struct respcsv_row *row)
 
 	/* a row whose --by value is blank counts for the whole survey only: it goes in the group
 	 * "" ... unless there are no --by columns, where "" is the only group anyway */
-	if (a->nby == 0 || !group_key(a, row))
+	if (a->nby == 0 || !(er.group = group_key(a, row)))
 		er.group = a->nby ? "\x1f-" : "";
-	else
-		er.group = a->key.buf;
 	r = est_design_add(a->design, &er, &err);
 	if (r == -EINVAL) {
 		if (a->errors++ < ANALYZE_ERRORS_SHOWN)
