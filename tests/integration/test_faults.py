@@ -8,6 +8,7 @@ import signal
 import threading
 import time
 import unittest
+import urllib.parse
 import uuid
 
 import harness as h
@@ -27,6 +28,19 @@ def response_body(cid, i):
                         "S1_1": 1 + i % 5, "S1_2": 1 + (i // 5) % 5, "note": f"góp ý {i}"}}
 
 
+CSRF = "fa" * 32
+
+
+def form_body(cid, i):
+    """A web form post (double-submit CSRF: the same value as field and cookie)."""
+    return urllib.parse.urlencode({"_csrf": CSRF, "_id": cid, "_agency": AGENCIES[i % len(AGENCIES)],
+                                   "gender": str(1 + i % 2), "used": "1", "online": "2", "age": str(20 + i % 60),
+                                   "S1_1": str(1 + i % 5), "note": f"ý kiến web {i}"})
+
+
+FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": "sipas_csrf=" + CSRF}
+
+
 def upload_csv(prefix, rows):
     lines = [HEADER]
     for i in range(rows):
@@ -35,16 +49,18 @@ def upload_csv(prefix, rows):
 
 
 class Load:
-    """Threads posting JSON responses (client ids) and uploads (serial prefixes) until stopped;
+    """Threads posting JSON responses and web forms (client ids) and uploads (serial prefixes) until stopped;
     records what was acknowledged (2xx) and every status seen. `before` carries what earlier
     loads against the same database sent and had acknowledged."""
 
-    def __init__(self, server, admin, posters=6, uploaders=2, upload_rows=3000, survey=SURVEY, before=None):
+    def __init__(self, server, admin, posters=5, uploaders=2, upload_rows=3000, survey=SURVEY, before=None, forms=2):
         self.server, self.admin, self.survey = server, admin, survey
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.acked = dict(before.acked) if before else {}       # client id -> body
         self.sent = dict(before.sent) if before else {}         # client id -> body (acknowledged or not)
+        self.form_acked = dict(before.form_acked) if before else {}   # the same for web form posts
+        self.form_sent = dict(before.form_sent) if before else {}
         self.uploads = dict(before.uploads) if before else {}   # prefix -> (upload id, rows), 201s
         self.upload_sent = set()
         self.statuses = {}
@@ -53,6 +69,7 @@ class Load:
         self.counter = len(self.sent)
         self.threads = [threading.Thread(target=self.post_loop, daemon=True) for _ in range(posters)]
         self.threads += [threading.Thread(target=self.upload_loop, args=(k,), daemon=True) for k in range(uploaders)]
+        self.threads += [threading.Thread(target=self.form_loop, daemon=True) for _ in range(forms)]
 
     def start(self):
         for t in self.threads:
@@ -87,6 +104,25 @@ class Load:
                 assert r.json()["id"] == cid, r.body
                 with self.lock:
                     self.acked[cid] = body
+
+    def form_loop(self):
+        while not self.stop.is_set():
+            cid = str(uuid.uuid4())
+            with self.lock:
+                self.counter += 1
+                body = form_body(cid, self.counter)
+                self.form_sent[cid] = body
+            try:
+                r = self.server.post(f"/s/{self.survey}", body=body, headers=FORM_HEADERS, timeout=30 * SLOW)
+            except OSError:
+                with self.lock:
+                    self.errors += 1
+                time.sleep(0.05)
+                continue
+            self.note(r.status)
+            if r.status == 303:
+                with self.lock:
+                    self.form_acked[cid] = body
 
     def upload_loop(self, k):
         n = 0
@@ -125,9 +161,10 @@ class Faults(unittest.TestCase):
                         " GROUP BY client_id").splitlines():
             cid, n = line.split("|")
             stored[cid] = int(n)
-        lost = [c for c in load.acked if stored.get(c) != 1]
+        lost = [c for c in list(load.acked) + list(load.form_acked) if stored.get(c) != 1]
         self.assertEqual(lost, [], f"{len(lost)} acknowledged responses not stored exactly once")
-        self.assertTrue(set(stored) <= set(load.sent), "responses nobody sent")
+        self.assertTrue(set(stored) <= set(load.sent) | set(load.form_sent), "responses nobody sent")
+        self.assertEqual(sql("SELECT count(*) FROM responses WHERE channel = 'web' AND client_id IS NULL"), "0")
         # what is stored is what was sent
         some = list(load.acked)[-50:]
         if some:
@@ -161,6 +198,11 @@ class Faults(unittest.TestCase):
             r = server.post(f"/api/v1/surveys/{SURVEY}/responses", body=load.sent[cid])
             self.assertIn(r.status, (200, 201), r.body)
             load.acked[cid] = load.sent[cid]
+        pending = [c for c in load.form_sent if c not in load.form_acked][:100]
+        for cid in pending:
+            r = server.post(f"/s/{SURVEY}", body=load.form_sent[cid], headers=FORM_HEADERS)
+            self.assertEqual(r.status, 303, r.body[:300])
+            load.form_acked[cid] = load.form_sent[cid]
 
     def test_sigkill_under_load(self):
         db = h.Database()
@@ -189,7 +231,7 @@ class Faults(unittest.TestCase):
                 server = None
                 self.assertGreater(len(load.acked), acked0, "nothing acknowledged before the kill")
                 # before the kill, only successes: a reply or a dead connection, never an error
-                self.assertEqual(sorted(s for s in load.statuses if s not in (200, 201)), [], load.statuses)
+                self.assertEqual(sorted(s for s in load.statuses if s not in (200, 201, 303)), [], load.statuses)
                 self.check_consistent(db.sql, load)
                 server = h.Server(db.url)
                 self.check_consistent(db.sql, load)
@@ -203,7 +245,8 @@ class Faults(unittest.TestCase):
                 self.check_consistent(db.sql, load)
                 self.assertEqual(server.stop(), 0, server.read_log())
                 server = None
-            print(f"\nsigkill: {kills} kills; {len(load.acked)} acknowledged responses and {len(load.uploads)}"
+            print(f"\nsigkill: {kills} kills; {len(load.acked)} acknowledged API responses, {len(load.form_acked)}"
+                  f" web form posts and {len(load.uploads)}"
                   f" uploads of {load.upload_rows} rows all stored exactly once; {cut} uploads cut off by a"
                   " kill, none stored in part", flush=True)
         finally:
@@ -251,11 +294,12 @@ class Faults(unittest.TestCase):
             self.assertGreaterEqual(len(load.acked), n + 50, "no service after the restart")
             load.finish()
             self.assertIsNone(server.proc.poll())
-            other = sorted(s for s in load.statuses if s not in (200, 201, 503))
+            other = sorted(s for s in load.statuses if s not in (200, 201, 303, 503))
             self.assertEqual(other, [], f"statuses under the restart: {load.statuses}")
             self.assertEqual(load.errors, 0, "connections failed while the database restarted")
             self.check_consistent(lambda q: h.psql(cluster.url, q), load)
-            print(f"\npostgres restart: {acked_before} acknowledged before the stop, {len(load.acked)} in all,"
+            print(f"\npostgres restart: {acked_before} acknowledged before the stop, {len(load.acked)} API and"
+                  f" {len(load.form_acked)} web form posts in all,"
                   f" statuses {load.statuses}", flush=True)
             self.assertEqual(server.stop(), 0, server.read_log())
             server = None
