@@ -520,31 +520,40 @@ static int on_data(struct respcsv *rc, const struct csv_record *rec)
 	 * only a cell that needs answer_from_string needs answer_fill_codes afterwards. The common
 	 * cell, a one-digit code of a scale or single question, is taken here. */
 	answer_set_reset_errors(&rc->set);
-	for (i = 0; i < n; i++) {
-		int kind = rc->col_kind[i];
-		size_t cl = rec->lens[i];
+	{
+		/* in locals: the byte-sized state stores could alias anything in memory */
+		const int *col_kind = rc->col_kind;
+		const size_t *col_slot = rc->col_slot, *lens = rec->lens;
+		const char *const *fields = rec->fields;
+		struct answer_value *vals = rc->set.v;
+		const uint64_t *small = rc->set.small;
 
-		if (kind >= COL_QUESTION) {
-			size_t q = (size_t)(kind - COL_QUESTION);
-			struct answer_value *v = &rc->set.v[q];
-			unsigned c = (unsigned char)rec->fields[i][0] - (unsigned)'0';
+		for (i = 0; i < n; i++) {
+			int kind = col_kind[i];
+			size_t cl = lens[i];
 
-			v->nmulti = 0;
-			if (cl == 1 && c < 10 && (rc->set.small[q] >> c & 1)) {
-				v->state = ANSV_SET;
-				v->code = (int16_t)c;
-				codes[rc->col_slot[i]] = (int16_t)c;
-				continue;
+			if (kind >= COL_QUESTION) {
+				size_t q = (size_t)(kind - COL_QUESTION);
+				struct answer_value *v = &vals[q];
+				unsigned c = (unsigned char)fields[i][0] - (unsigned)'0';
+
+				v->nmulti = 0;
+				if (cl == 1 && c < 10 && (small[q] >> c & 1)) {
+					v->state = ANSV_SET;
+					v->code = (int16_t)c;
+					codes[col_slot[i]] = (int16_t)c;
+					continue;
+				}
+				v->state = ANSV_BLANK;
+				codes[col_slot[i]] = FORM_NO_ANSWER;
+				if (cl) {
+					answer_from_string(&rc->set, q, fields[i], cl);
+					slow = true;
+				}
+			} else if (kind >= 0 && cl) {
+				cell[kind] = fields[i];
+				len[kind] = cl;
 			}
-			v->state = ANSV_BLANK;
-			codes[rc->col_slot[i]] = FORM_NO_ANSWER;
-			if (cl) {
-				answer_from_string(&rc->set, q, rec->fields[i], cl);
-				slow = true;
-			}
-		} else if (kind >= 0 && cl) {
-			cell[kind] = rec->fields[i];
-			len[kind] = cl;
 		}
 	}
 	/* a short row: the answers of the columns it lacks are blank */
