@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "est-compute.h"
@@ -211,6 +212,13 @@ static int read_responses(struct analyze *a, const char *path)
 			fprintf(stderr, "%s: %s\n", path, strerror(errno));
 			return CLI_USAGE;
 		}
+	}
+	{
+		/* the size lets the serial set be sized at once */
+		struct stat sb;
+
+		if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode))
+			opt.input_bytes = (unsigned long long)sb.st_size;
 	}
 	buf = malloc(ANALYZE_CHUNK);
 	rc = respcsv_new(a->form, &opt, on_row, on_error, a);

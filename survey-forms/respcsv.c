@@ -34,6 +34,7 @@ struct serial_set {
 	struct serial_slot *slots;    /* mapped (table_map) */
 	size_t cap, count, max;
 	unsigned shift;               /* 64 - log2(cap) */
+	size_t expect;                /* serials expected in all (a hint), 0 = unknown */
 };
 
 struct respcsv {
@@ -45,6 +46,7 @@ struct respcsv {
 	struct csv_reader *csv;
 
 	bool header_seen;
+	unsigned long long fed;   /* bytes passed to respcsv_feed */
 	char sep;                 /* the file's separator */
 	size_t ncols;
 	int *col_kind;            /* per column: COL_IGNORED, a design column, or COL_QUESTION + q */
@@ -197,14 +199,23 @@ static void serial_free(struct serial_set *ss)
 	ss->slots = NULL;
 }
 
-/* Doubles the table. The old one is read in order and given back a huge page at a time, so the
- * two are not both resident. */
+/* Doubles the table, or more when the serials expected need it (each doubling maps, zeroes and
+ * rehashes). The old one is read in order and given back a huge page at a time, so the two are
+ * not both resident. */
 static int serial_grow(struct serial_set *ss)
 {
 	size_t cap = ss->cap ? ss->cap * 2 : 1024, i, k;
 	const size_t per_page = TABLE_ALIGN / sizeof *ss->slots;
 	unsigned shift = ss->cap ? ss->shift - 1 : 64 - 10;
-	struct serial_slot *slots = table_map(cap * sizeof *slots);
+	size_t want = ss->expect < ss->max ? ss->expect : ss->max;
+	struct serial_slot *slots;
+
+	/* at most half full with all of them in */
+	while (cap <= 2 * want && cap < ((size_t)1 << 40)) {
+		cap *= 2;
+		shift--;
+	}
+	slots = table_map(cap * sizeof *slots);
 
 	if (!slots)
 		return -ENOMEM;
@@ -470,6 +481,21 @@ static struct answer_error *design_error(struct respcsv *rc, enum answer_code co
 	return e;
 }
 
+/* Before the serial set grows: how many serials the whole input holds, from the bytes per row so
+ * far (known where the reader says how much of the chunk is left). */
+static void serial_expect(struct respcsv *rc, const struct csv_record *rec)
+{
+	struct serial_set *ss = &rc->serials;
+	unsigned long long used;
+
+	ss->expect = 0;
+	if (ss->count * 2 < ss->cap || !rc->opt.input_bytes || !rec->ahead || rc->stats.rows < 256)
+		return;
+	used = rc->fed - rec->ahead_len;
+	if (used && used <= rc->opt.input_bytes)
+		ss->expect = (size_t)((double)rc->opt.input_bytes / (double)used * (double)rc->stats.rows);
+}
+
 /* Starts loading the slot of the next row's serial, read ahead in the input after this row: by
  * the time that row is checked the load is done, where this row's own prefetch comes too late
  * to hide a miss to memory. A guess: a quoted cell, spaces or a quoted line break only waste the
@@ -584,11 +610,14 @@ static int on_data(struct respcsv *rc, const struct csv_record *rec)
 		if (len[FORM_COL_SERIAL] > RESPCSV_MAX_VALUE) {
 			if ((e = design_error(rc, ANS_INVALID_SERIAL, FORM_COL_SERIAL, row.serial, len[FORM_COL_SERIAL])))
 				e->value = RESPCSV_MAX_VALUE;
-		} else if ((first = serial_add(&rc->serials, skey, rec->row)) < 0)
-			return too_many_rows(rc, rec->row, (int)first);
-		else if (first > 0 && (e = design_error(rc, ANS_DUPLICATE_SERIAL, FORM_COL_SERIAL, row.serial,
-				len[FORM_COL_SERIAL])))
-			e->value = first;
+		} else {
+			serial_expect(rc, rec);
+			if ((first = serial_add(&rc->serials, skey, rec->row)) < 0)
+				return too_many_rows(rc, rec->row, (int)first);
+			if (first > 0 && (e = design_error(rc, ANS_DUPLICATE_SERIAL, FORM_COL_SERIAL, row.serial,
+					len[FORM_COL_SERIAL])))
+				e->value = first;
+		}
 	} else if (rc->opt.require_serial)
 		design_error(rc, ANS_MISSING_SERIAL, FORM_COL_SERIAL, NULL, 0);
 
@@ -739,6 +768,7 @@ int respcsv_feed(struct respcsv *rc, const void *buf, size_t len)
 
 	if (rc->status)
 		return rc->status;
+	rc->fed += len;
 	r = csv_reader_feed(rc->csv, buf, len);
 	return r < 0 ? csv_failed(rc, r) : 0;
 }

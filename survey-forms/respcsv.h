@@ -24,6 +24,8 @@ struct respcsv_options {
 	bool want_json;                /* fill respcsv_row.answers_json (off for the estimator's speed) */
 	size_t max_serials;            /* distinct serials remembered; 0 = RESPCSV_MAX_SERIALS; past it: too_many_rows */
 	size_t max_errors;             /* errors passed to on_error; later ones are only counted; 0 = all */
+	unsigned long long input_bytes;   /* the input's size when known, 0 = unknown: a hint that lets
+	                                   * the serial set take its size at once (from the rows so far) */
 	struct csv_limits csv;         /* zero members = csv.h defaults */
 };
 

@@ -323,7 +323,7 @@ static int log_message(void *ud, const struct respcsv_error *e)
 
 /* Enough serials to double the set several times (tables of more than a huge page included):
  * a repeated serial still names the row it was first seen in, whatever its length. */
-static void test_many_serials(void)
+static void many_serials(int hint)
 {
 	enum { N = 150000 };
 	struct strbuf sb;
@@ -331,6 +331,7 @@ static void test_many_serials(void)
 	struct respcsv *rc;
 	struct respcsv_stats st;
 	size_t off;
+	struct respcsv_options opt = { 0 };
 
 	strbuf_init(&sb, 0);
 	strbuf_init(&l.out, 0);
@@ -338,7 +339,8 @@ static void test_many_serials(void)
 	for (int i = 0; i < N; i++)
 		strbuf_printf(&sb, i % 3 ? "S%d,A,1\n" : "serial-number-%020d,A,1\n", i);
 	strbuf_printf(&sb, "S7,A,1\nserial-number-%020d,A,1\nS%d,A,1\nS%d,A,1\nS8 ,A,1\n", 3, N - 1, N);
-	rc = respcsv_new(form, NULL, NULL, log_message, &l);
+	opt.input_bytes = hint == 0 ? 0 : hint == 1 ? sb.len : hint == 2 ? sb.len / 10 : sb.len * 10;
+	rc = respcsv_new(form, &opt, NULL, log_message, &l);
 	for (off = 0; off < sb.len; off += 65536)
 		CHECK_OK(respcsv_feed(rc, sb.buf + off, sb.len - off < 65536 ? sb.len - off : 65536));
 	CHECK_OK(respcsv_finish(rc));
@@ -353,6 +355,13 @@ static void test_many_serials(void)
 	respcsv_free(rc);
 	strbuf_done(&l.out);
 	strbuf_done(&sb);
+}
+
+static void test_many_serials(void)
+{
+	/* with the input's size as a hint (right, too small, too large) or without: the same */
+	for (int hint = 0; hint < 4; hint++)
+		many_serials(hint);
 }
 
 static void test_header_write(void)
