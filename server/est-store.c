@@ -586,21 +586,64 @@ out:
 	return r;
 }
 
-int est_store_fold(struct db_conn *c, const struct form_entry *fe, unsigned wait_ms, long long *nrows,
-		   struct est_error *err)
+/* One fold at a time per round in this process ("single flight"). A request that finds a fold
+ * running waits for it on a condition variable; when a fold that started after the request
+ * arrived has finished, every response committed before the request is in the cells and the
+ * request returns at once. So a wave of concurrent readers costs at most two folds, not one
+ * each, and nobody polls. Across processes the round's advisory lock still serialises folds. */
+#define FLIGHTS 64
+
+struct flight {
+	int survey_id;           /* 0 = free */
+	bool running;
+	int64_t started_ns;      /* when the running (or last) fold started */
+	int result;              /* the last fold's return value */
+	unsigned waiters;
+};
+
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct flight f[FLIGHTS];
+} flights = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, { { 0, false, 0, 0, 0 } } };
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The round's slot (flights.mu held); a free or idle slot is reused. NULL when all are busy. */
+static struct flight *flight_of(int survey_id)
+{
+	struct flight *spare = NULL;
+	size_t i;
+
+	for (i = 0; i < FLIGHTS; i++) {
+		struct flight *f = &flights.f[i];
+
+		if (f->survey_id == survey_id)
+			return f;
+		if (!spare && (f->survey_id == 0 || (!f->running && f->waiters == 0)))
+			spare = f;
+	}
+	if (spare) {
+		memset(spare, 0, sizeof *spare);
+		spare->survey_id = survey_id;
+	}
+	return spare;
+}
+
+/* The fold itself, under the round's advisory lock (other processes). */
+static int fold_locked(struct db_conn *c, const struct form_entry *fe, unsigned wait_ms, long long *n,
+		       struct est_error *err)
 {
 	bool stale, pending;
 	unsigned waited = 0;
-	long long n = 0;
 	int r, tries;
 
-	if ((r = db_est_state(c, fe->survey.id, &stale, &pending)) < 0)
-		return r;
-	if (!stale && !pending) {
-		if (nrows)
-			*nrows = 0;
-		return 0;
-	}
 	while ((r = db_est_trylock(c, fe->survey.id)) == 0) {
 		struct timespec ts = { 0, 50 * 1000000L };
 
@@ -614,11 +657,75 @@ int est_store_fold(struct db_conn *c, const struct form_entry *fe, unsigned wait
 	for (tries = 0; tries < 3; tries++) {
 		if ((r = db_est_state(c, fe->survey.id, &stale, &pending)) < 0 || (!stale && !pending))
 			break;
-		r = fold_once(c, fe, stale, &n, err);
+		r = fold_once(c, fe, stale, n, err);
 		if (r != -EAGAIN)      /* a concurrent withdrawal made the rebuild's snapshot stale */
 			break;
 	}
 	db_est_unlock(c, fe->survey.id);
+	return r;
+}
+
+int est_store_fold(struct db_conn *c, const struct form_entry *fe, unsigned wait_ms, long long *nrows,
+		   struct est_error *err)
+{
+	int64_t arrived = mono_ns(), deadline = arrived + (int64_t)wait_ms * 1000000, left_ms;
+	struct flight *f;
+	bool stale, pending;
+	long long n = 0;
+	int r;
+
+	if (nrows)
+		*nrows = 0;
+	if ((r = db_est_state(c, fe->survey.id, &stale, &pending)) < 0)
+		return r;
+	if (!stale && !pending)
+		return 0;
+
+	pthread_mutex_lock(&flights.mu);
+	f = flight_of(fe->survey.id);
+	if (!f) {                    /* more rounds folding at once than slots: fold unshared */
+		pthread_mutex_unlock(&flights.mu);
+		r = fold_locked(c, fe, wait_ms, &n, err);
+		goto out;
+	}
+	f->waiters++;
+	while (f->running) {
+		struct timespec until;
+
+		if (mono_ns() >= deadline || atomic_load(&stopping)) {
+			f->waiters--;
+			pthread_mutex_unlock(&flights.mu);
+			return -EBUSY;
+		}
+		/* flights.cv runs on CLOCK_REALTIME: wait in short steps against the monotonic deadline */
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 100 * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&flights.cv, &flights.mu, &until);
+		if (!f->running && f->started_ns >= arrived && f->result >= 0) {
+			/* a whole fold ran after we arrived: what we must see is folded */
+			f->waiters--;
+			pthread_mutex_unlock(&flights.mu);
+			return 0;
+		}
+	}
+	f->running = true;
+	f->started_ns = mono_ns();
+	pthread_mutex_unlock(&flights.mu);
+
+	left_ms = (deadline - mono_ns()) / 1000000;
+	r = fold_locked(c, fe, left_ms > 0 ? (unsigned)left_ms : 0, &n, err);
+
+	pthread_mutex_lock(&flights.mu);
+	f->running = false;
+	f->result = r;
+	f->waiters--;
+	pthread_cond_broadcast(&flights.cv);
+	pthread_mutex_unlock(&flights.mu);
+out:
 	if (r >= 0 && nrows)
 		*nrows = n;
 	return r;
