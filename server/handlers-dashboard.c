@@ -492,17 +492,16 @@ static void headline(struct strbuf *sb, struct analyst_ctx *x, const struct est_
 	strbuf_puts(sb, "</div>");
 }
 
-/* The downloads; the codebook is the upload area's route (team, admin). */
-static void downloads(struct strbuf *sb, const char *code, bool admin)
+/* The downloads; the codebook is the upload area's route. */
+static void downloads(struct strbuf *sb, const char *code)
 {
 	strbuf_puts(sb, "<h2 id=\"tai-ve\">Tải dữ liệu</h2><nav class=\"dl\">");
 	strbuf_printf(sb, "<a href=\"/api/v1/surveys/%s/responses.csv\">Dữ liệu phiếu (responses.csv)</a> "
 		      "<a href=\"/api/v1/surveys/%s/estimates?by=agency&amp;format=csv\">Ước lượng theo cơ quan (CSV)</a> "
 		      "<a href=\"/api/v1/surveys/%s/frame.csv\">Khung mẫu (frame.csv)</a> "
-		      "<a href=\"/api/v1/surveys/%s/progress?format=csv\">Tiến độ (CSV)</a>",
-		      code, code, code, code);
-	if (admin)
-		strbuf_printf(sb, " <a href=\"/api/v1/surveys/%s/codebook.csv\">Sổ mã (codebook.csv)</a>", code);
+		      "<a href=\"/api/v1/surveys/%s/progress?format=csv\">Tiến độ (CSV)</a> "
+		      "<a href=\"/api/v1/surveys/%s/codebook.csv\">Sổ mã (codebook.csv)</a>",
+		      code, code, code, code, code);
 	strbuf_puts(sb, "</nav>");
 }
 
@@ -586,7 +585,7 @@ int handle_dashboard(struct http_req *req)
 		strbuf_done(&sb);
 		return r;
 	}
-	downloads(&sb, x->fe->survey.code, req->auth.role == ROLE_ADMIN);
+	downloads(&sb, x->fe->survey.code);
 	strbuf_puts(&sb, "<p><small>Ước lượng theo thiết kế mẫu (tuyến tính hoá Taylor), trọng số từ khung mẫu; "
 		    "tầng chỉ có một đơn vị mẫu được xử lý theo cách “adjust” của gói survey (R).</small></p>");
 	page_end(&sb);
@@ -677,7 +676,7 @@ int handle_dashboard_agency(struct http_req *req)
 		strbuf_done(&sb);
 		return r;
 	}
-	downloads(&sb, x->fe->survey.code, req->auth.role == ROLE_ADMIN);
+	downloads(&sb, x->fe->survey.code);
 	page_end(&sb);
 	db_release(x->c);
 	x->c = NULL;

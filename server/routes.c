@@ -34,7 +34,7 @@ const struct route http_routes[] = {
 	  .handler = handle_uploads_list },
 	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/template.csv", .who = ROLE_ADMIN | ROLE_TEAM,
 	  .handler = handle_upload_template },
-	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/codebook.csv", .who = ROLE_ADMIN | ROLE_TEAM,
+	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/codebook.csv", .who = ROLE_ADMIN | ROLE_TEAM | ROLE_ANALYST,
 	  .handler = handle_upload_codebook },
 	{ .method = "POST", .pattern = "/api/v1/uploads/{id}/withdraw", .who = ROLE_ADMIN,
 	  .handler = handle_upload_withdraw },

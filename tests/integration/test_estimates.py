@@ -441,9 +441,11 @@ class Estimates(unittest.TestCase):
             self.assertIn(g["by"]["agency"], page)
         self.assertIn('name="csrf"', page)
         self.assertIn("/api/v1/surveys/est1/responses.csv", page)
-        # the codebook (the upload area's route: team, admin) is linked for admins only
-        self.assertNotIn("codebook.csv", page)
-        self.assertIn("/api/v1/surveys/est1/codebook.csv", self.get("/dashboard/est1", token=self.admin).text)
+        # the codebook (the upload area's route) is an analysts' export too: linked and readable
+        self.assertIn("/api/v1/surveys/est1/codebook.csv", page)
+        cb = self.get("/api/v1/surveys/est1/codebook.csv")
+        self.assertEqual(cb.status, 200, cb.body)
+        self.assertIn("S1_1", cb.text)
         r = self.get("/dashboard/est1/agency/SNV")
         self.assertEqual(r.status, 200, r.body)
         self.assertIn("Tiếp cận dịch vụ", r.text)

@@ -135,7 +135,7 @@ class Security(unittest.TestCase):
             ("POST", f"/api/v1/surveys/{S}/uploads", csv_post,          (401, 201, 201, 422, 403)),
             ("GET", f"/api/v1/surveys/{S}/uploads", None,               (401, 200, 200, 200, 403)),
             ("GET", f"/api/v1/surveys/{S}/template.csv", None,          (401, 200, 200, 200, 403)),
-            ("GET", f"/api/v1/surveys/{S}/codebook.csv", None,          (401, 200, 200, 200, 403)),
+            ("GET", f"/api/v1/surveys/{S}/codebook.csv", None,          (401, 200, 200, 200, 200)),
             ("POST", "/api/v1/uploads/{id}/withdraw", withdraw,         (401, 200, 403, 403, 403)),
             ("GET", f"/upload/{S}", None,                               (303, 200, 200, 200, 403)),
             ("GET", "/static/upload.js", None,                          (200, 200, 200, 200, 200)),
