@@ -205,7 +205,7 @@ static void flush_raw(struct est_batch *bt, struct est_block *blk)
 /* Adds the pair counts of the rows held transposed in cols (the hot loop: dim²/2 AND and
  * popcount per 64 rows; the hardware instruction where the CPU has it). */
 __attribute__((target_clones("popcnt", "default")))
-static void count_cols(const uint64_t *cols, size_t dim, int64_t *cnt)
+static void count_cols(const uint64_t *cols, size_t dim, uint32_t *cnt)
 {
 	size_t a, c;
 
@@ -237,7 +237,7 @@ static void flush_slice(struct est_batch *bt, struct est_block *blk)
 	size_t dim = bt->dim, a, c;
 	double w = bt->wslice, *s2, n = bt->nslice;
 	int64_t ni = bt->nslice;
-	const int64_t *cnt = bt->cnt;
+	const uint32_t *cnt = bt->cnt;
 
 	if (bt->nslice == 0)
 		return;
@@ -250,7 +250,7 @@ static void flush_slice(struct est_batch *bt, struct est_block *blk)
 		int64_t ca = (int64_t)bt->s1[a];
 
 		for (c = a; c < dim; c++) {
-			int64_t num = ni * *cnt++ - ca * (int64_t)bt->s1[c];
+			int64_t num = ni * (int64_t)*cnt++ - ca * (int64_t)bt->s1[c];
 
 			*s2++ = w * w * ((double)num / n);
 		}

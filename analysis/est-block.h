@@ -42,7 +42,7 @@ struct est_batch {
 	uint32_t ncols;    /* rows in cols, < 64 */
 	double wslice;     /* their weight */
 	uint64_t *cols;    /* dim: bit r of cols[a] = b_a of the r-th row of the current word */
-	int64_t *cnt;      /* packed: Σ b_a b_c over the counted rows of past words */
+	uint32_t *cnt;     /* packed: Σ b_a b_c over the counted rows of past words (<= 2^24: 32 bits) */
 };
 
 /* Number of doubles in a packed upper triangle of a dim × dim matrix. */
