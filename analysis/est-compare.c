@@ -15,6 +15,7 @@
 
 #include "est-interval.h"
 #include "est-map.h"
+#include "est-stratum.h"
 
 struct cref {
 	size_t stratum;
@@ -182,34 +183,17 @@ static int prepare(struct cmp *c, const struct est_frame *frame, const struct es
 	for (h = 0; h < c->strata.count; h++) {
 		struct cstratum *st = &c->s[h];
 		const char *name = est_map_key(&c->strata, h, NULL);
-		double N = st->fpc, pop = frame ? est_frame_population(frame, name) : NAN;
+		int r;
 
 		st->scale = 1;
 		st->fpcfac = 1;
 		if (st->psus == 0)
 			continue;
 		*total_psus += st->psus;
-		if (st->weighting == EST_W_FRAME && frame) {
-			if (isnan(pop))
-				return est_error_set(err, -EINVAL, "stratum", "not_in_frame",
-					"stratum '%s' is not in the frame", name);
-			if (pop < (double)st->rows)
-				return est_error_set(err, -EINVAL, "population", "population_too_small",
-					"stratum '%s': population %.17g is smaller than its %llu responses",
-					name, pop, (unsigned long long)st->rows);
-			st->scale = pop / (double)st->rows;
-		}
-		if (isnan(N))
-			N = pop;
-		if (!isnan(N)) {
-			if (N < (double)st->psus)
-				return est_error_set(err, -EINVAL, "fpc", "fpc_too_small",
-					"stratum '%s': population %.17g is smaller than its %llu PSUs",
-					name, N, (unsigned long long)st->psus);
-			st->fpcfac = 1 - (double)st->psus / N;
-			if (st->fpcfac < 1e-7)
-				st->fpcfac = 0;
-		}
+		r = est_stratum_factors(name, st->rows, st->psus, st->weighting, st->fpc, frame,
+					&st->scale, &st->fpcfac, err);
+		if (r < 0)
+			return r;
 		if (st->psus == 1) {
 			if (o->lonely == EST_LONELY_FAIL)
 				return est_error_set(err, -EINVAL, "stratum", "lonely_psu",

@@ -15,6 +15,7 @@
 
 #include "est-design-internal.h"
 #include "est-interval.h"
+#include "est-stratum.h"
 
 struct ref {
 	size_t stratum;
@@ -271,7 +272,7 @@ static int prepare(struct ctx *c, const struct est_frame *frame, struct est_erro
 		const struct est_stratum *st = &d->s[h];
 		const char *name = est_map_key(&d->strata, h, NULL);
 		struct stratum_info *s = &c->si[h];
-		double N = st->fpc, pop = frame ? est_frame_population(frame, name) : NAN;
+		int r;
 
 		s->scale = 1;
 		s->fpcfac = 1;
@@ -279,27 +280,10 @@ static int prepare(struct ctx *c, const struct est_frame *frame, struct est_erro
 		if (st->psus == 0)
 			continue;
 		c->total_psus += st->psus;
-		if (st->weighting == EST_W_FRAME && frame) {
-			if (isnan(pop))
-				return est_error_set(err, -EINVAL, "stratum", "not_in_frame",
-					"stratum '%s' is not in the frame", name);
-			if (pop < (double)st->rows)
-				return est_error_set(err, -EINVAL, "population", "population_too_small",
-					"stratum '%s': population %.17g is smaller than its %llu responses",
-					name, pop, (unsigned long long)st->rows);
-			s->scale = pop / (double)st->rows;
-		}
-		if (isnan(N))
-			N = pop;
-		if (!isnan(N)) {
-			if (N < (double)st->psus)
-				return est_error_set(err, -EINVAL, "fpc", "fpc_too_small",
-					"stratum '%s': population %.17g is smaller than its %llu PSUs",
-					name, N, (unsigned long long)st->psus);
-			s->fpcfac = 1 - (double)st->psus / N;
-			if (s->fpcfac < 1e-7)    /* a self-representing stratum, as R */
-				s->fpcfac = 0;
-		}
+		r = est_stratum_factors(name, st->rows, st->psus, st->weighting, st->fpc, frame,
+					&s->scale, &s->fpcfac, err);
+		if (r < 0)
+			return r;
 		if (st->psus == 1) {
 			if (c->o->lonely == EST_LONELY_FAIL)
 				return est_error_set(err, -EINVAL, "stratum", "lonely_psu",
