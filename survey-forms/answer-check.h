@@ -1,5 +1,5 @@
 /* answer-check.h - the answer rules shared by the responses file (respcsv.c) and the intake of
- * one response (answers.c, server/webform.c): what an answer to each question may be, which
+ * one response (answers.c, server/pages/webform.c): what an answer to each question may be, which
  * questions a respondent was asked (show_if), which are required, the coded vector, the
  * normalized JSON, and the error messages in English and Vietnamese. answers.h is the simpler
  * door for one response; this is the layer under it. */

@@ -1,4 +1,4 @@
-/* fuzz-urlenc.c - the url-encoded form parser (server/urlencoded.h) on arbitrary bytes: only
+/* fuzz-urlenc.c - the url-encoded form parser (server/http/urlencoded.h) on arbitrary bytes: only
  * its documented results, fields within the limits and NUL-terminated at their stated length,
  * and a parse that succeeds survives a round trip: the fields encoded again parse the same. */
 #include <errno.h>

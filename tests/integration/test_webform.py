@@ -153,8 +153,8 @@ class WebForm(unittest.TestCase):
         r = self.server.get("/static/form.js")
         self.assertEqual(r.status, 200)
         self.assertIn("javascript", r.headers["Content-Type"])
-        with open(os.path.join(h.ROOT, "server", "static", "form.js"), "rb") as f:
-            self.assertEqual(r.body, f.read(), "server/form-js.c is stale: run server/static/embed.py")
+        with open(os.path.join(h.ROOT, "server", "pages", "static", "form.js"), "rb") as f:
+            self.assertEqual(r.body, f.read(), "the served form.js differs from server/pages/static/form.js")
 
     # ---- POST ----
 

@@ -11,12 +11,12 @@
 #include "db-surveys.h"
 #include "db.h"
 #include "form-cache.h"
-#include "form-js.h"
 #include "handlers.h"
 #include "html-form.h"
 #include "intake-writer.h"
 #include "intake.h"
 #include "invite.h"
+#include "static-files.h"
 #include "webform.h"
 
 #define MAX_AGENCIES 2000

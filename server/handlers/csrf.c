@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "random.h"
 #include "csrf.h"
 #include "sha256.h"
 

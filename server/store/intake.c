@@ -3,14 +3,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "auth.h"
+#include "random.h"
 #include "intake.h"
 #include "sha256.h"
 
 int intake_uuid(char out[DB_UUID_LEN])
 {
 	uint8_t b[16];
-	int r = auth_random(b, sizeof b);
+	int r = random_bytes(b, sizeof b);
 
 	if (r < 0)
 		return r;

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "auth.h"
+#include "random.h"
 #include "invite.h"
 #include "sha256.h"
 
@@ -15,7 +15,7 @@ int invite_generate(char out[INVITE_PRINTED_LEN], uint8_t hash[32])
 	size_t i, o = 0;
 	int r;
 
-	if ((r = auth_random(raw, sizeof raw)) < 0)
+	if ((r = random_bytes(raw, sizeof raw)) < 0)
 		return r;
 	for (i = 0; i < INVITE_CHARS; i++) {
 		size_t bit = i * 5, byte = bit / 8, shift = bit % 8;

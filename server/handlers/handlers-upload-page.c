@@ -10,9 +10,8 @@
 #include "form-cache.h"
 #include "handlers.h"
 #include "page.h"
+#include "static-files.h"
 
-extern const char upload_js[];
-extern const size_t upload_js_len;
 
 #define PAGE_HISTORY_ROWS 20
 

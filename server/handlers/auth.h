@@ -29,5 +29,3 @@ int auth_check_token(struct db_conn *c, const char *token, struct http_auth *out
 /* True when the caller may act on agency code: admins and analysts always, team tokens for
  * their own agencies, anonymous callers never. */
 int auth_may_agency(const struct http_auth *a, const char *agency);
-/* Fills buf with n random bytes; returns 0 or a negative errno. */
-int auth_random(void *buf, size_t n);

@@ -67,7 +67,7 @@ struct route {
 	http_body_fn on_body;    /* HTTP_BODY_STREAM: each chunk; negative errno stops the request */
 };
 
-/* The route table (server/routes.c). */
+/* The route table (server/handlers/routes.c). */
 extern const struct route http_routes[];
 extern const size_t http_nroutes;
 

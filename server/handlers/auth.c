@@ -3,30 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "app.h"
 #include "auth.h"
 #include "db-auth.h"
 #include "db.h"
+#include "random.h"
 #include "sha256.h"
-
-int auth_random(void *buf, size_t n)
-{
-	size_t got = 0;
-
-	while (got < n) {
-		ssize_t r = getrandom((char *)buf + got, n - got, 0);
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		got += (size_t)r;
-	}
-	return 0;
-}
 
 static void to_hex(const uint8_t *b, size_t n, char *out)
 {
@@ -43,7 +26,7 @@ static void to_hex(const uint8_t *b, size_t n, char *out)
 int auth_secret_generate(char hex[65], uint8_t hash[32])
 {
 	uint8_t raw[32];
-	int r = auth_random(raw, sizeof raw);
+	int r = random_bytes(raw, sizeof raw);
 
 	if (r < 0)
 		return r;
