@@ -152,22 +152,24 @@ fail:
 	return r;
 }
 
-int db_migrate(struct db_conn *c, char *errbuf, size_t errlen)
+int db_migrate(struct db_conn *c, const char *dir, char *errbuf, size_t errlen)
 {
-	static struct migration_set dirset;   /* large; only the CLI and serve's start-up call this */
+	struct migration_set *dirset = NULL;   /* large: on the heap */
 	const struct db_migration *list = db_migrations;
 	unsigned n = db_nmigrations, i;
-	const char *dir = getenv("SIPAS_MIGRATIONS_DIR");
 	PGresult *res = NULL;
 	int r, applied = 0, locked = 0;
 
 	errbuf[0] = '\0';
-	memset(&dirset, 0, sizeof dirset);
 	if (dir && *dir) {
-		if ((r = migrations_from_dir(dir, &dirset, errbuf, errlen)) < 0)
+		if (!(dirset = calloc(1, sizeof *dirset))) {
+			snprintf(errbuf, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		if ((r = migrations_from_dir(dir, dirset, errbuf, errlen)) < 0)
 			goto out;
-		list = dirset.list;
-		n = dirset.n;
+		list = dirset->list;
+		n = dirset->n;
 	}
 	if ((r = db_exec(c, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", 0, NULL, NULL)) < 0)
 		goto dberr;
@@ -234,6 +236,8 @@ out:
 	PQclear(res);
 	if (locked)
 		db_exec(c, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")", 0, NULL, NULL);
-	migration_set_done(&dirset);
+	if (dirset)
+		migration_set_done(dirset);
+	free(dirset);
 	return r;
 }

@@ -46,8 +46,8 @@ int db_begin(struct db_conn *c);
 int db_commit(struct db_conn *c);
 int db_rollback(struct db_conn *c);
 
-/* Applies pending migrations (embedded in the program, or read from the folder named by
- * SIPAS_MIGRATIONS_DIR) under an advisory lock, each in its own transaction. Returns the
- * number applied, -EBADMSG when an applied migration was edited (the name is in errbuf),
- * or another negative errno with the reason in errbuf. */
-int db_migrate(struct db_conn *c, char *errbuf, size_t errlen);
+/* Applies pending migrations (embedded in the program, or read from folder dir when it is not
+ * NULL) under an advisory lock, each in its own transaction. Returns the number applied,
+ * -EBADMSG when an applied migration was edited (the name is in errbuf), or another negative
+ * errno with the reason in errbuf. */
+int db_migrate(struct db_conn *c, const char *dir, char *errbuf, size_t errlen);

@@ -192,7 +192,7 @@ static int usage(FILE *f)
 	return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
-int cli_agencies(int argc, char **argv)
+int cli_agencies(const struct config *cfg, int argc, char **argv)
 {
 	struct import im;
 	struct db_conn *c = NULL;
@@ -213,7 +213,7 @@ int cli_agencies(int argc, char **argv)
 	}
 	if ((status = read_file(&im)) != 0)
 		goto out;
-	if ((status = cli_db_connect("agencies import", &c)) != 0)
+	if ((status = cli_db_connect(cfg, "agencies import", &c)) != 0)
 		goto out;
 	r = db_agencies_upsert(c, im.rows, im.n, "cli", &bad);
 	if (r == -ENOENT || r == -EINVAL) {

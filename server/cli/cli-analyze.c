@@ -402,7 +402,7 @@ static int resolve_by(struct analyze *a, const char *name)
 	return 0;
 }
 
-int cli_analyze(int argc, char **argv)
+int cli_analyze(const struct config *cfg, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "form", required_argument, NULL, 'f' },

@@ -78,7 +78,7 @@ static int collect(const char *path, char **files, size_t *n)
 	return 0;
 }
 
-static int forms_load(int argc, char **argv)
+static int forms_load(const struct config *cfg, int argc, char **argv)
 {
 	static char *files[MAX_FILES];
 	static struct loaded forms[MAX_FILES];
@@ -126,7 +126,7 @@ static int forms_load(int argc, char **argv)
 		fprintf(stderr, "sipas forms load: %zu fault(s); nothing registered\n", bad);
 		goto out;
 	}
-	if ((status = cli_db_connect("forms load", &c)) != 0)
+	if ((status = cli_db_connect(cfg, "forms load", &c)) != 0)
 		goto out;
 	for (i = 0; i < nfiles; i++) {
 		const struct form *f = forms[i].form;
@@ -159,12 +159,12 @@ out:
 	return status;
 }
 
-int cli_forms(int argc, char **argv)
+int cli_forms(const struct config *cfg, int argc, char **argv)
 {
 	if (argc < 2)
 		return usage(stderr);
 	if (!strcmp(argv[1], "load"))
-		return forms_load(argc - 1, argv + 1);
+		return forms_load(cfg, argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
 		return usage(stdout);
 	fprintf(stderr, "sipas forms: unknown action '%s'\n", argv[1]);

@@ -23,7 +23,7 @@ static int usage(FILE *f)
 	return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
-static int invites_create(int argc, char **argv)
+static int invites_create(const struct config *cfg, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "survey", required_argument, NULL, 's' },
@@ -80,7 +80,7 @@ static int invites_create(int argc, char **argv)
 			goto out;
 		}
 	}
-	if ((status = cli_db_connect("invites create", &c)) != 0)
+	if ((status = cli_db_connect(cfg, "invites create", &c)) != 0)
 		goto out;
 	r = db_invites_add(c, survey, agency, (const uint8_t (*)[32])hashes, (size_t)count);
 	if (r == -ENOENT || r == -EINVAL) {
@@ -103,12 +103,12 @@ out:
 	return status;
 }
 
-int cli_invites(int argc, char **argv)
+int cli_invites(const struct config *cfg, int argc, char **argv)
 {
 	if (argc < 2)
 		return usage(stderr);
 	if (!strcmp(argv[1], "create"))
-		return invites_create(argc - 1, argv + 1);
+		return invites_create(cfg, argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
 		return usage(stdout);
 	fprintf(stderr, "sipas invites: unknown action '%s'\n", argv[1]);

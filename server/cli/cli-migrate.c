@@ -4,11 +4,12 @@
 #include <string.h>
 
 #include "cli.h"
+#include "config.h"
 #include "db.h"
 
-int cli_migrate(int argc, char **argv)
+int cli_migrate(const struct config *cfg, int argc, char **argv)
 {
-	const char *url = getenv("SIPAS_DATABASE_URL");
+	const char *url = cfg->database_url;
 	struct db_conn *c = NULL;
 	char err[512];
 	int r;
@@ -22,7 +23,7 @@ int cli_migrate(int argc, char **argv)
 			"Safe to run twice at once: an advisory lock serialises them.\n");
 		return help ? CLI_OK : CLI_USAGE;
 	}
-	if (!url || !*url) {
+	if (!url) {
 		fprintf(stderr, "sipas migrate: SIPAS_DATABASE_URL is not set\n");
 		return CLI_USAGE;
 	}
@@ -30,7 +31,7 @@ int cli_migrate(int argc, char **argv)
 		fprintf(stderr, "sipas migrate: database: %s\n", err);
 		return CLI_RUNTIME;
 	}
-	r = db_migrate(c, err, sizeof err);
+	r = db_migrate(c, cfg->migrations_dir, err, sizeof err);
 	db_conn_close(c);
 	if (r < 0) {
 		fprintf(stderr, "sipas migrate: %s\n", err);

@@ -10,10 +10,12 @@
 
 #include "app.h"
 #include "cli.h"
+#include "config.h"
 #include "db.h"
+#include "handlers.h"
 #include "http-server.h"
 #include "log.h"
-#include "ratelimit.h"
+#include "page.h"
 
 #define DRAIN_SECONDS 30
 
@@ -30,6 +32,7 @@ static int usage(FILE *f)
 		"  SIPAS_DB_POOL          database connections (default threads + 4)\n"
 		"  SIPAS_MAX_CONNECTIONS  concurrent connections (default 1024)\n"
 		"  SIPAS_CONN_TIMEOUT     idle connection timeout, seconds (default 30)\n"
+		"  SIPAS_DB_WAIT_MS       how long a request waits for a database connection (default 5000)\n"
 		"  SIPAS_RATE_LIMIT       public requests per minute per client (default 120, 0 = off)\n"
 		"  SIPAS_WRITERS          group-commit writer threads (default 2, 0 = off)\n"
 		"  SIPAS_RESULT_CACHE     keep computed estimates until the sums change (default 1)\n"
@@ -38,17 +41,17 @@ static int usage(FILE *f)
 }
 
 /* Applies migrations with a one-off connection; returns 0 or a CLI status. */
-static int serve_migrate(const char *url)
+static int serve_migrate(const struct config *cfg)
 {
 	struct db_conn *c = NULL;
 	char err[512];
 	int r;
 
-	if (db_connect(url, &c, err, sizeof err) < 0) {
+	if (db_connect(cfg->database_url, &c, err, sizeof err) < 0) {
 		log_error("database: %s", err);
 		return CLI_RUNTIME;
 	}
-	r = db_migrate(c, err, sizeof err);
+	r = db_migrate(c, cfg->migrations_dir, err, sizeof err);
 	db_conn_close(c);
 	if (r < 0) {
 		log_error("migrate: %s", err);
@@ -59,19 +62,22 @@ static int serve_migrate(const char *url)
 	return 0;
 }
 
-int cli_serve(int argc, char **argv)
+int cli_serve(const struct config *cfg, int argc, char **argv)
 {
-	struct app app;
+	struct http_options o;
+	struct app *app = NULL;
 	struct http_server *srv = NULL;
 	sigset_t stop_set;
 	char bound[256];
 	int sig = 0;
-	const char *rl;
 	int status = CLI_RUNTIME, r, waited;
 
 	if (argc > 1)
 		return usage(!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ? stdout : stderr);
-	log_init_from_env();
+	if (!cfg->database_url) {
+		fprintf(stderr, "sipas serve: SIPAS_DATABASE_URL is not set (a libpq connection string or URI)\n");
+		return CLI_USAGE;
+	}
 	/* SIGTERM and SIGINT are blocked in every thread (the ones made later inherit the mask)
 	 * and taken synchronously by the main thread with sigwait below: a handler could run on
 	 * any thread and leave the main one asleep. */
@@ -80,45 +86,48 @@ int cli_serve(int argc, char **argv)
 	sigaddset(&stop_set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	memset(&app, 0, sizeof app);
-	if (app_config_from_env(&app.cfg, bound, sizeof bound) < 0) {
-		fprintf(stderr, "sipas serve: %s\n", bound);
-		return CLI_USAGE;
-	}
-	rl = getenv("SIPAS_RATE_LIMIT");
-	ratelimit_configure(rl && *rl ? (unsigned)strtoul(rl, NULL, 10) : 120);
-	if ((status = serve_migrate(app.cfg.database_url)) != 0)
+	if ((status = serve_migrate(cfg)) != 0)
 		return status;
 	status = CLI_RUNTIME;
-	if (db_pool_new(app.cfg.database_url, app.cfg.db_pool_size, &app.db) < 0) {
-		log_error("cannot create the database pool");
+	if ((r = app_new(cfg, &app, bound, sizeof bound)) < 0) {
+		log_error("%s", bound);
 		goto out;
 	}
-
-	if ((r = http_server_start(&app, &srv, bound, sizeof bound)) < 0) {
+	memset(&o, 0, sizeof o);
+	o.host = cfg->listen_host;
+	o.port = cfg->listen_port;
+	o.threads = cfg->threads;
+	o.conn_limit = cfg->conn_limit;
+	o.conn_timeout_s = cfg->conn_timeout_s;
+	o.routes = handler_routes;
+	o.nroutes = handler_nroutes;
+	o.admit = handlers_admit;
+	o.error_page = page_error;
+	o.app = app;
+	if ((r = http_server_start(&o, &srv, bound, sizeof bound)) < 0) {
 		log_error("%s", bound);
 		goto out;
 	}
 	printf("listening on http://%s\n", bound);
 	fflush(stdout);
 	log_info("listening on http://%s (%u threads, %u database connections)", bound,
-		 app.cfg.threads, app.cfg.db_pool_size);
+		 cfg->threads, cfg->db_pool_size);
 
 	while (sigwait(&stop_set, &sig) != 0)
 		;
 	log_info("signal %d: no new connections; waiting for %u request(s) in flight",
-		 sig, atomic_load(&app.inflight));
-	atomic_store(&app.stopping, true);
+		 sig, http_server_inflight(srv));
 	http_server_quiesce(srv);
-	for (waited = 0; atomic_load(&app.inflight) > 0 && waited < DRAIN_SECONDS * 10; waited++) {
+	for (waited = 0; http_server_inflight(srv) > 0 && waited < DRAIN_SECONDS * 10; waited++) {
 		struct timespec ts = { 0, 100 * 1000000L };
 
 		nanosleep(&ts, NULL);
 	}
 	status = CLI_OK;
 out:
+	app_stop(app);          /* what still runs after the drain gives up soon */
 	http_server_stop(srv);
-	db_pool_free(app.db);
+	app_free(app);
 	log_info("stopped");
 	return status;
 }

@@ -99,7 +99,7 @@ static int read_frame(const char *path, struct est_frame **frame, struct db_stra
 	return 0;
 }
 
-static int survey_create(int argc, char **argv)
+static int survey_create(const struct config *cfg, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "id", required_argument, NULL, 'i' },
@@ -192,7 +192,7 @@ static int survey_create(int argc, char **argv)
 	if (frame_path && (status = read_frame(frame_path, &frame, &strata, &spec.nstrata)) != 0)
 		goto out;
 	spec.strata = strata;
-	if ((status = cli_db_connect("survey create", &c)) != 0)
+	if ((status = cli_db_connect(cfg, "survey create", &c)) != 0)
 		goto out;
 	status = CLI_USAGE;
 	r = db_form_find(c, form, (int)version);
@@ -236,7 +236,7 @@ out:
 	return status;
 }
 
-static int survey_set_open(int argc, char **argv, bool open)
+static int survey_set_open(const struct config *cfg, int argc, char **argv, bool open)
 {
 	struct db_conn *c = NULL;
 	int r, status;
@@ -247,7 +247,7 @@ static int survey_set_open(int argc, char **argv, bool open)
 		fprintf(stderr, "sipas survey %s: give one round ID\n", argv[0]);
 		return CLI_USAGE;
 	}
-	if ((status = cli_db_connect(open ? "survey open" : "survey close", &c)) != 0)
+	if ((status = cli_db_connect(cfg, open ? "survey open" : "survey close", &c)) != 0)
 		return status;
 	r = db_survey_set_open(c, argv[1], open);
 	if (r == -ENOENT) {
@@ -264,16 +264,16 @@ static int survey_set_open(int argc, char **argv, bool open)
 	return status;
 }
 
-int cli_survey(int argc, char **argv)
+int cli_survey(const struct config *cfg, int argc, char **argv)
 {
 	if (argc < 2)
 		return usage(stderr);
 	if (!strcmp(argv[1], "create"))
-		return survey_create(argc - 1, argv + 1);
+		return survey_create(cfg, argc - 1, argv + 1);
 	if (!strcmp(argv[1], "close"))
-		return survey_set_open(argc - 1, argv + 1, false);
+		return survey_set_open(cfg, argc - 1, argv + 1, false);
 	if (!strcmp(argv[1], "open"))
-		return survey_set_open(argc - 1, argv + 1, true);
+		return survey_set_open(cfg, argc - 1, argv + 1, true);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
 		return usage(stdout);
 	fprintf(stderr, "sipas survey: unknown action '%s'\n", argv[1]);

@@ -22,7 +22,7 @@ static int usage(FILE *f)
 	return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
-static int token_create(int argc, char **argv)
+static int token_create(const struct config *cfg, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "role", required_argument, NULL, 'r' },
@@ -78,7 +78,7 @@ static int token_create(int argc, char **argv)
 		snprintf(defname, sizeof defname, "%s token", role);
 		name = defname;
 	}
-	if ((status = cli_db_connect("token create", &c)) != 0)
+	if ((status = cli_db_connect(cfg, "token create", &c)) != 0)
 		return status;
 	if ((r = auth_secret_generate(secret, hash)) < 0) {
 		fprintf(stderr, "sipas token create: no randomness: %s\n", strerror(-r));
@@ -104,7 +104,7 @@ out:
 	return status;
 }
 
-static int token_revoke(int argc, char **argv)
+static int token_revoke(const struct config *cfg, int argc, char **argv)
 {
 	struct db_conn *c = NULL;
 	char *end;
@@ -118,7 +118,7 @@ static int token_revoke(int argc, char **argv)
 		fprintf(stderr, "sipas token revoke: '%s' is not a token id\n", argv[1]);
 		return CLI_USAGE;
 	}
-	if ((status = cli_db_connect("token revoke", &c)) != 0)
+	if ((status = cli_db_connect(cfg, "token revoke", &c)) != 0)
 		return status;
 	r = db_token_revoke(c, (int)id, "cli");
 	if (r == -ENOENT) {
@@ -135,14 +135,14 @@ static int token_revoke(int argc, char **argv)
 	return status;
 }
 
-int cli_token(int argc, char **argv)
+int cli_token(const struct config *cfg, int argc, char **argv)
 {
 	if (argc < 2)
 		return usage(stderr);
 	if (!strcmp(argv[1], "create"))
-		return token_create(argc - 1, argv + 1);
+		return token_create(cfg, argc - 1, argv + 1);
 	if (!strcmp(argv[1], "revoke"))
-		return token_revoke(argc - 1, argv + 1);
+		return token_revoke(cfg, argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
 		return usage(stdout);
 	fprintf(stderr, "sipas token: unknown action '%s'\n", argv[1]);

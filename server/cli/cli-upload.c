@@ -64,7 +64,7 @@ static void print_errors(const char *file, const struct upload_result *res)
 	fprintf(stderr, "%s: nothing stored\n", file);
 }
 
-int cli_upload(int argc, char **argv)
+int cli_upload(const struct config *cfg, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "survey", required_argument, NULL, 's' },
@@ -74,6 +74,7 @@ int cli_upload(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *survey = NULL, *name = NULL, *file;
+	struct form_cache *forms = NULL;
 	const struct form_entry *e = NULL;
 	struct upload_opts o;
 	struct upload *up = NULL;
@@ -109,9 +110,11 @@ int cli_upload(int argc, char **argv)
 			fclose(f);
 		return CLI_USAGE;
 	}
-	if ((status = cli_db_connect("upload", &c)) != 0)
+	if ((status = cli_db_connect(cfg, "upload", &c)) != 0)
 		goto out;
-	r = form_cache_get(c, survey, &e);
+	if ((r = form_cache_new(&forms)) < 0)
+		goto runtime;
+	r = form_cache_get(forms, c, survey, &e);
 	if (r == -ENOENT) {
 		fprintf(stderr, "sipas upload: --survey: no round '%s'\n", survey);
 		status = CLI_USAGE;
@@ -180,6 +183,7 @@ runtime:
 out:
 	upload_free(up);
 	form_cache_put(e);
+	form_cache_free(forms);
 	db_conn_close(c);
 	free(buf);
 	fclose(f);

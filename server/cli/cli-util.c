@@ -5,11 +5,12 @@
 
 #include "cli-util.h"
 #include "cli.h"
+#include "config.h"
 #include "db.h"
 
-int cli_db_connect(const char *cmd, struct db_conn **out)
+int cli_db_connect(const struct config *cfg, const char *cmd, struct db_conn **out)
 {
-	const char *url = getenv("SIPAS_DATABASE_URL");
+	const char *url = cfg->database_url;
 	char err[512];
 
 	if (!url || !*url) {
@@ -21,7 +22,7 @@ int cli_db_connect(const char *cmd, struct db_conn **out)
 		return CLI_RUNTIME;
 	}
 	/* like serve, every command works on an up-to-date schema */
-	if (db_migrate(*out, err, sizeof err) < 0) {
+	if (db_migrate(*out, cfg->migrations_dir, err, sizeof err) < 0) {
 		fprintf(stderr, "sipas %s: migrate: %s\n", cmd, err);
 		db_conn_close(*out);
 		*out = NULL;

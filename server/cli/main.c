@@ -1,12 +1,15 @@
-/* main.c - the sipas program: dispatches to a subcommand (contract §1). */
+/* main.c - the sipas program: reads the environment once, then dispatches to a subcommand
+ * (docs/cli.md). */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "config.h"
+#include "log.h"
 
 struct subcommand {
 	const char *name;
-	int (*run)(int argc, char **argv);
+	int (*run)(const struct config *cfg, int argc, char **argv);
 	const char *summary;
 };
 
@@ -36,6 +39,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	struct config cfg;
+	char err[512];
 	size_t i;
 
 	if (argc < 2) {
@@ -46,9 +51,14 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return CLI_OK;
 	}
+	if (config_from_env(&cfg, err, sizeof err) < 0) {
+		fprintf(stderr, "sipas: %s\n", err);
+		return CLI_USAGE;
+	}
+	log_set_level(cfg.log_level);
 	for (i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
 		if (!strcmp(argv[1], subcommands[i].name))
-			return subcommands[i].run(argc - 1, argv + 1);
+			return subcommands[i].run(&cfg, argc - 1, argv + 1);
 	fprintf(stderr, "sipas: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return CLI_USAGE;

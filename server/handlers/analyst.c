@@ -13,6 +13,7 @@
 #include "db-estimates.h"
 #include "db.h"
 #include "jsonw.h"
+#include "reply-cache.h"
 
 static void est_done(struct analyst_est *e)
 {
@@ -84,16 +85,14 @@ int analyst_open(struct http_req *req, const char *survey, bool fold, struct ana
 		return -ENOMEM;
 	req->state = x;
 	req->state_free = ctx_free;
-	if ((r = db_acquire(req->app->db, req->app->cfg.db_wait_ms, &x->c)) < 0)
+	if ((r = app_db(req->app, &x->c)) < 0)
 		return r;
-	r = form_cache_get(x->c, survey, &x->fe);
+	r = form_cache_get(req->app->forms, x->c, survey, &x->fe);
 	if (r == -ENOENT)
 		return http_reply_error(req, 404, "not_found", "no such survey round");
 	if (r < 0)
 		return r;
-	/* after the form cache's first use, so that the fold thread stops before the cache is freed */
-	est_store_start(req->app);
-	r = fold ? est_store_fold(x->c, x->fe, EST_STORE_WAIT_MS, NULL, &x->err) : 0;
+	r = fold ? est_store_fold(req->app->folds, x->c, x->fe, EST_STORE_WAIT_MS, NULL, &x->err) : 0;
 	if (r == -EINVAL)
 		return analyst_est_error(req, &x->err);
 	if (r == -EBUSY) {
@@ -297,107 +296,26 @@ int analyst_audit(struct db_conn *c, const struct form_entry *fe, struct http_re
 
 /* ---- the reply cache ---- */
 
-struct cache_entry {
-	int survey_id;
-	char *key;
-	char version[160];
-	char *body;
-	size_t len;
-	unsigned long long used;
-};
-
-static struct {
-	pthread_mutex_t mu;
-	struct cache_entry e[ANALYST_CACHE_SIZE];
-	unsigned long long tick;
-	int enabled;                          /* -1: not read yet */
-} cache = { PTHREAD_MUTEX_INITIALIZER, { { 0, NULL, "", NULL, 0, 0 } }, 0, -1 };
-
-static void cache_clear(void)
-{
-	size_t i;
-
-	for (i = 0; i < ANALYST_CACHE_SIZE; i++) {
-		free(cache.e[i].key);
-		free(cache.e[i].body);
-		memset(&cache.e[i], 0, sizeof cache.e[i]);
-	}
-}
-
-static bool cache_on(void)
-{
-	if (cache.enabled < 0) {
-		const char *v = getenv("SIPAS_RESULT_CACHE");
-
-		cache.enabled = !(v && !strcmp(v, "0"));
-		if (cache.enabled)
-			atexit(cache_clear);
-	}
-	return cache.enabled > 0;
-}
-
 int analyst_cache_get(struct analyst_ctx *x, struct http_req *req, const char *key, const char *type)
 {
-	size_t i;
+	struct strbuf sb;
 	int r;
 
 	x->version[0] = '\0';
-	pthread_mutex_lock(&cache.mu);
-	r = cache_on();
-	pthread_mutex_unlock(&cache.mu);
-	if (!r)
+	if (!req->app->replies)
 		return 0;
 	if ((r = db_est_version(x->c, x->fe->survey.id, x->version, sizeof x->version)) < 0)
 		return r;
-	pthread_mutex_lock(&cache.mu);
-	for (i = 0; i < ANALYST_CACHE_SIZE; i++) {
-		struct cache_entry *e = &cache.e[i];
-
-		if (e->key && e->survey_id == x->fe->survey.id && !strcmp(e->key, key) && !strcmp(e->version, x->version)) {
-			e->used = ++cache.tick;
-			r = http_reply(req, 200, type, e->body, e->len);
-			pthread_mutex_unlock(&cache.mu);
-			return r;
-		}
-	}
-	pthread_mutex_unlock(&cache.mu);
-	return 0;
+	strbuf_init(&sb, 0);
+	r = reply_cache_get(req->app->replies, x->fe->survey.id, key, x->version, &sb);
+	if (r > 0)
+		r = http_reply_buf(req, 200, type, &sb);
+	strbuf_done(&sb);
+	return r;
 }
 
-void analyst_cache_put(struct analyst_ctx *x, const char *key, const struct strbuf *sb)
+void analyst_cache_put(struct analyst_ctx *x, struct http_req *req, const char *key, const struct strbuf *sb)
 {
-	struct cache_entry *victim = NULL;
-	char *k, *b;
-	size_t i;
-
-	if (!x->version[0] || sb->len > ANALYST_CACHE_MAX_BYTES)
-		return;
-	k = strdup(key);
-	b = malloc(sb->len ? sb->len : 1);
-	if (!k || !b) {
-		free(k);
-		free(b);
-		return;
-	}
-	memcpy(b, sb->buf, sb->len);
-	pthread_mutex_lock(&cache.mu);
-	for (i = 0; i < ANALYST_CACHE_SIZE; i++) {
-		struct cache_entry *e = &cache.e[i];
-
-		if (e->key && e->survey_id == x->fe->survey.id && !strcmp(e->key, key)) {
-			victim = e;           /* an older version of the same reply */
-			break;
-		}
-		if (!victim || !e->key || (victim->key && e->used < victim->used))
-			victim = e;
-	}
-	free(victim->key);
-	free(victim->body);
-	victim->survey_id = x->fe->survey.id;
-	victim->key = k;
-	snprintf(victim->version, sizeof victim->version, "%s", x->version);
-	victim->body = b;
-	victim->len = sb->len;
-	victim->used = ++cache.tick;
-	pthread_mutex_unlock(&cache.mu);
+	if (req->app->replies && x->version[0])
+		reply_cache_put(req->app->replies, x->fe->survey.id, key, x->version, sb->buf, sb->len);
 }

@@ -58,14 +58,11 @@ void analyst_report(struct analyst_ctx *x, struct analyst_est *e, struct est_rep
 int analyst_est_error(struct http_req *req, const struct est_error *err);
 /* Replies 400 {"error":{"code":"bad_request","message":...}}; returns 400. */
 int analyst_bad(struct http_req *req, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The reply cache: computed estimates keyed by round, request and the version of the round's
- * kept aggregates (so a hit is exactly what a computation would give). SIPAS_RESULT_CACHE=0
- * turns it off. analyst_cache_get replies from the cache and returns the status on a hit, else
- * 0 (or a negative errno); analyst_cache_put keeps a copy of a computed reply. */
-#define ANALYST_CACHE_SIZE 32
-#define ANALYST_CACHE_MAX_BYTES (8u << 20)
+/* The reply cache (store/reply-cache.h; off with SIPAS_RESULT_CACHE=0): analyst_cache_get
+ * replies from the cache and returns the status on a hit, else 0 (or a negative errno);
+ * analyst_cache_put keeps a copy of a computed reply. */
 int analyst_cache_get(struct analyst_ctx *x, struct http_req *req, const char *key, const char *type);
-void analyst_cache_put(struct analyst_ctx *x, const char *key, const struct strbuf *sb);
+void analyst_cache_put(struct analyst_ctx *x, struct http_req *req, const char *key, const struct strbuf *sb);
 /* Records an export in the audit log (who, what, when); returns 0 or a negative errno. */
 int analyst_audit(struct db_conn *c, const struct form_entry *fe, struct http_req *req, const char *what,
 		  const char *format);

@@ -147,7 +147,7 @@ int auth_resolve(struct http_req *req)
 		return (who & ROLE_PUBLIC) ? 0 : -EPERM;
 	if (h && strncasecmp(h, "Bearer ", 7) != 0)
 		return (who & ROLE_PUBLIC) ? 0 : -EPERM;
-	r = db_acquire(req->app->db, req->app->cfg.db_wait_ms, &c);
+	r = app_db(req->app, &c);
 	if (r < 0)
 		return (who & ROLE_PUBLIC) ? 0 : r;
 	if (h)

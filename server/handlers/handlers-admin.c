@@ -65,7 +65,7 @@ int handle_agencies(struct http_req *req)
 	struct db_conn *c = NULL;
 	int r;
 
-	if ((r = db_acquire(req->app->db, req->app->cfg.db_wait_ms, &c)) < 0)
+	if ((r = app_db(req->app, &c)) < 0)
 		return r;
 	strbuf_init(&sb, 0);
 	strbuf_puts(&sb, "{\"agencies\":[");

@@ -104,7 +104,7 @@ int handle_estimates(struct http_req *req)
 		strbuf_done(&sb);
 		return r;
 	}
-	analyst_cache_put(x, key, &sb);
+	analyst_cache_put(x, req, key, &sb);
 	return http_reply_buf(req, 200, type, &sb);
 }
 
@@ -205,12 +205,12 @@ static int compare_rounds(struct http_req *req, struct analyst_ctx *x, const cha
 		return analyst_bad(req, "against: too long");
 	if (!strcmp(other, x->fe->survey.code))
 		return analyst_bad(req, "against must name another round");
-	r = form_cache_get(x->c, other, &x->other);
+	r = form_cache_get(req->app->forms, x->c, other, &x->other);
 	if (r == -ENOENT)
 		return http_reply_error(req, 404, "not_found", "no such survey round (against)");
 	if (r < 0)
 		return r;
-	if ((r = est_store_fold(x->c, x->other, EST_STORE_WAIT_MS, NULL, &err)) == -EBUSY) {
+	if ((r = est_store_fold(req->app->folds, x->c, x->other, EST_STORE_WAIT_MS, NULL, &err)) == -EBUSY) {
 		http_add_header(req, "Retry-After", "10");
 		return http_reply_error(req, 503, "folding", "the other round's aggregates are being brought up to date");
 	}

@@ -13,8 +13,6 @@
 #include "handlers.h"
 
 /* libmicrohttpd's content-reader returns: end of stream, error. */
-#define STREAM_END ((ssize_t)-1)
-#define STREAM_ERROR ((ssize_t)-2)
 
 /* The state of a streamed export: owned by the reply, freed by export_free however it ends. */
 struct export_stream {
@@ -55,8 +53,8 @@ static ssize_t export_read(void *ud, uint64_t pos, char *buf, size_t max)
 	}
 	n = db_export_read(s->x, buf, max);
 	if (n < 0)
-		return STREAM_ERROR;
-	return n == 0 ? STREAM_END : n;
+		return HTTP_STREAM_ERROR;
+	return n == 0 ? HTTP_STREAM_END : n;
 }
 
 static int header_row(struct strbuf *sb, const struct form *f, struct db_export_column *cols)

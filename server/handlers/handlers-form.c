@@ -13,7 +13,7 @@
 #include "form-cache.h"
 #include "handlers.h"
 #include "html-form.h"
-#include "intake-writer.h"
+#include "intake-submit.h"
 #include "intake.h"
 #include "invite.h"
 #include "static-files.h"
@@ -130,9 +130,9 @@ static int form_begin(struct http_req *req, struct form_state **out)
 		return -ENOMEM;
 	req->state = st;
 	req->state_free = form_state_free;
-	if ((r = db_acquire(req->app->db, req->app->cfg.db_wait_ms, &st->conn)) < 0)
+	if ((r = app_db(req->app, &st->conn)) < 0)
 		return r;
-	r = form_cache_get(st->conn, req->params[0], &st->entry);
+	r = form_cache_get(req->app->forms, st->conn, req->params[0], &st->entry);
 	if (r == -ENOENT)
 		return not_found(req);
 	if (r < 0)
@@ -194,7 +194,7 @@ static int render(struct http_req *req, int status, struct form_state *st, const
 		if (!st->agencies)
 			return -ENOMEM;
 		strbuf_init(&st->agencies->arena, 0);
-		if (!st->conn && (r = db_acquire(req->app->db, req->app->cfg.db_wait_ms, &st->conn)) < 0)
+		if (!st->conn && (r = app_db(req->app, &st->conn)) < 0)
 			return r;
 		if ((r = db_survey_agencies_each(st->conn, st->entry->survey.id, agency_add, st->agencies)) < 0)
 			return r;
@@ -245,7 +245,7 @@ int handle_form_post(struct http_req *req)
 
 	if (req->resumed) {              /* back from the group-commit queue */
 		st = req->state;
-		r = intake_writer_result(req, &st->ticket);
+		r = intake_submit_result(req, &st->ticket);
 		goto stored;
 	}
 	if ((r = form_begin(req, &st)) != 0)
@@ -294,7 +294,7 @@ int handle_form_post(struct http_req *req)
 	}
 	db_release(st->conn);       /* the writer or the one-row path takes its own */
 	st->conn = NULL;
-	r = intake_writer_begin(req, resp, &st->ticket);
+	r = intake_submit(req, resp, &st->ticket);
 	if (r == HTTP_SUSPENDED)
 		return r;
 stored:

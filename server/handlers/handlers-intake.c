@@ -11,7 +11,7 @@
 #include "db.h"
 #include "form-cache.h"
 #include "handlers.h"
-#include "intake-writer.h"
+#include "intake-submit.h"
 #include "intake.h"
 #include "invite.h"
 #include "jsonw.h"
@@ -93,7 +93,7 @@ int handle_intake(struct http_req *req)
 
 	if (req->resumed) {              /* back from the group-commit queue */
 		st = req->state;
-		r = intake_writer_result(req, &st->ticket);
+		r = intake_submit_result(req, &st->ticket);
 		goto reply;
 	}
 	st = calloc(1, sizeof *st);
@@ -101,12 +101,12 @@ int handle_intake(struct http_req *req)
 		return -ENOMEM;
 	req->state = st;
 	req->state_free = intake_state_free;
-	if (form_cache_find(req->params[0], &st->entry) < 0) {
+	if (form_cache_find(req->app->forms, req->params[0], &st->entry) < 0) {
 		struct db_conn *c = NULL;
 
-		if ((r = db_acquire(req->app->db, req->app->cfg.db_wait_ms, &c)) < 0)
+		if ((r = app_db(req->app, &c)) < 0)
 			return r;
-		r = form_cache_get(c, req->params[0], &st->entry);
+		r = form_cache_get(req->app->forms, c, req->params[0], &st->entry);
 		db_release(c);
 	} else {
 		r = 0;
@@ -149,7 +149,7 @@ int handle_intake(struct http_req *req)
 	resp->ncodes = st->entry->form->nslots;
 	resp->answers = a->json;
 	intake_content_hash(a->json, a->json_len, a->agency, resp->content_hash);
-	r = intake_writer_begin(req, resp, &st->ticket);
+	r = intake_submit(req, resp, &st->ticket);
 	if (r == HTTP_SUSPENDED)
 		return r;
 reply:

@@ -76,7 +76,7 @@ int handle_login_post(struct http_req *req)
 		goto out;
 	}
 	token = urlenc_get(&form, "token");
-	if ((r = db_acquire(req->app->db, req->app->cfg.db_wait_ms, &c)) < 0)
+	if ((r = app_db(req->app, &c)) < 0)
 		goto out;
 	memset(&who, 0, sizeof who);
 	r = token ? auth_check_token(c, token, &who) : -EPERM;
@@ -117,7 +117,7 @@ int handle_logout(struct http_req *req)
 	}
 	urlenc_done(&form);
 	if (req->auth.via_session && sid && strlen(sid) == 64) {
-		if ((r = db_acquire(req->app->db, req->app->cfg.db_wait_ms, &c)) < 0)
+		if ((r = app_db(req->app, &c)) < 0)
 			return r;
 		sha256_digest(sid, 64, h);
 		r = db_session_delete(c, h);

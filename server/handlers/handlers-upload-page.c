@@ -48,9 +48,9 @@ int handle_upload_page(struct http_req *req)
 	char next[HTTP_PARAM_MAX + 32];
 	int r;
 
-	if ((r = db_acquire(req->app->db, req->app->cfg.db_wait_ms, &c)) < 0)
+	if ((r = app_db(req->app, &c)) < 0)
 		return r;
-	r = form_cache_get(c, req->params[0], &e);
+	r = form_cache_get(req->app->forms, c, req->params[0], &e);
 	if (r < 0) {
 		db_release(c);
 		return r == -ENOENT ? http_reply_error(req, 404, NULL, "Không có đợt khảo sát này.") : r;

@@ -29,12 +29,12 @@ struct survey_ref {
 };
 
 /* Finds round code and its form. Returns 0, -ENOENT, or a negative errno. */
-static int survey_open(struct db_conn *c, const char *code, struct survey_ref *s)
+static int survey_open(struct form_cache *fc, struct db_conn *c, const char *code, struct survey_ref *s)
 {
 	int r;
 
 	memset(s, 0, sizeof *s);
-	if ((r = form_cache_get(c, code, &s->e)) < 0)
+	if ((r = form_cache_get(fc, c, code, &s->e)) < 0)
 		return r;
 	s->id = s->e->survey.id;
 	s->form = s->e->form;
@@ -59,9 +59,9 @@ static int survey_open_req(struct http_req *req, struct survey_ref *s)
 	struct db_conn *c = NULL;
 	int r;
 
-	if ((r = db_acquire(req->app->db, req->app->cfg.db_wait_ms, &c)) < 0)
+	if ((r = app_db(req->app, &c)) < 0)
 		return r;
-	r = survey_open(c, req->params[0], s);
+	r = survey_open(req->app->forms, c, req->params[0], s);
 	db_release(c);
 	return r == -ENOENT ? reply_no_survey(req) : r;
 }
@@ -234,10 +234,10 @@ int handle_uploads_list(struct http_req *req)
 	struct history h = { &sb, 0 };
 	int r;
 
-	if ((r = db_acquire(req->app->db, req->app->cfg.db_wait_ms, &c)) < 0)
+	if ((r = app_db(req->app, &c)) < 0)
 		return r;
 	strbuf_init(&sb, 0);
-	if ((r = survey_open(c, req->params[0], &s)) == 0) {
+	if ((r = survey_open(req->app->forms, c, req->params[0], &s)) == 0) {
 		strbuf_puts(&sb, "{\"uploads\":[");
 		r = db_uploads_each(c, s.id, history_json, &h);
 		strbuf_puts(&sb, "]}");
@@ -274,7 +274,7 @@ int handle_upload_withdraw(struct http_req *req)
 	id = strtoll(req->params[0], &end, 10);
 	if (*end || id <= 0)
 		return http_reply_error(req, 404, "not_found", "no such upload");
-	if ((r = db_acquire(req->app->db, req->app->cfg.db_wait_ms, &c)) < 0)
+	if ((r = app_db(req->app, &c)) < 0)
 		return r;
 	r = db_upload_withdraw(c, id, req->auth.token_id, req->auth.name);
 	db_release(c);
@@ -373,9 +373,9 @@ static int upload_start(struct http_req *req, struct upload_req **out)
 	file_name(req, st->file_name);
 	if (st->errors_csv && !(st->failed = tmpfile()))
 		return st->status = http_reply_error(req, 507, NULL, "no room for the failing rows");
-	if ((r = db_acquire(req->app->db, req->app->cfg.db_wait_ms, &st->c)) < 0)
+	if ((r = app_db(req->app, &st->c)) < 0)
 		goto fail;
-	r = survey_open(st->c, req->params[0], &st->s);
+	r = survey_open(req->app->forms, st->c, req->params[0], &st->s);
 	if (r == -ENOENT)
 		return st->status = reply_no_survey(req);
 	if (r < 0)
@@ -434,7 +434,7 @@ static ssize_t file_read(void *ud, uint64_t pos, char *buf, size_t max)
 	FILE *f = ud;
 	ssize_t n = pread(fileno(f), buf, max, (off_t)pos);
 
-	return n == 0 ? -1 /* MHD_CONTENT_READER_END_OF_STREAM */ : n < 0 ? -2 : n;
+	return n == 0 ? HTTP_STREAM_END : n < 0 ? HTTP_STREAM_ERROR : n;
 }
 
 static void file_close(void *ud)

@@ -4,6 +4,15 @@
 
 #include "http.h"
 
+/* The route table (routes.c). */
+extern const struct route handler_routes[];
+extern const size_t handler_nroutes;
+
+/* The admission hook of the HTTP layer (admit.c): the public routes' rate limit, then the
+ * caller's credentials against the route's roles. Returns 0, or the status of the error reply
+ * it set (429, 401, 403, 503). */
+int handlers_admit(struct http_req *req);
+
 int handle_healthz(struct http_req *req);
 int handle_me(struct http_req *req);
 int handle_agencies(struct http_req *req);

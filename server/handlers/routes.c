@@ -5,7 +5,7 @@
 
 #define ANY_TOKEN (ROLE_ADMIN | ROLE_TEAM | ROLE_ANALYST)
 
-const struct route http_routes[] = {
+const struct route handler_routes[] = {
 	{ .method = "GET", .pattern = "/healthz", .who = ROLE_PUBLIC, .handler = handle_healthz },
 	{ .method = "GET", .pattern = "/api/v1/me", .who = ANY_TOKEN, .handler = handle_me },
 	{ .method = "GET", .pattern = "/api/v1/agencies", .who = ANY_TOKEN, .handler = handle_agencies },
@@ -59,4 +59,4 @@ const struct route http_routes[] = {
 	  .handler = handle_dashboard_agency },
 };
 
-const size_t http_nroutes = sizeof http_routes / sizeof http_routes[0];
+const size_t handler_nroutes = sizeof handler_routes / sizeof handler_routes[0];

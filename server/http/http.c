@@ -1,5 +1,6 @@
 /* http.c - libmicrohttpd glue: request state, routing, bodies, replies, the request log. */
 #include <errno.h>
+#include <stdatomic.h>
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,19 +11,17 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include "app.h"
-#include "auth.h"
 #include "http-server.h"
 #include "http.h"
 #include "jsonw.h"
 #include "log.h"
-#include "ratelimit.h"
 
 #define HTTP_OUT_LIMIT (64u << 20)       /* a buffered reply; larger ones are streamed */
 
 struct http_server {
 	struct MHD_Daemon *d;
-	struct app *app;
+	struct http_options opts;
+	atomic_uint inflight;         /* requests begun and not yet completed */
 };
 
 static int64_t now_ns(void)
@@ -33,76 +32,24 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* ---- routing ---- */
-
-/* Matches path against pattern, capturing {x} segments; returns 1 on a match. */
-static int route_match(const char *pattern, const char *path, struct http_req *req)
-{
-	size_t np = 0;
-
-	while (*pattern && *path) {
-		if (*pattern == '{') {
-			const char *end = strchr(path, '/');
-			size_t len = end ? (size_t)(end - path) : strlen(path);
-
-			if (len == 0 || len >= HTTP_PARAM_MAX || np >= HTTP_MAX_PARAMS)
-				return 0;
-			if (req) {
-				memcpy(req->params[np], path, len);
-				req->params[np][len] = '\0';
-			}
-			np++;
-			path += len;
-			pattern = strchr(pattern, '}');
-			if (!pattern)
-				return 0;
-			pattern++;
-			continue;
-		}
-		if (*pattern != *path)
-			return 0;
-		pattern++;
-		path++;
-	}
-	if (*pattern || *path)
-		return 0;
-	if (req)
-		req->nparams = np;
-	return 1;
-}
-
-/* Finds the route; *status is 404 or 405 when none fits. */
+/* Finds the request's route and captures its {x} segments; *status is 404 or 405 (with an
+ * Allow header) when none fits. */
 static const struct route *route_find(struct http_req *req, int *status)
 {
+	const struct http_options *o = &req->srv->opts;
+	struct http_match m;
 	size_t i;
-	int path_known = 0;
 
-	for (i = 0; i < http_nroutes; i++) {
-		const struct route *r = &http_routes[i];
-
-		if (!route_match(r->pattern, req->path, NULL))
-			continue;
-		path_known = 1;
-		if (strcmp(r->method, req->method) == 0 ||
-		    (strcmp(req->method, "HEAD") == 0 && strcmp(r->method, "GET") == 0)) {
-			route_match(r->pattern, req->path, req);
-			return r;
-		}
+	*status = http_route_find(o->routes, o->nroutes, req->method, req->path, &m);
+	if (!m.route) {
+		if (*status == 405)
+			http_add_header(req, "Allow", m.allow);
+		return NULL;
 	}
-	*status = path_known ? 405 : 404;
-	if (path_known) {
-		char allow[64] = "";
-
-		for (i = 0; i < http_nroutes; i++)
-			if (route_match(http_routes[i].pattern, req->path, NULL) &&
-			    strlen(allow) + strlen(http_routes[i].method) + 3 < sizeof allow) {
-				if (allow[0])
-					strcat(allow, ", ");
-				strcat(allow, http_routes[i].method);
-			}
-		http_add_header(req, "Allow", allow);
-	}
-	return NULL;
+	req->nparams = m.nparams;
+	for (i = 0; i < m.nparams; i++)
+		memcpy(req->params[i], m.params[i], sizeof req->params[i]);
+	return m.route;
 }
 
 /* ---- request inputs ---- */
@@ -173,45 +120,15 @@ int http_reply_buf(struct http_req *req, int status, const char *content_type, s
 	return status;
 }
 
-static const char *html_escape_min(char *dst, size_t cap, const char *s)
-{
-	size_t o = 0;
-
-	for (; *s && o + 6 < cap; s++) {
-		const char *e = NULL;
-
-		switch (*s) {
-		case '<': e = "&lt;"; break;
-		case '>': e = "&gt;"; break;
-		case '&': e = "&amp;"; break;
-		case '"': e = "&quot;"; break;
-		}
-		if (e) {
-			memcpy(dst + o, e, strlen(e));
-			o += strlen(e);
-		} else {
-			dst[o++] = *s;
-		}
-	}
-	dst[o] = '\0';
-	return dst;
-}
-
 int http_reply_error(struct http_req *req, int status, const char *code, const char *message)
 {
 	struct strbuf sb;
 
 	strbuf_init(&sb, 0);
-	if (req->route && req->route->html) {
-		char esc[1024];
-
-		strbuf_printf(&sb, "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">"
-			      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-			      "<title>Lỗi %d</title></head><body><main><h1>Lỗi %d</h1><p>%s</p>"
-			      "<p><a href=\"/\">Về trang chủ</a></p></main></body></html>",
-			      status, status, html_escape_min(esc, sizeof esc, message));
+	if (req->route && req->route->html && req->srv->opts.error_page &&
+	    req->srv->opts.error_page(&sb, status, message) >= 0)
 		return http_reply_buf(req, status, "text/html; charset=utf-8", &sb);
-	}
+	strbuf_reset(&sb);
 	strbuf_puts(&sb, "{\"error\":{\"code\":");
 	jsonw_string(&sb, code ? code : http_status_code_name(status));
 	strbuf_puts(&sb, ",\"message\":");
@@ -329,8 +246,8 @@ static int content_type_ok(struct http_req *req)
 	return strncasecmp(got, want, n) == 0 && (got[n] == '\0' || got[n] == ';' || got[n] == ' ');
 }
 
-/* Checks route, rate limit, auth, media type and declared length; returns 0 or an error status
- * with the reply set. */
+/* Checks route, transfer coding, the admission hook (rate limit, auth), media type and declared
+ * length; returns 0 or an error status with the reply set. */
 static int request_admit(struct http_req *req)
 {
 	const char *cl, *te;
@@ -343,20 +260,8 @@ static int request_admit(struct http_req *req)
 	te = http_header(req, "Transfer-Encoding");
 	if (te && strcasecmp(te, "chunked") != 0)
 		return http_reply_error(req, 400, NULL, "the only transfer coding accepted is chunked");
-	if (req->route->rate_limited && (r = ratelimit_check(req->app, req->client)) > 0) {
-		char after[16];
-
-		snprintf(after, sizeof after, "%d", r);
-		http_add_header(req, "Retry-After", after);
-		return http_reply_error(req, 429, "rate_limited",
-					"Quá nhiều yêu cầu, xin vui lòng thử lại sau ít phút.");
-	}
-	r = auth_resolve(req);
-	if (r < 0)
-		return http_reply_error(req, http_status_from_errno(r), NULL,
-					r == -EPERM ? "a valid token is required" :
-					r == -EACCES ? "this token's role may not use this resource" :
-					"authentication is unavailable");
+	if (req->srv->opts.admit && (r = req->srv->opts.admit(req)) != 0)
+		return r;
 	if (req->route->body != HTTP_BODY_NONE && !content_type_ok(req)) {
 		char msg[128];
 
@@ -418,7 +323,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **req_cls)
 {
-	struct app *app = cls;
+	struct http_server *srv = cls;
 	struct http_req *req = *req_cls;
 	int status;
 
@@ -428,14 +333,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (!req)
 			return MHD_NO;
 		*req_cls = req;
-		req->app = app;
+		req->srv = srv;
+		req->app = srv->opts.app;
 		req->conn = conn;
 		req->started_ns = now_ns();
 		strbuf_init(&req->body, 0);
 		strbuf_init(&req->out, HTTP_OUT_LIMIT);
 		snprintf(req->method, sizeof req->method, "%s", method);
 		client_addr(conn, req->client, sizeof req->client);
-		atomic_fetch_add(&app->inflight, 1);
+		atomic_fetch_add(&srv->inflight, 1);
 		if (strlen(url) >= sizeof req->path) {
 			http_reply_error(req, 414, "uri_too_long", "the request path is too long");
 			return queue_reply(req);
@@ -479,7 +385,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
-	struct app *app = cls;
+	struct http_server *srv = cls;
 	struct http_req *req = *req_cls;
 	int64_t us;
 
@@ -501,7 +407,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	strbuf_done(&req->out);
 	free(req);
 	*req_cls = NULL;
-	atomic_fetch_sub(&app->inflight, 1);
+	atomic_fetch_sub(&srv->inflight, 1);
 }
 
 static int hexdigit(char c)
@@ -539,7 +445,7 @@ static void on_panic(void *cls, const char *file, unsigned int line, const char 
 	abort();
 }
 
-int http_server_start(struct app *app, struct http_server **out, char *bound, size_t boundlen)
+int http_server_start(const struct http_options *o, struct http_server **out, char *bound, size_t boundlen)
 {
 	struct sockaddr_in addr;
 	const union MHD_DaemonInfo *di;
@@ -547,37 +453,38 @@ int http_server_start(struct app *app, struct http_server **out, char *bound, si
 
 	memset(&addr, 0, sizeof addr);
 	addr.sin_family = AF_INET;
-	addr.sin_port = htons((uint16_t)app->cfg.listen_port);
-	if (inet_pton(AF_INET, app->cfg.listen_host, &addr.sin_addr) != 1) {
-		snprintf(bound, boundlen, "bad listen address '%s' (use IPv4 HOST:PORT)", app->cfg.listen_host);
+	addr.sin_port = htons((uint16_t)o->port);
+	if (inet_pton(AF_INET, o->host, &addr.sin_addr) != 1) {
+		snprintf(bound, boundlen, "bad listen address '%s' (use IPv4 HOST:PORT)", o->host);
 		return -EINVAL;
 	}
 	s = calloc(1, sizeof *s);
 	if (!s)
 		return -ENOMEM;
-	s->app = app;
+	s->opts = *o;
+	atomic_init(&s->inflight, 0);
 	MHD_set_panic_func(on_panic, NULL);
 	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
 				 MHD_USE_ERROR_LOG,
-		0, NULL, NULL, on_request, app,
+		0, NULL, NULL, on_request, s,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)app->cfg.threads,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)app->cfg.conn_limit,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)o->threads,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)o->conn_limit,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)0,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)app->cfg.conn_timeout_s,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->conn_timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 		MHD_OPTION_UNESCAPE_CALLBACK, unescape_keep_nul, NULL,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
 		MHD_OPTION_END);
 	if (!s->d) {
-		snprintf(bound, boundlen, "cannot listen on %s:%u: %s", app->cfg.listen_host,
-			 app->cfg.listen_port, strerror(errno ? errno : EADDRINUSE));
+		snprintf(bound, boundlen, "cannot listen on %s:%u: %s", o->host,
+			 o->port, strerror(errno ? errno : EADDRINUSE));
 		free(s);
 		return -EADDRINUSE;
 	}
 	di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-	snprintf(bound, boundlen, "%s:%u", app->cfg.listen_host, di ? (unsigned)di->port : app->cfg.listen_port);
+	snprintf(bound, boundlen, "%s:%u", o->host, di ? (unsigned)di->port : o->port);
 	*out = s;
 	return 0;
 }
@@ -591,6 +498,11 @@ void http_server_quiesce(struct http_server *s)
 	fd = MHD_quiesce_daemon(s->d);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
+}
+
+unsigned http_server_inflight(struct http_server *s)
+{
+	return s ? atomic_load(&s->inflight) : 0;
 }
 
 void http_server_stop(struct http_server *s)

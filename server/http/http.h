@@ -18,6 +18,7 @@
 
 struct app;
 struct http_req;
+struct http_server;
 
 /* Roles, as a bit set in a route's `who`. */
 enum {
@@ -67,14 +68,25 @@ struct route {
 	http_body_fn on_body;    /* HTTP_BODY_STREAM: each chunk; negative errno stops the request */
 };
 
-/* The route table (server/handlers/routes.c). */
-extern const struct route http_routes[];
-extern const size_t http_nroutes;
+/* A route found for a method and path, with its {x} segments. */
+struct http_match {
+	const struct route *route;   /* NULL when none fits */
+	size_t nparams;
+	char params[HTTP_MAX_PARAMS][HTTP_PARAM_MAX];
+	char allow[64];              /* 405: the methods the path takes, ", "-separated */
+};
+
+/* Finds the route for method and path among n routes (HEAD takes a GET route). Returns 0 with
+ * m->route and m->params set; 404 when no route has the path; 405 (m->allow filled) when
+ * routes have the path but not the method. */
+int http_route_find(const struct route *routes, size_t n, const char *method, const char *path,
+		    struct http_match *m);
 
 /* A request as handlers see it. Handlers return an HTTP status (or a negative errno, which
  * the error table maps to a status) after setting the reply with the http_reply_* calls. */
 struct http_req {
-	struct app *app;
+	struct app *app;                             /* the server's owner (opaque to the HTTP layer) */
+	struct http_server *srv;
 	const struct route *route;
 	char method[8];
 	char path[512];                              /* decoded, without the query */
@@ -119,8 +131,12 @@ int http_reply(struct http_req *req, int status, const char *content_type, const
 int http_reply_buf(struct http_req *req, int status, const char *content_type, struct strbuf *sb);
 /* Sets a JSON error reply {"error":{"code","message"}} (or an HTML page for html routes); returns status. */
 int http_reply_error(struct http_req *req, int status, const char *code, const char *message);
-/* Sets a streamed reply: fn fills buf from position pos and returns bytes, 0 at the end
- * (MHD_CONTENT_READER_END_OF_STREAM), or -1 on error; free_fn(ud) runs when done. */
+/* What a stream's fill function returns besides a count of bytes. */
+#define HTTP_STREAM_END ((ssize_t)-1)     /* no more bytes: the reply is complete */
+#define HTTP_STREAM_ERROR ((ssize_t)-2)   /* failed: the connection is closed mid-reply */
+/* Sets a streamed reply: fn fills at most max bytes of buf from position pos and returns how
+ * many (more than 0), HTTP_STREAM_END or HTTP_STREAM_ERROR; free_fn(ud) runs once, however the
+ * reply ended. */
 int http_reply_stream(struct http_req *req, int status, const char *content_type,
 		      ssize_t (*fn)(void *ud, uint64_t pos, char *buf, size_t max), void *ud,
 		      void (*free_fn)(void *ud));

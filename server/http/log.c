@@ -7,25 +7,13 @@
 #include <string.h>
 #include <time.h>
 
+/* The one piece of process-wide state outside struct app: set once by main before any
+ * thread starts (from SIPAS_LOG_LEVEL, read by store/config.c), then only read. */
 static enum log_level min_level = LOG_INFO;
 
 void log_set_level(enum log_level level)
 {
 	min_level = level;
-}
-
-void log_init_from_env(void)
-{
-	const char *v = getenv("SIPAS_LOG_LEVEL");
-
-	if (!v)
-		return;
-	if (!strcmp(v, "debug"))
-		min_level = LOG_DEBUG;
-	else if (!strcmp(v, "warn"))
-		min_level = LOG_WARN;
-	else if (!strcmp(v, "error"))
-		min_level = LOG_ERROR;
 }
 
 void log_write(enum log_level level, const char *file, int line, const char *fmt, ...)

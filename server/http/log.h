@@ -5,10 +5,8 @@
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
-/* Sets the lowest level printed (default LOG_INFO; SIPAS_LOG_LEVEL=debug|info|warn|error). */
+/* Sets the lowest level printed (default LOG_INFO); call it before starting threads. */
 void log_set_level(enum log_level level);
-/* Reads SIPAS_LOG_LEVEL from the environment. */
-void log_init_from_env(void);
 /* Writes one line; use the macros below. */
 void log_write(enum log_level level, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

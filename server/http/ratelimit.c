@@ -1,7 +1,9 @@
 /* ratelimit.c - a fixed table of token buckets keyed by a hash of the client address.
  * Collisions share a bucket (strictness errs on the side of the server); memory is fixed. */
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -15,13 +17,30 @@ struct bucket {
 	double last;      /* seconds, monotonic */
 };
 
-static struct bucket table[BUCKETS];
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static unsigned rate_per_minute = 120;
+struct ratelimit {
+	pthread_mutex_t lock;
+	unsigned per_minute;
+	struct bucket table[BUCKETS];
+};
 
-void ratelimit_configure(unsigned per_minute)
+int ratelimit_new(unsigned per_minute, struct ratelimit **out)
 {
-	rate_per_minute = per_minute;
+	struct ratelimit *rl = calloc(1, sizeof *rl);
+
+	if (!rl)
+		return -ENOMEM;
+	pthread_mutex_init(&rl->lock, NULL);
+	rl->per_minute = per_minute;
+	*out = rl;
+	return 0;
+}
+
+void ratelimit_free(struct ratelimit *rl)
+{
+	if (!rl)
+		return;
+	pthread_mutex_destroy(&rl->lock);
+	free(rl);
 }
 
 static uint64_t fnv1a(const char *s)
@@ -33,24 +52,28 @@ static uint64_t fnv1a(const char *s)
 	return h | 1;   /* never 0: 0 marks an empty bucket */
 }
 
-int ratelimit_check(struct app *app, const char *client)
+int ratelimit_check(struct ratelimit *rl, const char *client)
 {
-	double rate, burst, now;
 	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ratelimit_check_at(rl, client, (double)ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
+int ratelimit_check_at(struct ratelimit *rl, const char *client, double now)
+{
+	double rate, burst;
 	struct bucket *b;
 	uint64_t key;
 	int wait = 0;
 
-	(void)app;
-	if (rate_per_minute == 0)
+	if (!rl || rl->per_minute == 0)
 		return 0;
-	rate = rate_per_minute / 60.0;
-	burst = rate_per_minute / 2 + 1;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	rate = rl->per_minute / 60.0;
+	burst = rl->per_minute / 2 + 1;
 	key = fnv1a(client);
-	pthread_mutex_lock(&lock);
-	b = &table[key % BUCKETS];
+	pthread_mutex_lock(&rl->lock);
+	b = &rl->table[key % BUCKETS];
 	if (b->key != key) {
 		b->key = key;
 		b->tokens = burst;
@@ -64,6 +87,6 @@ int ratelimit_check(struct app *app, const char *client)
 		b->tokens -= 1;
 	else
 		wait = (int)((1 - b->tokens) / rate) + 1;
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_unlock(&rl->lock);
 	return wait;
 }

@@ -1,4 +1,5 @@
 /* page.c - the HTML shell every page shares. Mobile-first, no external resources. */
+#include <stdio.h>
 #include <string.h>
 
 #include "page.h"
@@ -64,4 +65,16 @@ int page_begin(struct strbuf *sb, const char *title)
 int page_end(struct strbuf *sb)
 {
 	return strbuf_puts(sb, "</main></body></html>\n");
+}
+
+int page_error(struct strbuf *sb, int status, const char *message)
+{
+	char title[32];
+
+	snprintf(title, sizeof title, "Lỗi %d", status);
+	page_begin(sb, title);
+	strbuf_printf(sb, "<h1>%s</h1><p>", title);
+	html_escape(sb, message);
+	strbuf_puts(sb, "</p><p><a href=\"/\">Về trang chủ</a></p>");
+	return page_end(sb);
 }

@@ -10,3 +10,6 @@ int html_escape(struct strbuf *sb, const char *s);
 int page_begin(struct strbuf *sb, const char *title);
 /* Closes the page; returns 0 or a negative errno. */
 int page_end(struct strbuf *sb);
+/* Renders a whole error page (status and message escaped) for the HTTP layer's HTML routes;
+ * returns 0 or a negative errno. */
+int page_error(struct strbuf *sb, int status, const char *message);

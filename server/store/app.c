@@ -1,65 +1,74 @@
-/* app.c - the server's configuration, read from the environment. */
+/* app.c - making and freeing the process's services, in order. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "app.h"
+#include "config.h"
+#include "db.h"
+#include "est-store.h"
+#include "form-cache.h"
+#include "intake-writer.h"
+#include "ratelimit.h"
+#include "reply-cache.h"
 
-static int env_uint(const char *name, unsigned def, unsigned min, unsigned max, unsigned *out,
-		    char *errbuf, size_t errlen)
+int app_new(const struct config *cfg, struct app **out, char *errbuf, size_t errlen)
 {
-	const char *v = getenv(name);
-	char *end;
-	unsigned long n;
+	struct app *app = calloc(1, sizeof *app);
+	const char *what = "";
+	int r;
 
-	if (!v || !*v) {
-		*out = def;
-		return 0;
+	if (!app)
+		return -ENOMEM;
+	app->cfg = cfg;
+	if ((r = db_pool_new(cfg->database_url, cfg->db_pool_size, &app->db)) < 0) {
+		what = "the database pool";
+		goto out;
 	}
-	errno = 0;
-	n = strtoul(v, &end, 10);
-	if (errno || *end || n < min || n > max) {
-		snprintf(errbuf, errlen, "%s=%s: expected a whole number from %u to %u", name, v, min, max);
-		return -EINVAL;
+	if ((r = form_cache_new(&app->forms)) < 0 ||
+	    (cfg->result_cache && (r = reply_cache_new(&app->replies)) < 0) ||
+	    (r = ratelimit_new(cfg->rate_limit, &app->limits)) < 0) {
+		what = "the caches";
+		goto out;
 	}
-	*out = (unsigned)n;
+	if (cfg->writers && (r = intake_writers_new(cfg->database_url, cfg->writers, &app->writers)) < 0) {
+		what = "the intake writers";
+		goto out;
+	}
+	if ((r = est_folds_new(cfg->database_url, app->forms, true, &app->folds)) < 0) {
+		what = "the background fold";
+		goto out;
+	}
+out:
+	if (r < 0) {
+		snprintf(errbuf, errlen, "cannot start %s: error %d", what, -r);
+		app_free(app);
+		return r;
+	}
+	*out = app;
 	return 0;
 }
 
-int app_config_from_env(struct app_config *cfg, char *errbuf, size_t errlen)
+void app_stop(struct app *app)
 {
-	const char *listen = getenv("SIPAS_LISTEN");
-	const char *colon;
-	char *end;
-	unsigned long port;
-	int r;
+	if (app)
+		est_folds_stop(app->folds);
+}
 
-	memset(cfg, 0, sizeof *cfg);
-	cfg->database_url = getenv("SIPAS_DATABASE_URL");
-	if (!cfg->database_url || !*cfg->database_url) {
-		snprintf(errbuf, errlen, "SIPAS_DATABASE_URL is not set (a libpq connection string or URI)");
-		return -EINVAL;
-	}
-	if (!listen || !*listen)
-		listen = "127.0.0.1:8080";
-	colon = strrchr(listen, ':');
-	if (!colon || colon == listen || (size_t)(colon - listen) >= sizeof cfg->listen_host) {
-		snprintf(errbuf, errlen, "SIPAS_LISTEN=%s: expected HOST:PORT", listen);
-		return -EINVAL;
-	}
-	port = strtoul(colon + 1, &end, 10);
-	if (*end || end == colon + 1 || port > 65535) {
-		snprintf(errbuf, errlen, "SIPAS_LISTEN=%s: bad port", listen);
-		return -EINVAL;
-	}
-	memcpy(cfg->listen_host, listen, (size_t)(colon - listen));
-	cfg->listen_port = (unsigned)port;
-	if ((r = env_uint("SIPAS_THREADS", 8, 1, 256, &cfg->threads, errbuf, errlen)) < 0 ||
-	    (r = env_uint("SIPAS_DB_POOL", cfg->threads + 4, 1, 512, &cfg->db_pool_size, errbuf, errlen)) < 0 ||
-	    (r = env_uint("SIPAS_MAX_CONNECTIONS", 1024, 1, 65536, &cfg->conn_limit, errbuf, errlen)) < 0 ||
-	    (r = env_uint("SIPAS_CONN_TIMEOUT", 30, 1, 3600, &cfg->conn_timeout_s, errbuf, errlen)) < 0 ||
-	    (r = env_uint("SIPAS_DB_WAIT_MS", 5000, 1, 600000, &cfg->db_wait_ms, errbuf, errlen)) < 0)
-		return r;
-	return 0;
+void app_free(struct app *app)
+{
+	if (!app)
+		return;
+	est_folds_free(app->folds);          /* uses the form cache and the database */
+	intake_writers_free(app->writers);   /* stores what is queued */
+	ratelimit_free(app->limits);
+	reply_cache_free(app->replies);
+	form_cache_free(app->forms);
+	db_pool_free(app->db);
+	free(app);
+}
+
+int app_db(struct app *app, struct db_conn **out)
+{
+	return db_acquire(app->db, app->cfg->db_wait_ms, out);
 }

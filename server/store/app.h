@@ -1,30 +1,36 @@
-/* app.h - the server's shared state, reachable from every request as req->app. */
+/* app.h - the process's services, made and freed in order by `sipas serve` and reachable
+ * from every request as req->app. Nothing else in the server holds process-wide state. */
 #pragma once
 
-#include <stdatomic.h>
-#include <stdbool.h>
 #include <stddef.h>
 
+struct config;
+struct db_conn;
 struct db_pool;
-
-struct app_config {
-	char listen_host[64];
-	unsigned listen_port;       /* 0 = any free port */
-	unsigned threads;           /* MHD polling threads (SIPAS_THREADS, default 8) */
-	unsigned db_pool_size;      /* connections (SIPAS_DB_POOL, default threads + 4) */
-	unsigned conn_limit;        /* concurrent connections (SIPAS_MAX_CONNECTIONS, default 1024) */
-	unsigned conn_timeout_s;    /* idle connection timeout (SIPAS_CONN_TIMEOUT, default 30) */
-	unsigned db_wait_ms;        /* how long a request waits for a pooled connection (default 5000) */
-	const char *database_url;
-};
+struct est_folds;
+struct form_cache;
+struct intake_writers;
+struct ratelimit;
+struct reply_cache;
 
 struct app {
-	struct app_config cfg;
-	struct db_pool *db;
-	atomic_uint inflight;       /* requests being handled (graceful shutdown waits for 0) */
-	atomic_bool stopping;
-	struct app_extra *extra;    /* state that later areas hang here (form cache, rate limits...) */
+	const struct config *cfg;
+	struct db_pool *db;              /* pooled connections for requests */
+	struct form_cache *forms;        /* rounds and their parsed forms */
+	struct reply_cache *replies;     /* computed estimates; NULL when SIPAS_RESULT_CACHE=0 */
+	struct ratelimit *limits;        /* per-client budget of the public routes */
+	struct intake_writers *writers;  /* group commit; NULL when SIPAS_WRITERS=0 */
+	struct est_folds *folds;         /* folds of the kept aggregates, and the background fold */
 };
 
-/* Fills cfg from the environment (SIPAS_*); returns 0 or -EINVAL with the bad variable in errbuf. */
-int app_config_from_env(struct app_config *cfg, char *errbuf, size_t errlen);
+/* Makes the services for cfg (which must outlive them), starting the writer and background
+ * fold threads. Returns 0 and *out (app_free), or a negative errno with the reason in errbuf. */
+int app_new(const struct config *cfg, struct app **out, char *errbuf, size_t errlen);
+/* Asks the background work to end soon (call before the HTTP server drains). */
+void app_stop(struct app *app);
+/* Stops the threads and frees the services in the reverse order of their making; NULL is
+ * fine. No request may be running. */
+void app_free(struct app *app);
+/* Takes a pooled connection, waiting up to SIPAS_DB_WAIT_MS; returns 0 and *out
+ * (db_release), or -ETIMEDOUT / -ECONNREFUSED / another negative errno. */
+int app_db(struct app *app, struct db_conn **out);

@@ -16,7 +16,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "app.h"
 #include "db-estimates.h"
 #include "db.h"
 #include "est-map.h"
@@ -28,7 +27,34 @@
 #define CELL_MAGIC 0x31434553u       /* "SEC1" */
 #define FOLD_PERIOD_S 3
 
-static atomic_bool stopping;
+#define FLIGHTS 64
+
+struct flight {
+	int survey_id;           /* 0 = free */
+	bool running;
+	int64_t started_ns;      /* when the running (or last) fold started */
+	int result;              /* the last fold's return value */
+	unsigned waiters;
+};
+
+/* The process's folds: the rounds being folded (one fold at a time per round; readers that
+ * arrive meanwhile wait for it) and the background fold. */
+struct est_folds {
+	atomic_bool stopping;
+	struct form_cache *forms;
+	/* flights */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct flight f[FLIGHTS];
+	/* the background fold */
+	pthread_mutex_t bg_mu;
+	pthread_cond_t bg_cv;
+	pthread_t bg_th;
+	bool bg_started;
+	char *url;
+	char last_error[256];
+};
+
 
 /* ---- agencies ---- */
 
@@ -294,6 +320,7 @@ static int cell_add(struct est_design *d, struct decode *s, const char *key, con
 /* ---- the fold ---- */
 
 struct fold {
+	const atomic_bool *stopping;   /* the process is stopping: give up */
 	const struct form *f;
 	struct db_conn *c;
 	int survey_id;
@@ -374,7 +401,7 @@ static int fold_row(void *ud, const struct db_est_row *row)
 	long id;
 	int r;
 
-	if (atomic_load_explicit(&stopping, memory_order_relaxed))
+	if (atomic_load_explicit(fo->stopping, memory_order_relaxed))
 		return -ECANCELED;
 	/* "␟<agency>␟": the part every key of this row shares (snprintf is too slow here) */
 	mid[0] = EST_KEY_SEP;
@@ -546,8 +573,8 @@ static int fold_write(struct fold *fo, bool rebuild)
 	return db_est_state_set(fo->c, fo->survey_id, fo->nrows, fo->max_id);
 }
 
-static int fold_once(struct db_conn *c, const struct form_entry *fe, bool rebuild, long long *nrows,
-		     struct est_error *err)
+static int fold_once(struct est_folds *fs, struct db_conn *c, const struct form_entry *fe, bool rebuild,
+		     long long *nrows, struct est_error *err)
 {
 	struct fold fo;
 	long long got;
@@ -555,6 +582,7 @@ static int fold_once(struct db_conn *c, const struct form_entry *fe, bool rebuil
 
 	if ((r = fold_init(&fo, c, fe, err)) < 0)
 		goto out;
+	fo.stopping = &fs->stopping;
 	if (rebuild) {
 		if ((r = db_est_rebuild_begin(c, fe->survey.id)) < 0)
 			goto out;
@@ -591,21 +619,6 @@ out:
  * arrived has finished, every response committed before the request is in the cells and the
  * request returns at once. So a wave of concurrent readers costs at most two folds, not one
  * each, and nobody polls. Across processes the round's advisory lock still serialises folds. */
-#define FLIGHTS 64
-
-struct flight {
-	int survey_id;           /* 0 = free */
-	bool running;
-	int64_t started_ns;      /* when the running (or last) fold started */
-	int result;              /* the last fold's return value */
-	unsigned waiters;
-};
-
-static struct {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct flight f[FLIGHTS];
-} flights = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, { { 0, false, 0, 0, 0 } } };
 
 static int64_t mono_ns(void)
 {
@@ -615,14 +628,14 @@ static int64_t mono_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* The round's slot (flights.mu held); a free or idle slot is reused. NULL when all are busy. */
-static struct flight *flight_of(int survey_id)
+/* The round's slot (fs->mu held); a free or idle slot is reused. NULL when all are busy. */
+static struct flight *flight_of(struct est_folds *fs, int survey_id)
 {
 	struct flight *spare = NULL;
 	size_t i;
 
 	for (i = 0; i < FLIGHTS; i++) {
-		struct flight *f = &flights.f[i];
+		struct flight *f = &fs->f[i];
 
 		if (f->survey_id == survey_id)
 			return f;
@@ -637,8 +650,8 @@ static struct flight *flight_of(int survey_id)
 }
 
 /* The fold itself, under the round's advisory lock (other processes). */
-static int fold_locked(struct db_conn *c, const struct form_entry *fe, unsigned wait_ms, long long *n,
-		       struct est_error *err)
+static int fold_locked(struct est_folds *fs, struct db_conn *c, const struct form_entry *fe, unsigned wait_ms,
+		       long long *n, struct est_error *err)
 {
 	bool stale, pending;
 	unsigned waited = 0;
@@ -647,7 +660,7 @@ static int fold_locked(struct db_conn *c, const struct form_entry *fe, unsigned 
 	while ((r = db_est_trylock(c, fe->survey.id)) == 0) {
 		struct timespec ts = { 0, 50 * 1000000L };
 
-		if (waited >= wait_ms || atomic_load(&stopping))
+		if (waited >= wait_ms || atomic_load(&fs->stopping))
 			return -EBUSY;
 		nanosleep(&ts, NULL);
 		waited += 50;
@@ -657,7 +670,7 @@ static int fold_locked(struct db_conn *c, const struct form_entry *fe, unsigned 
 	for (tries = 0; tries < 3; tries++) {
 		if ((r = db_est_state(c, fe->survey.id, &stale, &pending)) < 0 || (!stale && !pending))
 			break;
-		r = fold_once(c, fe, stale, n, err);
+		r = fold_once(fs, c, fe, stale, n, err);
 		if (r != -EAGAIN)      /* a concurrent withdrawal made the rebuild's snapshot stale */
 			break;
 	}
@@ -665,8 +678,8 @@ static int fold_locked(struct db_conn *c, const struct form_entry *fe, unsigned 
 	return r;
 }
 
-int est_store_fold(struct db_conn *c, const struct form_entry *fe, unsigned wait_ms, long long *nrows,
-		   struct est_error *err)
+int est_store_fold(struct est_folds *fs, struct db_conn *c, const struct form_entry *fe, unsigned wait_ms,
+		   long long *nrows, struct est_error *err)
 {
 	int64_t arrived = mono_ns(), deadline = arrived + (int64_t)wait_ms * 1000000, left_ms;
 	struct flight *f;
@@ -681,50 +694,50 @@ int est_store_fold(struct db_conn *c, const struct form_entry *fe, unsigned wait
 	if (!stale && !pending)
 		return 0;
 
-	pthread_mutex_lock(&flights.mu);
-	f = flight_of(fe->survey.id);
+	pthread_mutex_lock(&fs->mu);
+	f = flight_of(fs, fe->survey.id);
 	if (!f) {                    /* more rounds folding at once than slots: fold unshared */
-		pthread_mutex_unlock(&flights.mu);
-		r = fold_locked(c, fe, wait_ms, &n, err);
+		pthread_mutex_unlock(&fs->mu);
+		r = fold_locked(fs, c, fe, wait_ms, &n, err);
 		goto out;
 	}
 	f->waiters++;
 	while (f->running) {
 		struct timespec until;
 
-		if (mono_ns() >= deadline || atomic_load(&stopping)) {
+		if (mono_ns() >= deadline || atomic_load(&fs->stopping)) {
 			f->waiters--;
-			pthread_mutex_unlock(&flights.mu);
+			pthread_mutex_unlock(&fs->mu);
 			return -EBUSY;
 		}
-		/* flights.cv runs on CLOCK_REALTIME: wait in short steps against the monotonic deadline */
+		/* fs->cv runs on CLOCK_REALTIME: wait in short steps against the monotonic deadline */
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_nsec += 100 * 1000000L;
 		if (until.tv_nsec >= 1000000000L) {
 			until.tv_sec++;
 			until.tv_nsec -= 1000000000L;
 		}
-		pthread_cond_timedwait(&flights.cv, &flights.mu, &until);
+		pthread_cond_timedwait(&fs->cv, &fs->mu, &until);
 		if (!f->running && f->started_ns >= arrived && f->result >= 0) {
 			/* a whole fold ran after we arrived: what we must see is folded */
 			f->waiters--;
-			pthread_mutex_unlock(&flights.mu);
+			pthread_mutex_unlock(&fs->mu);
 			return 0;
 		}
 	}
 	f->running = true;
 	f->started_ns = mono_ns();
-	pthread_mutex_unlock(&flights.mu);
+	pthread_mutex_unlock(&fs->mu);
 
 	left_ms = (deadline - mono_ns()) / 1000000;
-	r = fold_locked(c, fe, left_ms > 0 ? (unsigned)left_ms : 0, &n, err);
+	r = fold_locked(fs, c, fe, left_ms > 0 ? (unsigned)left_ms : 0, &n, err);
 
-	pthread_mutex_lock(&flights.mu);
+	pthread_mutex_lock(&fs->mu);
 	f->running = false;
 	f->result = r;
 	f->waiters--;
-	pthread_cond_broadcast(&flights.cv);
-	pthread_mutex_unlock(&flights.mu);
+	pthread_cond_broadcast(&fs->cv);
+	pthread_mutex_unlock(&fs->mu);
 out:
 	if (r >= 0 && nrows)
 		*nrows = n;
@@ -821,15 +834,6 @@ int est_store_frame(struct db_conn *c, int survey_id, struct est_frame **out)
 
 /* ---- the background fold ---- */
 
-static struct {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	pthread_t th;
-	bool started;
-	char *url;
-	char last_error[256];
-} bg = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, false, NULL, "" };
-
 struct due {
 	size_t n;
 	char codes[64][80];
@@ -844,29 +848,29 @@ static int due_add(void *ud, const char *code)
 	return 0;
 }
 
-static void bg_round(struct db_conn *c)
+static void bg_round(struct est_folds *fs, struct db_conn *c)
 {
 	struct due due = { 0 };
 	size_t i;
 
 	if (db_est_due(c, due_add, &due) < 0)
 		return;
-	for (i = 0; i < due.n && !atomic_load(&stopping); i++) {
+	for (i = 0; i < due.n && !atomic_load(&fs->stopping); i++) {
 		const struct form_entry *fe = NULL;
 		struct est_error err = { "", "", "" };
 		long long n = 0;
-		int r = form_cache_get(c, due.codes[i], &fe);
+		int r = form_cache_get(fs->forms, c, due.codes[i], &fe);
 
 		if (r == 0)
-			r = est_store_fold(c, fe, 0, &n, &err);     /* a request is folding it: skip */
+			r = est_store_fold(fs, c, fe, 0, &n, &err);     /* a request is folding it: skip */
 		form_cache_put(fe);
 		if (r < 0 && r != -ECANCELED && r != -EBUSY) {
 			char msg[256];
 
 			snprintf(msg, sizeof msg, "%.200s", err.message[0] ? err.message : db_conn_error(c));
-			if (strcmp(msg, bg.last_error) != 0)
+			if (strcmp(msg, fs->last_error) != 0)
 				log_warn("estimates: fold of %s failed: %s", due.codes[i], msg);
-			snprintf(bg.last_error, sizeof bg.last_error, "%s", msg);
+			snprintf(fs->last_error, sizeof fs->last_error, "%s", msg);
 		} else if (n > 0) {
 			log_debug("estimates: %s: %lld response(s) folded in", due.codes[i], n);
 		}
@@ -875,17 +879,17 @@ static void bg_round(struct db_conn *c)
 
 static void *bg_main(void *arg)
 {
+	struct est_folds *fs = arg;
 	struct db_conn *c = NULL;
 	char err[256];
 
-	(void)arg;
-	while (!atomic_load(&stopping)) {
+	while (!atomic_load(&fs->stopping)) {
 		struct timespec ts;
 
-		if (!c && db_connect(bg.url, &c, err, sizeof err) < 0)
+		if (!c && db_connect(fs->url, &c, err, sizeof err) < 0)
 			c = NULL;
 		if (c) {
-			bg_round(c);
+			bg_round(fs, c);
 			if (db_ping(c) < 0) {
 				db_conn_close(c);
 				c = NULL;
@@ -893,45 +897,64 @@ static void *bg_main(void *arg)
 		}
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += FOLD_PERIOD_S;
-		pthread_mutex_lock(&bg.mu);
-		if (!atomic_load(&stopping))
-			pthread_cond_timedwait(&bg.cv, &bg.mu, &ts);
-		pthread_mutex_unlock(&bg.mu);
+		pthread_mutex_lock(&fs->bg_mu);
+		if (!atomic_load(&fs->stopping))
+			pthread_cond_timedwait(&fs->bg_cv, &fs->bg_mu, &ts);
+		pthread_mutex_unlock(&fs->bg_mu);
 	}
 	db_conn_close(c);
 	return NULL;
 }
 
-static void bg_stop(void)
+int est_folds_new(const char *database_url, struct form_cache *forms, bool background, struct est_folds **out)
 {
-	pthread_mutex_lock(&bg.mu);
-	atomic_store(&stopping, true);
-	pthread_cond_broadcast(&bg.cv);
-	pthread_mutex_unlock(&bg.mu);
-	if (bg.started)
-		pthread_join(bg.th, NULL);
-	bg.started = false;
-	free(bg.url);
-	bg.url = NULL;
+	struct est_folds *fs = calloc(1, sizeof *fs);
+	int r;
+
+	if (!fs)
+		return -ENOMEM;
+	atomic_init(&fs->stopping, false);
+	fs->forms = forms;
+	pthread_mutex_init(&fs->mu, NULL);
+	pthread_cond_init(&fs->cv, NULL);
+	pthread_mutex_init(&fs->bg_mu, NULL);
+	pthread_cond_init(&fs->bg_cv, NULL);
+	if (background) {
+		if (!(fs->url = strdup(database_url))) {
+			est_folds_free(fs);
+			return -ENOMEM;
+		}
+		if ((r = -pthread_create(&fs->bg_th, NULL, bg_main, fs)) < 0) {
+			est_folds_free(fs);
+			return r;
+		}
+		fs->bg_started = true;
+	}
+	*out = fs;
+	return 0;
 }
 
-int est_store_start(struct app *app)
+void est_folds_stop(struct est_folds *fs)
 {
-	int r = 0;
+	if (!fs)
+		return;
+	pthread_mutex_lock(&fs->bg_mu);
+	atomic_store(&fs->stopping, true);
+	pthread_cond_broadcast(&fs->bg_cv);
+	pthread_mutex_unlock(&fs->bg_mu);
+}
 
-	pthread_mutex_lock(&bg.mu);
-	if (!bg.started && !atomic_load(&stopping)) {
-		bg.url = strdup(app->cfg.database_url);
-		if (!bg.url) {
-			r = -ENOMEM;
-		} else if ((r = -pthread_create(&bg.th, NULL, bg_main, NULL)) == 0) {
-			bg.started = true;
-			atexit(bg_stop);
-		} else {
-			free(bg.url);
-			bg.url = NULL;
-		}
-	}
-	pthread_mutex_unlock(&bg.mu);
-	return r;
+void est_folds_free(struct est_folds *fs)
+{
+	if (!fs)
+		return;
+	est_folds_stop(fs);
+	if (fs->bg_started)
+		pthread_join(fs->bg_th, NULL);
+	pthread_mutex_destroy(&fs->mu);
+	pthread_cond_destroy(&fs->cv);
+	pthread_mutex_destroy(&fs->bg_mu);
+	pthread_cond_destroy(&fs->bg_cv);
+	free(fs->url);
+	free(fs);
 }

@@ -21,7 +21,7 @@
 #define EST_STORE_MAX_BY 2
 #define EST_STORE_FOLD_MAX 5000000      /* responses folded in one call (the rest waits) */
 
-struct app;
+struct est_folds;
 struct db_conn;
 
 /* An agency as the analysts' routes need it. */
@@ -68,8 +68,8 @@ bool est_store_keeps(const struct form *f, size_t question);
  * stayed busy; -EINVAL with err filled when a stored response is refused by the estimator;
  * another negative errno. */
 #define EST_STORE_WAIT_MS 10000
-int est_store_fold(struct db_conn *c, const struct form_entry *fe, unsigned wait_ms, long long *nrows,
-		   struct est_error *err);
+int est_store_fold(struct est_folds *fs, struct db_conn *c, const struct form_entry *fe, unsigned wait_ms,
+		   long long *nrows, struct est_error *err);
 
 /* Builds the design for by from the stored cells (group keys: the by values joined by
  * EST_KEY_SEP; a response without an answer to the by question has an empty value).
@@ -80,6 +80,12 @@ int est_store_design(struct db_conn *c, const struct form_entry *fe, const struc
 /* Loads the round's frame (NULL in *out when the round has none). Returns 0 or a negative errno. */
 int est_store_frame(struct db_conn *c, int survey_id, struct est_frame **out);
 
-/* Starts the background fold (every few seconds, its own database connection) once; it is
- * stopped and joined at exit. Returns 0 or a negative errno. */
-int est_store_start(struct app *app);
+/* Makes the process's folds: one fold at a time per round, and with background a thread that
+ * folds every round with queued responses every few seconds on its own connection to
+ * database_url, loading rounds through forms. Returns 0 and *out (est_folds_free) or a
+ * negative errno. */
+int est_folds_new(const char *database_url, struct form_cache *forms, bool background, struct est_folds **out);
+/* Asks every fold to give up soon (-ECANCELED or -EBUSY) and the background fold to end. */
+void est_folds_stop(struct est_folds *fs);
+/* Stops, joins the background fold and frees fs (no fold may be running); NULL is fine. */
+void est_folds_free(struct est_folds *fs);

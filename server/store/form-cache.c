@@ -13,12 +13,14 @@ struct slot {
 	unsigned refs;
 	unsigned long long used;  /* last use, for replacement */
 	bool cached;              /* in the table (else freed at the last put) */
+	struct form_cache *fc;    /* the cache it belongs to */
 };
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct slot *table[FORM_CACHE_SIZE];
-static unsigned long long clock_tick;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
+struct form_cache {
+	pthread_mutex_t lock;
+	struct slot *table[FORM_CACHE_SIZE];
+	unsigned long long clock_tick;
+};
 
 static void slot_free(struct slot *s)
 {
@@ -28,57 +30,62 @@ static void slot_free(struct slot *s)
 	free(s);
 }
 
-static void cache_clear(void)
+int form_cache_new(struct form_cache **out)
+{
+	struct form_cache *fc = calloc(1, sizeof *fc);
+
+	if (!fc)
+		return -ENOMEM;
+	pthread_mutex_init(&fc->lock, NULL);
+	*out = fc;
+	return 0;
+}
+
+void form_cache_free(struct form_cache *fc)
 {
 	size_t i;
 
-	pthread_mutex_lock(&lock);
-	for (i = 0; i < FORM_CACHE_SIZE; i++) {
-		if (table[i] && table[i]->refs == 0)
-			slot_free(table[i]);
-		table[i] = NULL;
-	}
-	pthread_mutex_unlock(&lock);
-}
-
-static void cache_init(void)
-{
-	atexit(cache_clear);
+	if (!fc)
+		return;
+	for (i = 0; i < FORM_CACHE_SIZE; i++)
+		slot_free(fc->table[i]);
+	pthread_mutex_destroy(&fc->lock);
+	free(fc);
 }
 
 /* Under the lock: the slot for code, or NULL. */
-static struct slot *find(const char *code)
+static struct slot *find(struct form_cache *fc, const char *code)
 {
 	size_t i;
 
 	for (i = 0; i < FORM_CACHE_SIZE; i++)
-		if (table[i] && strcmp(table[i]->e.survey.code, code) == 0)
-			return table[i];
+		if (fc->table[i] && strcmp(fc->table[i]->e.survey.code, code) == 0)
+			return fc->table[i];
 	return NULL;
 }
 
 /* Under the lock: puts s in a free place or in place of the least recently used idle slot;
  * leaves s uncached when every slot is busy. */
-static void insert(struct slot *s)
+static void insert(struct form_cache *fc, struct slot *s)
 {
 	size_t i, victim = FORM_CACHE_SIZE;
 
 	for (i = 0; i < FORM_CACHE_SIZE; i++) {
-		if (!table[i]) {
+		if (!fc->table[i]) {
 			victim = i;
 			break;
 		}
-		if (table[i]->refs == 0 && (victim == FORM_CACHE_SIZE || table[i]->used < table[victim]->used))
+		if (fc->table[i]->refs == 0 && (victim == FORM_CACHE_SIZE || fc->table[i]->used < fc->table[victim]->used))
 			victim = i;
 	}
 	if (victim == FORM_CACHE_SIZE)
 		return;
-	slot_free(table[victim]);
-	table[victim] = s;
+	slot_free(fc->table[victim]);
+	fc->table[victim] = s;
 	s->cached = true;
 }
 
-static int load(struct db_conn *c, const char *code, struct slot **out)
+static int load(struct form_cache *fc, struct db_conn *c, const char *code, struct slot **out)
 {
 	struct slot *s = NULL;
 	char *def = NULL;
@@ -88,6 +95,7 @@ static int load(struct db_conn *c, const char *code, struct slot **out)
 	s = calloc(1, sizeof *s);
 	if (!s)
 		return -ENOMEM;
+	s->fc = fc;
 	if ((r = db_survey_get(c, code, &s->e.survey, &def, &len)) < 0)
 		goto out;
 	r = form_parse(def, len, &s->e.form, NULL);
@@ -103,54 +111,53 @@ out:
 	return 0;
 }
 
-int form_cache_find(const char *code, const struct form_entry **out)
+int form_cache_find(struct form_cache *fc, const char *code, const struct form_entry **out)
 {
 	struct slot *s;
 
-	pthread_mutex_lock(&lock);
-	s = find(code);
+	pthread_mutex_lock(&fc->lock);
+	s = find(fc, code);
 	if (s) {
 		s->refs++;
-		s->used = ++clock_tick;
+		s->used = ++fc->clock_tick;
 	}
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_unlock(&fc->lock);
 	if (!s)
 		return -ENOENT;
 	*out = &s->e;
 	return 0;
 }
 
-int form_cache_get(struct db_conn *c, const char *code, const struct form_entry **out)
+int form_cache_get(struct form_cache *fc, struct db_conn *c, const char *code, const struct form_entry **out)
 {
 	struct slot *s, *fresh = NULL;
 	int r;
 
-	pthread_once(&once, cache_init);
-	pthread_mutex_lock(&lock);
-	s = find(code);
+	pthread_mutex_lock(&fc->lock);
+	s = find(fc, code);
 	if (s) {
 		s->refs++;
-		s->used = ++clock_tick;
-		pthread_mutex_unlock(&lock);
+		s->used = ++fc->clock_tick;
+		pthread_mutex_unlock(&fc->lock);
 		*out = &s->e;
 		return 0;
 	}
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_unlock(&fc->lock);
 
-	if ((r = load(c, code, &fresh)) < 0)
+	if ((r = load(fc, c, code, &fresh)) < 0)
 		return r;
 
-	pthread_mutex_lock(&lock);
-	s = find(code);                 /* loaded meanwhile by another thread? */
+	pthread_mutex_lock(&fc->lock);
+	s = find(fc, code);                 /* loaded meanwhile by another thread? */
 	if (s) {
 		slot_free(fresh);
 	} else {
 		s = fresh;
-		insert(s);
+		insert(fc, s);
 	}
 	s->refs++;
-	s->used = ++clock_tick;
-	pthread_mutex_unlock(&lock);
+	s->used = ++fc->clock_tick;
+	pthread_mutex_unlock(&fc->lock);
 	*out = &s->e;
 	return 0;
 }
@@ -162,10 +169,10 @@ void form_cache_put(const struct form_entry *e)
 
 	if (!s)
 		return;
-	pthread_mutex_lock(&lock);
+	pthread_mutex_lock(&s->fc->lock);
 	s->refs--;
 	gone = s->refs == 0 && !s->cached;
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_unlock(&s->fc->lock);
 	if (gone)
 		slot_free(s);
 }

@@ -8,35 +8,27 @@
 #include <string.h>
 #include <time.h>
 
-#include "app.h"
 #include "db.h"
-#include "http.h"
 #include "intake-writer.h"
 #include "log.h"
 
-#define MAX_WRITERS 16
-
 enum item_state { ITEM_QUEUED, ITEM_STORED, ITEM_ALONE };
 
-static struct {
+struct intake_writers {
 	pthread_mutex_t mu;
 	pthread_cond_t work;        /* writers wait for items */
 	struct intake_ticket *head, *tail;
 	size_t queued;
 	bool stop;
 	unsigned nwriters;
-	pthread_t threads[MAX_WRITERS];
+	pthread_t threads[INTAKE_WRITERS_MAX];
 	char *conninfo;
-} q = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-	NULL, NULL, 0, false, 0, { 0 }, NULL };
-
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static struct app *the_app;
+};
 
 /* Takes up to max queued items into batch (distinct survey and client id); returns the count. */
-static size_t take(struct intake_ticket **batch, size_t max)
+static size_t take(struct intake_writers *q, struct intake_ticket **batch, size_t max)
 {
-	struct intake_ticket **pp = &q.head, *it;
+	struct intake_ticket **pp = &q->head, *it;
 	size_t n = 0, i;
 
 	while ((it = *pp) && n < max) {
@@ -51,16 +43,17 @@ static size_t take(struct intake_ticket **batch, size_t max)
 		}
 		*pp = it->next;
 		batch[n++] = it;
-		q.queued--;
+		q->queued--;
 	}
-	q.tail = NULL;
-	for (it = q.head; it; it = it->next)
-		q.tail = it;
+	q->tail = NULL;
+	for (it = q->head; it; it = it->next)
+		q->tail = it;
 	return n;
 }
 
 static void *writer_main(void *arg)
 {
+	struct intake_writers *q = arg;
 	struct intake_ticket *batch[DB_RESPONSE_BATCH_MAX];
 	const struct db_response *rows[DB_RESPONSE_BATCH_MAX];
 	bool inserted[DB_RESPONSE_BATCH_MAX];
@@ -69,20 +62,19 @@ static void *writer_main(void *arg)
 	size_t n, i;
 	int r;
 
-	(void)arg;
-	pthread_mutex_lock(&q.mu);
+	pthread_mutex_lock(&q->mu);
 	for (;;) {
-		while (!q.head && !q.stop)
-			pthread_cond_wait(&q.work, &q.mu);
-		if (!q.head && q.stop)
+		while (!q->head && !q->stop)
+			pthread_cond_wait(&q->work, &q->mu);
+		if (!q->head && q->stop)
 			break;
-		n = take(batch, DB_RESPONSE_BATCH_MAX);
-		pthread_mutex_unlock(&q.mu);
+		n = take(q, batch, DB_RESPONSE_BATCH_MAX);
+		pthread_mutex_unlock(&q->mu);
 
 		for (i = 0; i < n; i++)
 			rows[i] = batch[i]->r;
 		r = -ECONNREFUSED;
-		if (!c && db_connect(q.conninfo, &c, err, sizeof err) < 0)
+		if (!c && db_connect(q->conninfo, &c, err, sizeof err) < 0)
 			log_warn("intake writer: database: %s", err);
 		if (c && n) {
 			struct timespec t0, t1;
@@ -99,102 +91,95 @@ static void *writer_main(void *arg)
 			c = NULL;
 		}
 
-		/* a resumed request may finish and free its ticket at once: read nothing after */
+		/* a woken waiter may finish and free its ticket at once: read nothing after */
 		for (i = 0; i < n; i++) {
-			struct http_req *req = batch[i]->req;
+			void (*wake)(void *) = batch[i]->wake;
+			void *waiter = batch[i]->waiter;
 
 			batch[i]->state = r == 0 && inserted[i] ? ITEM_STORED : ITEM_ALONE;
-			http_resume(req);
+			wake(waiter);
 		}
-		pthread_mutex_lock(&q.mu);
+		pthread_mutex_lock(&q->mu);
 	}
-	pthread_mutex_unlock(&q.mu);
+	pthread_mutex_unlock(&q->mu);
 	db_conn_close(c);
 	return NULL;
 }
 
-static void writers_stop(void)
+void intake_writers_free(struct intake_writers *q)
 {
 	unsigned i;
 
-	pthread_mutex_lock(&q.mu);
-	q.stop = true;
-	pthread_cond_broadcast(&q.work);
-	pthread_mutex_unlock(&q.mu);
-	for (i = 0; i < q.nwriters; i++)
-		pthread_join(q.threads[i], NULL);
-	q.nwriters = 0;
-	free(q.conninfo);
-	q.conninfo = NULL;
+	if (!q)
+		return;
+	pthread_mutex_lock(&q->mu);
+	q->stop = true;
+	pthread_cond_broadcast(&q->work);
+	pthread_mutex_unlock(&q->mu);
+	for (i = 0; i < q->nwriters; i++)
+		pthread_join(q->threads[i], NULL);
+	pthread_mutex_destroy(&q->mu);
+	pthread_cond_destroy(&q->work);
+	free(q->conninfo);
+	free(q);
 }
 
-static void writers_start(void)
+int intake_writers_new(const char *database_url, unsigned n, struct intake_writers **out)
 {
-	const char *env = getenv("SIPAS_WRITERS");
-	unsigned want = env && *env ? (unsigned)strtoul(env, NULL, 10) : 2, i;
+	struct intake_writers *q;
 	sigset_t all, old;
+	unsigned i;
+	int r = 0;
 
-	if (want > MAX_WRITERS)
-		want = MAX_WRITERS;
-	q.conninfo = strdup(the_app->cfg.database_url);
-	if (!q.conninfo)
-		return;
+	if (n == 0 || n > INTAKE_WRITERS_MAX)
+		return -EINVAL;
+	if (!(q = calloc(1, sizeof *q)))
+		return -ENOMEM;
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->work, NULL);
+	if (!(q->conninfo = strdup(database_url))) {
+		intake_writers_free(q);
+		return -ENOMEM;
+	}
 	/* writers take no signals: SIGTERM must reach a thread that acts on it */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	for (i = 0; i < want; i++) {
-		if (pthread_create(&q.threads[i], NULL, writer_main, NULL) != 0)
+	for (i = 0; i < n; i++) {
+		if ((r = -pthread_create(&q->threads[i], NULL, writer_main, q)) < 0)
 			break;
-		q.nwriters++;
+		q->nwriters++;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (q.nwriters)
-		atexit(writers_stop);
+	if (r < 0) {
+		intake_writers_free(q);
+		return r;
+	}
+	*out = q;
+	return 0;
 }
 
-/* The one-row path, on a pooled connection. */
-static int store_alone(struct app *app, const struct db_response *r)
+int intake_writers_submit(struct intake_writers *q, struct intake_ticket *t, void (*park)(void *waiter))
 {
-	struct db_conn *c = NULL;
-	int ret;
-
-	if ((ret = db_acquire(app->db, app->cfg.db_wait_ms, &c)) < 0)
-		return ret;
-	ret = db_response_insert(c, r);
-	db_release(c);
-	return ret;
-}
-
-int intake_writer_begin(struct http_req *req, const struct db_response *r, struct intake_ticket *t)
-{
-	if (r->invite || !r->agency)
-		return store_alone(req->app, r);
-	the_app = req->app;
-	pthread_once(&once, writers_start);
-	t->r = r;
-	t->req = req;
 	t->state = ITEM_QUEUED;
 	t->next = NULL;
-	pthread_mutex_lock(&q.mu);
-	if (q.nwriters == 0 || q.stop) {
-		pthread_mutex_unlock(&q.mu);
-		return store_alone(req->app, r);
+	pthread_mutex_lock(&q->mu);
+	if (q->stop) {
+		pthread_mutex_unlock(&q->mu);
+		return -ESHUTDOWN;
 	}
-	http_suspend(req);           /* before a writer can see the ticket and resume it */
-	if (q.tail)
-		q.tail->next = t;
+	park(t->waiter);             /* before a writer can see the ticket and wake it */
+	if (q->tail)
+		q->tail->next = t;
 	else
-		q.head = t;
-	q.tail = t;
-	q.queued++;
-	pthread_cond_signal(&q.work);
-	pthread_mutex_unlock(&q.mu);
-	return HTTP_SUSPENDED;
+		q->head = t;
+	q->tail = t;
+	q->queued++;
+	pthread_cond_signal(&q->work);
+	pthread_mutex_unlock(&q->mu);
+	return 0;
 }
 
-int intake_writer_result(struct http_req *req, struct intake_ticket *t)
+bool intake_ticket_stored(const struct intake_ticket *t)
 {
-	if (t->state == ITEM_STORED)
-		return DB_RESPONSE_CREATED;
-	return store_alone(req->app, t->r);
+	return t->state == ITEM_STORED;
 }

@@ -149,7 +149,7 @@ class Security(unittest.TestCase):
         ]
 
     def test_matrix_covers_every_route(self):
-        with open(os.path.join(h.ROOT, "server", "routes.c"), encoding="utf-8") as f:
+        with open(os.path.join(h.ROOT, "server", "handlers", "routes.c"), encoding="utf-8") as f:
             src = f.read()
         routes = set(re.findall(r'\.method = "(\w+)", \.pattern = "([^"]+)"', src))
         self.assertTrue(routes)

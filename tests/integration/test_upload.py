@@ -458,7 +458,7 @@ class Upload(unittest.TestCase):
         js = self.server.get("/static/upload.js")
         self.assertEqual(js.status, 200)
         self.assertTrue(js.headers["Content-Type"].startswith("text/javascript"))
-        with open(os.path.join(h.ROOT, "server", "static", "upload.js"), "rb") as f:
+        with open(os.path.join(h.ROOT, "server", "pages", "static", "upload.js"), "rb") as f:
             self.assertEqual(js.body, f.read())
 
     # ---- the CLI ----
