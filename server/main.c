@@ -1,4 +1,4 @@
-/* main.c - the sipas program: dispatches to a subcommand (contract §1). */
+/* main.c - the sipas program: dispatches to a subcommand (docs/cli.md). */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* routes.c - the static route table (contract §5). The first route whose method and
+/* routes.c - the static route table (docs/api.md lists every route). The first route whose method and
  * pattern match wins; a path that matches only with another method gets 405. */
 #include "handlers.h"
 #include "http.h"
