@@ -1,4 +1,5 @@
-/* est-compute.h - estimates, standard errors and intervals from a design (docs/sipas-method.md §3-6). */
+/* est-compute.h - estimates, standard errors and intervals from a design
+ * (docs/sipas-method.md §3-6). */
 #pragma once
 
 #include <stdbool.h>

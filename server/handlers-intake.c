@@ -1,6 +1,6 @@
 /* handlers-intake.c - POST /api/v1/surveys/{survey}/responses: one response as JSON (docs/api.md,
- * citizens' responses). 201 {"id"} only after COMMIT; a resend with the same id and content is 200 with that id;
- * with other content 409. The body is checked by survey-forms/answers.h. */
+ * citizens' responses). 201 {"id"} only after COMMIT; a resend with the same id and content is
+ * 200 with that id; with other content 409. The body is checked by survey-forms/answers.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
