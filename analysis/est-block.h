@@ -1,4 +1,4 @@
-/* est-block.h - moment blocks: the sums the estimator works from (method.md §4).
+/* est-block.h - moment blocks: the sums the estimator works from (docs/sipas-method.md §5).
  *
  * A block summarises m PSUs of one stratum by the mean vector μ and the centred second-moment
  * matrix M2 = Σ_j (x_j − μ)(x_j − μ)ᵀ of their totals x_j (dimension dim = 2K: w·y then w·v

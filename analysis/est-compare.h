@@ -1,5 +1,5 @@
-/* est-compare.h - the difference of two groups of one design (method.md §4: "comparing two
- * agencies of the same round uses the joint linearisation z_A − z_B").
+/* est-compare.h - the difference of two groups of one design (docs/sipas-method.md §7:
+ * two agencies of one round are compared with the joint linearisation z_A − z_B).
  *
  * For each estimate θ (the form's indices, then its items) the difference θ_A − θ_B has the
  * linearised variable z_i = z_i^A − z_i^B, summed per PSU over every PSU of the design, and its

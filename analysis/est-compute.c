@@ -1,4 +1,4 @@
-/* est-compute.c - from accumulated blocks to estimates (method.md §3-4).
+/* est-compute.c - from accumulated blocks to estimates (docs/sipas-method.md §3-6).
  *
  * For a group g the linearised variable of an estimate with item coefficients c_k is
  * z = uᵀx with u = (c_k/V_k on w·y_k, −c_k r_k/V_k on w·v_k), x a PSU's totals. A block of

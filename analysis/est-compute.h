@@ -1,4 +1,5 @@
-/* est-compute.h - estimates, standard errors and intervals from a design (method.md §3-4). */
+/* est-compute.h - estimates, standard errors and intervals from a design
+ * (docs/sipas-method.md §3-6). */
 #pragma once
 
 #include <stdbool.h>
@@ -21,7 +22,7 @@ struct est_options {
 };
 #define EST_OPTIONS_DEFAULT { 0.95, EST_CI_LOGIT, EST_LONELY_FAIL, false, 0 }
 
-/* Reliability flags (method.md §4). */
+/* Reliability flags (docs/sipas-method.md §8, docs/formats.md estimates JSON). */
 enum {
 	EST_FLAG_SMALL_N    = 1u << 0,   /* fewer than EST_MIN_N respondents */
 	EST_FLAG_WIDE       = 1u << 1,   /* interval wider than EST_MAX_WIDTH points */

@@ -1,4 +1,5 @@
-/* est-interval.h - t quantiles, p-values and confidence intervals for a proportion (method.md §4).
+/* est-interval.h - t quantiles, p-values and confidence intervals for a proportion
+ * (docs/sipas-method.md §6-7).
  * Everything here is on the proportion scale (0..1). GSL's error handler is switched off on
  * first use; every GSL result is checked. */
 #pragma once

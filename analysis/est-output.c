@@ -1,4 +1,4 @@
-/* est-output.c - writing estimates as JSON (contract §4) or CSV. */
+/* est-output.c - writing estimates as JSON (docs/formats.md, estimates JSON) or CSV. */
 #include "est-output.h"
 
 #include <errno.h>

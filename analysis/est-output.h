@@ -1,5 +1,5 @@
-/* est-output.h - the estimates document of contract §4, as JSON or as CSV (one row per group ×
- * estimate with the same fields). Shared by `sipas analyze` and the server. */
+/* est-output.h - the estimates document of docs/formats.md (estimates JSON), as JSON or as
+ * CSV (one row per group × estimate with the same fields). Shared by `sipas analyze` and the server. */
 #pragma once
 
 #include <stdbool.h>

@@ -1,4 +1,5 @@
-/* est-stratum.h - a stratum's weight scale and finite-population factor (method.md §4). */
+/* est-stratum.h - a stratum's weight scale and finite-population factor
+ * (docs/sipas-method.md §4-5). */
 #pragma once
 
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* frame.h - the sampling frame: stratum,population[,target] (contract §3). */
+/* frame.h - the sampling frame: stratum,population[,target] (docs/formats.md, frame CSV). */
 #pragma once
 
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* csv.h - a streaming push parser for RFC 4180 CSV with bounded memory (contract §3).
+/* csv.h - a streaming push parser for RFC 4180 CSV with bounded memory (docs/formats.md).
  *
  * Feed the bytes in chunks of any size; each complete record goes to a callback. The first
  * record is the header (row 0); data rows count from 1. The separator is taken from the header

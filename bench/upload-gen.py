@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """upload-gen.py - the rows of the upload benchmark, prepared twice from the same random draws:
-as a responses file (contract §3, what a survey team uploads) and as COPY text for the same
+as a responses file (docs/formats.md, responses CSV: what a survey team uploads) and as COPY text for the same
 columns of the responses table (what `psql \\copy` loads directly).
 
 Usage: upload-gen.py FORM.json ROWS SURVEY_ID AGENCIES.csv OUT.csv OUT.copy [SEED]

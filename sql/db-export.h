@@ -1,4 +1,4 @@
-/* db-export.h - the microdata export: a round's responses as CSV rows (contract §3), read from
+/* db-export.h - the microdata export: a round's responses as CSV rows (docs/formats.md), read from
  * COPY ... TO STDOUT in chunks so that memory stays constant whatever the round's size. */
 #pragma once
 

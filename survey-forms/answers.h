@@ -1,4 +1,4 @@
-/* answers.h - checks one response (contract §5) against a form: the JSON body of the API, or the
+/* answers.h - checks one response (docs/api.md) against a form: the JSON body of the API, or the
  * name/value pairs of a web form post, through the same rules as the responses file.
  *
  * JSON body: {"id"?: uuid, "agency": CODE, "invite"?: CODE, "answers": {QID: code | [codes] | text}}.
@@ -65,7 +65,7 @@ int answers_from_pairs(struct answers *a, const struct answers_pair *pairs, size
 
 /* Returns the first error of a field (a question id, "agency" ...), or NULL. */
 const struct answers_error *answers_error_for(const struct answers *a, const char *field);
-/* Appends {"errors": [{"field", "code", "message"}...]} (contract §5; Vietnamese messages);
+/* Appends {"errors": [{"field", "code", "message"}...]} (docs/api.md; Vietnamese messages);
  * returns 0 or a negative errno. */
 int answers_write_errors(const struct answers *a, struct strbuf *sb);
 /* True when s (n bytes) is an agency code: 1 to 32 letters, digits, '_', '.', '-', the first a

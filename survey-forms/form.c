@@ -1,4 +1,4 @@
-/* form.c - loads a form definition (contract §2): reads the JSON into struct form, reporting
+/* form.c - loads a form definition (docs/formats.md): reads the JSON into struct form, reporting
  * every structural fault with its JSON path; form-check.c and form-index.c do the rest. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-/* form.h - a survey form definition (contract §2): the model every area reads.
+/* form.h - a survey form definition (docs/formats.md): the model every area reads.
  *
  * A form is loaded once, validated completely, and then read-only: it is safe to
  * share between threads. Strings are UTF-8 and owned by the form. */
@@ -106,7 +106,7 @@ struct form {
 	size_t *by_id;                     /* nquestions question positions sorted by id (lookups), or NULL */
 };
 
-/* The design columns of a responses file (contract §3); no question may take these ids. */
+/* The design columns of a responses file (docs/formats.md); no question may take these ids. */
 enum form_design_column {
 	FORM_COL_SERIAL,
 	FORM_COL_AGENCY,

@@ -1,4 +1,4 @@
-/* respcsv.h - reads a responses file (contract §3) against a form, streaming on top of csv.h.
+/* respcsv.h - reads a responses file (docs/formats.md) against a form, streaming on top of csv.h.
  *
  * The header maps columns: the design columns serial, agency, channel, stratum, psu, weight,
  * fpc, submitted_at, and question ids (an unknown or repeated column stops the reader after

@@ -1,4 +1,5 @@
-/* cli-analyze.c - `sipas analyze`: offline estimates from a responses file (contract §1, §4).
+/* cli-analyze.c - `sipas analyze`: offline estimates from a responses file (docs/cli.md, analyze;
+ * docs/formats.md, estimates JSON).
  *
  * One streaming pass: the file is read in 64 KiB chunks into the responses reader, each valid
  * row goes into the design accumulator (memory grows with strata, groups and PSUs, not rows),
@@ -56,7 +57,7 @@ static void usage(FILE *f)
 		"                     [--format json|csv] RESPONSES.csv\n"
 		"\n"
 		"Design-based estimates of every index and item of the form from a responses file\n"
-		"(contract §3; `-` reads standard input), for the whole survey and for each value of the\n"
+		"(docs/formats.md; `-` reads standard input), for the whole survey and for each value of the\n"
 		"--by columns (agency, stratum, channel or a single-choice question; several --by give\n"
 		"their combinations). Needs no database.\n"
 		"\n"

@@ -20,7 +20,7 @@
 static int usage(FILE *f)
 {
 	fprintf(f, "usage: sipas upload --survey ID [--dry-run] [--name NAME] FILE\n\n"
-		   "Stores the rows of a responses file (contract §3: serial, agency, channel, stratum,\n"
+		   "Stores the rows of a responses file (docs/formats.md: serial, agency, channel, stratum,\n"
 		   "psu, weight, fpc, submitted_at and the form's question ids; channel defaults to\n"
 		   "paper) in survey round ID, all or nothing: every row is checked first, and one bad\n"
 		   "row stores nothing. The same file twice is refused.\n\n"

@@ -1,6 +1,6 @@
 /* cli.h - the sipas subcommands. Each takes the arguments after its name (argv[0] is the
  * subcommand's name) and returns the process exit status: 0 success, 1 runtime failure,
- * 2 bad usage or invalid input. Messages go to stderr. The environment was read into cfg
+ * 2 bad usage or invalid input (docs/cli.md). Messages go to stderr. The environment was read into cfg
  * (store/config.h) before. */
 #pragma once
 

@@ -1,6 +1,6 @@
-/* handlers-intake.c - POST /api/v1/surveys/{survey}/responses: one response as JSON (contract
- * §5). 201 {"id"} only after COMMIT; a resend with the same id and content is 200 with that id;
- * with other content 409. The body is checked by survey-forms/answers.h. */
+/* handlers-intake.c - POST /api/v1/surveys/{survey}/responses: one response as JSON (docs/api.md,
+ * citizens' responses). 201 {"id"} only after COMMIT; a resend with the same id and content is
+ * 200 with that id; with other content 409. The body is checked by survey-forms/answers.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +49,7 @@ static int reply_id(struct http_req *req, int status, const char *id)
 	return http_reply_buf(req, status, JSON, &sb);
 }
 
-/* One validation error in the contract's shape. */
+/* One validation error in the documented shape (docs/api.md, conventions). */
 static int reply_field_error(struct http_req *req, const char *field, const char *code, const char *message)
 {
 	struct strbuf sb;

@@ -1,5 +1,5 @@
-/* routes.c - the static route table (contract §5). The first route whose method and
- * pattern match wins; a path that matches only with another method gets 405. */
+/* routes.c - the static route table (docs/api.md lists every route). The first route whose
+ * method and pattern match wins; a path that matches only with another method gets 405. */
 #include "handlers.h"
 #include "http.h"
 

@@ -1,6 +1,6 @@
 /* upload.h - the paper-upload pipeline that the API and `sipas upload` share.
  *
- * Bytes of a responses file (contract §3) go in chunk by chunk: they are hashed (SHA-256 of
+ * Bytes of a responses file (docs/formats.md) go in chunk by chunk: they are hashed (SHA-256 of
  * the whole file), read and checked row by row against the round's form (respcsv), each row's
  * agency is checked against the round and the caller's scope, and every valid row is streamed
  * to PostgreSQL (COPY) inside one transaction. upload_finish then checks what only the

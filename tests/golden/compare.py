@@ -1,13 +1,15 @@
 #!/usr/bin/python3
-"""Golden test: runs `sipas analyze` on every set of shared/golden/ (as its `args` say, inside
+"""Golden test: runs `sipas analyze` on every set of tests/golden/sets/ (as its `args` say, inside
 its folder) with the default logit intervals, `--ci wald` and `--ci beta`, and compares every
-number with the figures R's survey package gave (golden/README.md tolerances):
+number with the figures R's survey package gave (tests/golden/README.md tolerances):
 
   estimate: relative 1e-9; se: relative 1e-7 or absolute 1e-9; df, n: equal;
   ci_low, ci_high and vs_baseline: relative 1e-6.
 
 Keys absent from the expected file are ignored (deff, n_eff, flag). Prints the largest relative
-error seen per field. Usage: compare.py SIPAS GOLDEN_DIR. Exit 0 pass, 1 fail, 77 skip."""
+error seen per field. The sets are part of the repository: a missing folder, a set without its
+`args` or one of its three expected files is a failure, never a skip.
+Usage: compare.py SIPAS GOLDEN_DIR. Exit 0 pass, 1 fail."""
 import json
 import os
 import shlex
@@ -18,6 +20,7 @@ REL = {"estimate": 1e-9, "se": 1e-7, "ci_low": 1e-6, "ci_high": 1e-6,
        "diff": 1e-6, "t": 1e-6, "p_value": 1e-6}
 ABS = {"se": 1e-9}
 EXACT_INT = {"df", "n"}
+VARIANTS = ("expected.json", "expected-wald.json", "expected-beta.json")
 
 
 def sipas_command(sipas):
@@ -98,18 +101,24 @@ def main():
         return 2
     sipas, golden = os.path.abspath(sys.argv[1]), sys.argv[2]
     if not os.path.isdir(golden):
-        print(f"skipped: no golden folder at {golden}")
-        return 77
-    sets = sorted(d for d in os.listdir(golden) if os.path.isfile(os.path.join(golden, d, "args")))
+        print(f"FAIL no golden folder at {golden}")
+        return 1
+    sets = sorted(d for d in os.listdir(golden) if os.path.isdir(os.path.join(golden, d)))
     if not sets:
-        print(f"skipped: no golden sets in {golden}")
-        return 77
+        print(f"FAIL no golden sets in {golden}")
+        return 1
     total = Comparer()
     ok = True
     for name in sets:
+        for needed in ("args",) + VARIANTS:
+            if not os.path.isfile(os.path.join(golden, name, needed)):
+                print(f"FAIL {name}: no {needed}")
+                ok = False
+    for name in sets:
         folder = os.path.join(golden, name)
-        for variant, extra in (("expected.json", []), ("expected-wald.json", ["--ci", "wald"]),
-                               ("expected-beta.json", ["--ci", "beta"])):
+        if not os.path.isfile(os.path.join(folder, "args")):
+            continue
+        for variant, extra in zip(VARIANTS, ([], ["--ci", "wald"], ["--ci", "beta"])):
             path = os.path.join(folder, variant)
             if not os.path.exists(path):
                 continue

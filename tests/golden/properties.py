@@ -3,7 +3,8 @@
 every weight by a constant changes no estimate or standard error, a group that is the whole
 survey gives the whole-survey figures, several --by give their combinations, CSV output has
 one row per group and estimate, and bad input exits 2 with FILE:ROW: column X: on stderr.
-Usage: properties.py SIPAS GOLDEN_DIR. Exit 0 pass, 1 fail, 77 skip."""
+The sets (tests/golden/sets/) are part of the repository: without them the test fails.
+Usage: properties.py SIPAS GOLDEN_DIR. Exit 0 pass, 1 fail."""
 import csv
 import io
 import json
@@ -86,9 +87,10 @@ def rewrite(src, dst, fn, shuffle=False, seed=7):
 
 def main():
     sipas, golden = os.path.abspath(sys.argv[1]), sys.argv[2]
-    if not os.path.isdir(os.path.join(golden, "strat_frame")):
-        print(f"skipped: no golden sets in {golden}")
-        return 77
+    for name in ("strat_frame", "cluster_fpc", "strat_field_weights", "edge_cases"):
+        if not os.path.isfile(os.path.join(golden, name, "args")):
+            print(f"FAIL no golden set {name} in {golden}")
+            return 1
     tmp = tempfile.mkdtemp(prefix="sipas-analyze-")
 
     # the row order does not matter (frame weights; given weights with clusters)

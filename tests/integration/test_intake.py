@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The JSON intake API, POST /api/v1/surveys/{survey}/responses: every status of contract §5
+"""The JSON intake API, POST /api/v1/surveys/{survey}/responses: every status of docs/api.md
 (201, 200 resend, 409 conflict / closed round / used invitation, 404, 413, 415, 422 with every
 error, 400 for bad JSON and invalid UTF-8), invitations, and concurrency (one invitation used
 by many threads at once gives exactly one 201; many responses at once all land)."""

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Security (issue 7): the authorization matrix of every route in server/handlers/routes.c by role
-(contract §5), tokens and codes hashed at rest, session and CSRF cookies HttpOnly and
+(docs/api.md), tokens and codes hashed at rest, session and CSRF cookies HttpOnly and
 SameSite, CSRF on every state-changing form, security headers on every reply, and a server
 log free of tokens, free-text answers and client addresses."""
 import os

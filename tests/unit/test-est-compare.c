@@ -146,7 +146,7 @@ static double unif(void)
 }
 
 /* Var(θ_A − θ_B) for estimate `what` (0: idx = (Q1 + Q2)/2, 1: Q1, 2: Q2), straight from
- * method.md §4: z_i per response, PSU totals, centred squares per stratum. */
+ * docs/sipas-method.md §5: z_i per response, PSU totals, centred squares per stratum. */
 static double direct_var(const struct rrow *r, size_t n, int what, long *df)
 {
 	double coef[2] = { what == 0 ? 0.5 : what == 1, what == 0 ? 0.5 : what == 2 };

@@ -1,6 +1,6 @@
 /* test-est-compute.c - the estimator: a 2-stratum, 6-response example worked by hand, a direct
- * implementation of method.md §4 (response by response, two-pass) against the block-based one
- * on random designs, the lonely-PSU rules, and the properties (row order, weight scale, a
+ * implementation of docs/sipas-method.md §5 (response by response, two-pass) against the
+ * block-based one on random designs, the lonely-PSU rules, and the properties (row order, weight scale, a
  * group that is the whole survey, merged and re-imported designs). */
 #include <errno.h>
 #include <math.h>
@@ -141,7 +141,7 @@ static void test_hand(void)
 	form_free(f);
 }
 
-/* ---- a direct implementation of method.md §4 ---------------------------------------------- */
+/* ---- a direct implementation of docs/sipas-method.md §5 ------------------------------------ */
 
 struct resp {
 	int group;          /* 0 .. G-1 */

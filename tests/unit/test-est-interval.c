@@ -1,5 +1,5 @@
 /* test-est-interval.c - t quantiles, p-values and the three intervals against figures R's
- * survey package gives (shared/golden/edge_cases; qt(0.975, df) known to 16 digits). */
+ * survey package gives (tests/golden/sets/edge_cases; qt(0.975, df) known to 16 digits). */
 #include <errno.h>
 #include <math.h>
 

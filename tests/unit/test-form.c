@@ -272,7 +272,7 @@ static void test_shipped(void)
 	free_names(names, n);
 }
 
-/* The method's structure (method.md §2-3) as the shipped forms carry it. */
+/* The method's structure (docs/sipas-method.md §2-3) as the shipped forms carry it. */
 static void test_shipped_structure(void)
 {
 	static const struct { const char *file, *item; double coef; int nitems; } want[] = {
