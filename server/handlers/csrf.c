@@ -42,14 +42,16 @@ int csrf_token(struct http_req *req, char out[65])
 	return http_add_header(req, "Set-Cookie", set);
 }
 
-int csrf_check(struct http_req *req, const char *submitted)
+int csrf_compare(const char *expected, const char *submitted)
 {
-	const char *expected;
-
-	if (!submitted)
-		submitted = http_header(req, CSRF_HEADER);
-	expected = req->auth.via_session ? req->auth.csrf : http_cookie(req, CSRF_COOKIE);
 	if (!is_token(submitted) || !is_token(expected))
 		return -EACCES;
 	return consttime_memcmp(submitted, expected, 64) == 0 ? 0 : -EACCES;
+}
+
+int csrf_check(struct http_req *req, const char *submitted)
+{
+	if (!submitted)
+		submitted = http_header(req, CSRF_HEADER);
+	return csrf_compare(req->auth.via_session ? req->auth.csrf : http_cookie(req, CSRF_COOKIE), submitted);
 }

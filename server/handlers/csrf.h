@@ -17,3 +17,6 @@ int csrf_token(struct http_req *req, char out[65]);
 /* Checks a submitted value (a field, or NULL to read the X-CSRF-Token header) in constant
  * time. Returns 0 or -EACCES. */
 int csrf_check(struct http_req *req, const char *submitted);
+/* Compares a submitted value with the expected one in constant time; both must be tokens (64
+ * lowercase hex digits; NULL is none). Returns 0 or -EACCES. */
+int csrf_compare(const char *expected, const char *submitted);

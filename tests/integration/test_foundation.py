@@ -164,6 +164,19 @@ class Foundation(unittest.TestCase):
             self.assertIn("usage", p.stdout.lower(), cmd)
         self.assertEqual(h.run_sipas(["frobnicate"]).returncode, 2)
 
+    def test_bad_environment(self):
+        # every SIPAS_* variable is checked at start: a malformed one stops the program with
+        # exit 2 and names it, whatever the subcommand; nothing listens, nothing is migrated
+        for name, value, cmd in (("SIPAS_RATE_LIMIT", "abc", ["serve"]),
+                                 ("SIPAS_THREADS", "0", ["serve"]),
+                                 ("SIPAS_WRITERS", "many", ["serve"]),
+                                 ("SIPAS_LISTEN", "127.0.0.1:99999", ["serve"]),
+                                 ("SIPAS_LOG_LEVEL", "loud", ["migrate"]),
+                                 ("SIPAS_RESULT_CACHE", "maybe", ["token", "create", "--role", "admin"])):
+            p = h.run_sipas(cmd, self.db.url, env={name: value}, timeout=30)
+            self.assertEqual(p.returncode, 2, (name, value, p.stderr))
+            self.assertIn(f"{name}={value}", p.stderr)
+
 
 class ServerLimits(unittest.TestCase):
     """Body limits, media types, and a graceful stop with a request in flight."""
