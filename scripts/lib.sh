@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sourced: the arrays are used by the sourcing scripts
 # scripts/lib.sh - what scripts/run, scripts/test and bench/ share. Source it; needs bash.
 # Everything here is idempotent: a second call reuses what the first made.
 
@@ -35,7 +36,7 @@ install_packages() {
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   [ "$(id -u)" -eq 0 ] || die "missing packages: ${missing[*]}
-  run this as root once (it installs them), or have them installed (apt-get install ...)"
+  run this as root once (it installs them), or have root run: apt-get install ${missing[*]}"
   log "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q >/dev/null || die "apt-get update failed"
@@ -134,5 +135,7 @@ pg_up() {
 
 # Stops a private cluster if it runs: pg_down DATADIR.
 pg_down() {
-  [ -f "$1/PG_VERSION" ] && as_pg "$PG_BIN/pg_ctl" -D "$1" -m fast -w stop >/dev/null 2>&1 || true
+  if [ -f "$1/PG_VERSION" ]; then
+    as_pg "$PG_BIN/pg_ctl" -D "$1" -m fast -w stop >/dev/null 2>&1 || true
+  fi
 }
