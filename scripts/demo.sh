@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # scripts/demo.sh - loads the demo data into SIPAS_DATABASE_URL (sourced by run and test).
 # demo_setup SIPAS: agencies, forms, a demo round, and an admin token kept in var/admin-token.
 # Sets DEMO_SURVEY and DEMO_ADMIN_TOKEN. Idempotent.
