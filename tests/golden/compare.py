@@ -30,6 +30,34 @@ def sipas_command(sipas):
     return [sipas]
 
 
+class Totals:
+    """What several comparisons found: a line per comparison, the largest errors at the end."""
+
+    def __init__(self):
+        self.max_rel = {}
+        self.checked = 0
+
+    def add(self, what, c):
+        """Prints one comparison's outcome and keeps its figures; returns True when it passed."""
+        for k, v in c.max_rel.items():
+            self.max_rel[k] = max(self.max_rel.get(k, 0.0), v)
+        self.checked += c.checked
+        if c.failures:
+            print(f"FAIL {what} ({len(c.failures)} differences):")
+            for line in c.failures[:20]:
+                print("   ", line)
+            return False
+        print(f"ok   {what}: {c.checked} numbers")
+        return True
+
+    def report(self, ok):
+        """Prints the largest relative error per field; returns the exit status for ok."""
+        print(f"{self.checked} numbers compared; largest relative error per field:")
+        for k in sorted(self.max_rel):
+            print(f"  {k:10s} {self.max_rel[k]:.3g}")
+        return 0 if ok else 1
+
+
 class Comparer:
     def __init__(self):
         self.failures = []
@@ -107,7 +135,7 @@ def main():
     if not sets:
         print(f"FAIL no golden sets in {golden}")
         return 1
-    total = Comparer()
+    total = Totals()
     ok = True
     for name in sets:
         for needed in ("args",) + VARIANTS:
@@ -137,20 +165,8 @@ def main():
                 continue
             c = Comparer()
             c.value("$", "", got, want)
-            for k, v in c.max_rel.items():
-                total.max_rel[k] = max(total.max_rel.get(k, 0.0), v)
-            total.checked += c.checked
-            if c.failures:
-                ok = False
-                print(f"FAIL {name}/{variant} ({len(c.failures)} differences):")
-                for line in c.failures[:20]:
-                    print("   ", line)
-            else:
-                print(f"ok   {name}/{variant}: {c.checked} numbers")
-    print(f"{total.checked} numbers compared; largest relative error per field:")
-    for k in sorted(total.max_rel):
-        print(f"  {k:10s} {total.max_rel[k]:.3g}")
-    return 0 if ok else 1
+            ok = total.add(f"{name}/{variant}", c) and ok
+    return total.report(ok)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare import Comparer, VARIANTS  # noqa: E402
+from compare import Comparer, Totals, VARIANTS  # noqa: E402
 
 
 def main():
@@ -47,7 +47,7 @@ def main():
         if p.returncode != 0:
             print(f"FAIL make-golden.R exit {p.returncode}:\n{p.stderr.decode(errors='replace')}")
             return 1
-        total = Comparer()
+        total = Totals()
         ok = True
         for name in names:
             for variant in VARIANTS:
@@ -66,20 +66,8 @@ def main():
                 # and nothing more than the committed file: the same keys both ways
                 c.value("$", "", want, got)
                 c.checked //= 2
-                for k, v in c.max_rel.items():
-                    total.max_rel[k] = max(total.max_rel.get(k, 0.0), v)
-                total.checked += c.checked
-                if c.failures:
-                    ok = False
-                    print(f"FAIL {name}/{variant} ({len(c.failures)} differences):")
-                    for line in c.failures[:20]:
-                        print("   ", line)
-                else:
-                    print(f"ok   {name}/{variant}: {c.checked} numbers")
-    print(f"{total.checked} numbers compared; largest relative error per field:")
-    for k in sorted(total.max_rel):
-        print(f"  {k:10s} {total.max_rel[k]:.3g}")
-    return 0 if ok else 1
+                ok = total.add(f"{name}/{variant}", c) and ok
+    return total.report(ok)
 
 
 if __name__ == "__main__":
