@@ -75,7 +75,7 @@ class Load:
         for t in self.threads:
             t.start()
 
-    def finish(self, timeout=120):
+    def finish(self, timeout=120 * SLOW):     # an upload in flight may take 120 * SLOW
         self.stop.set()
         for t in self.threads:
             t.join(timeout)
@@ -268,7 +268,7 @@ class Faults(unittest.TestCase):
             acked_before = len(load.acked)
             # down: healthz and writes say 503, promptly, and the server stays up
             t0 = time.monotonic()
-            r = server.get("/healthz", timeout=30)
+            r = server.get("/healthz", timeout=30 * SLOW)
             self.assertEqual(r.status, 503)
             self.assertLess(time.monotonic() - t0, 10 * SLOW)
             down = server.post(f"/api/v1/surveys/{SURVEY}/responses", body=response_body(str(uuid.uuid4()), 1))

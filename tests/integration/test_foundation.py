@@ -182,7 +182,7 @@ class ServerLimits(unittest.TestCase):
     def raw(self, data, read=True):
         import socket
         host, port = self.server.url[len("http://"):].split(":")
-        s = socket.create_connection((host, int(port)), timeout=20)
+        s = socket.create_connection((host, int(port)), timeout=20 * h.SLOW)
         s.sendall(data)
         if not read:
             return s

@@ -353,7 +353,7 @@ class Upload(unittest.TestCase):
 
     def raw(self, data):
         host, port = self.server.url.split("//")[1].split(":")
-        with socket.create_connection((host, int(port)), timeout=30) as s:
+        with socket.create_connection((host, int(port)), timeout=30 * h.SLOW) as s:
             s.sendall(data)
             out = b""
             while True:
