@@ -5,6 +5,13 @@ Environment (set by meson / scripts/test):
   SIPAS_BIN             the sipas binary under test
   SIPAS_TEST_ADMIN_URL  a superuser URL of the throwaway cluster (scripts/test makes it)
   SIPAS_VALGRIND=1      run sipas serve under valgrind (meson test --setup valgrind)
+
+Waiting: the server does much on its own threads after the client has its reply (the access
+log line, freeing an abandoned request's database session, the background fold), and CI runs
+every test under valgrind too. A test never sleeps a fixed time to let something happen, nor
+takes the next request as proof that the last one finished: it waits for the condition it
+means with wait_for (or Server.wait_log, Server.wait_logged, wait_no_leaked_sessions), which
+fails naming what it waited for and the last value seen.
 """
 import collections
 import json
