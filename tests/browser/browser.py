@@ -21,6 +21,16 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 SHOTS = os.path.join(h.ROOT, "build")   # screenshots: kept out of git
 
 
+def arrived(d, where, timeout=30):
+    """Waits (WebDriverWait) until the window's URL satisfies where(url) and that page has
+    finished loading: a click that navigates returns before the next page is there, and the
+    URL changes before its document is complete."""
+    from selenium.webdriver.support.ui import WebDriverWait
+    WebDriverWait(d, timeout).until(
+        lambda x: where(x.current_url) and x.execute_script("return document.readyState") == "complete",
+        f"a loaded page whose URL satisfies {getattr(where, '__doc__', None) or where}; at {d.current_url}")
+
+
 def chrome(test, size="1200,900", javascript=True, phone=False, downloads=None):
     """A headless Chromium window for a unittest.TestCase, closed and removed at its cleanup.
     phone emulates a 390x844 touch screen; downloads names a folder for downloaded files."""

@@ -61,7 +61,7 @@ class DashboardBrowser(unittest.TestCase):
         WebDriverWait(d, 20).until(lambda d: "/login" in d.current_url)
         d.find_element(By.ID, "token").send_keys(self.analyst)
         d.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
-        WebDriverWait(d, 30).until(lambda d: d.current_url.endswith("/dashboard/demo"))
+        b.arrived(d, lambda url: url.endswith("/dashboard/demo"))
 
     def check_chart_and_table(self, d):
         marks = d.find_elements(By.CSS_SELECTOR, "svg.chart g.mark")
@@ -105,7 +105,7 @@ class DashboardBrowser(unittest.TestCase):
         # logout: POST /logout with the session's CSRF secret, back to /login
         d.get(self.server.url + "/dashboard/demo")
         d.find_element(By.CSS_SELECTOR, "form[action='/logout'] button").click()
-        WebDriverWait(d, 20).until(lambda d: "/login" in d.current_url)
+        b.arrived(d, lambda url: "/login" in url)
         d.get(self.server.url + "/dashboard/demo")
         WebDriverWait(d, 20).until(lambda d: "/login" in d.current_url)
 

@@ -10,6 +10,7 @@ import unittest
 import browser as b  # noqa: E402  (skips without a database or a browser)
 from browser import h  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 SHIPPED = os.path.join(h.ROOT, "survey-forms", "agency-2024-individual.json")
@@ -94,7 +95,7 @@ class Browser(unittest.TestCase):
         button = d.find_element(By.CSS_SELECTOR, "button[type=submit]")
         d.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
         button.click()
-        WebDriverWait(d, 30).until(lambda x: x.current_url.endswith("/s/browser/thanks"))
+        b.arrived(d, lambda url: url.endswith("/s/browser/thanks"))
         self.assertIn("Cảm ơn", d.page_source)
         d.save_screenshot(os.path.join(SHOTS, shot + "-thanks.png"))
         rows = self.db.sql("SELECT r.answers, a.code, r.channel FROM responses r JOIN agencies a"
@@ -112,21 +113,25 @@ class Browser(unittest.TestCase):
         answers = plan(self.form)
         # before answering, conditional questions are hidden
         for qid in hidden_questions(self.form, {}):
-            self.assertFalse(d.find_element(By.ID, "q-" + qid).is_displayed(), qid)
+            WebDriverWait(d, 10).until(EC.invisibility_of_element_located((By.ID, "q-" + qid)), f"{qid} hidden")
         self.fill(d, answers)
         for qid in hidden_questions(self.form, answers):
-            self.assertFalse(d.find_element(By.ID, "q-" + qid).is_displayed(), qid)
-        self.assertIn("Đã trả lời", d.find_element(By.CSS_SELECTOR, ".bar span").text)
+            WebDriverWait(d, 10).until(EC.invisibility_of_element_located((By.ID, "q-" + qid)), f"{qid} hidden")
+        WebDriverWait(d, 10).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".bar span"), "Đã trả lời"),
+                                   "the progress counts the answers")
         # the draft survives a reload
         d.get(self.server.url + "/s/browser")
         first = next(iter(k for k, v in answers.items() if not isinstance(v, (list, str))), None)
         if first:
-            self.assertTrue(d.find_element(By.CSS_SELECTOR, f'input[name="{first}"][value="{answers[first]}"]').is_selected())
+            WebDriverWait(d, 10).until(EC.element_located_to_be_selected(
+                (By.CSS_SELECTOR, f'input[name="{first}"][value="{answers[first]}"]')), f"the draft's answer to {first}")
         before = int(self.db.sql("SELECT count(*) FROM responses"))
         self.submit_and_check(d, answers, "browser-form-js")
         self.assertEqual(int(self.db.sql("SELECT count(*) FROM responses")), before + 1)
-        # the draft is gone after sending
+        # the draft is gone after sending (removed as the form was sent: nothing to wait for, but a
+        # fresh form must not bring it back either)
         d.get(self.server.url + "/s/browser")
+        WebDriverWait(d, 10).until(lambda x: x.find_elements(By.CSS_SELECTOR, ".bar progress"), "the form's script ran")
         self.assertIsNone(d.execute_script("return localStorage.getItem('sipas-draft:browser')"))
 
     def test_without_javascript(self):

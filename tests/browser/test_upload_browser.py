@@ -7,7 +7,6 @@ import glob
 import os
 import shutil
 import tempfile
-import time
 import unittest
 
 import browser as b  # noqa: E402  (skips without a database or a browser)
@@ -55,7 +54,11 @@ class UploadBrowser(unittest.TestCase):
     def send(self, d, path):
         d.find_element(By.ID, "file").send_keys(path)
         d.find_element(By.ID, "send").click()
-        WebDriverWait(d, 30).until(lambda x: x.find_element(By.ID, "result").is_displayed())
+        # the page hides the last result and disables the button while it sends; the answer is
+        # in once the result shows again and the button is back (not the previous result)
+        WebDriverWait(d, 30).until(lambda x: x.find_element(By.ID, "result").is_displayed()
+                                   and x.find_element(By.ID, "send").is_enabled(),
+                                   "the upload's result on the page")
         return d.find_element(By.ID, "result").text
 
     def test_upload_with_mistakes(self):
@@ -64,7 +67,7 @@ class UploadBrowser(unittest.TestCase):
         self.assertIn("/login", d.current_url)
         d.find_element(By.ID, "token").send_keys(self.team)
         d.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        WebDriverWait(d, 10).until(lambda x: x.current_url.endswith("/upload/giay"))
+        b.arrived(d, lambda url: url.endswith("/upload/giay"))
         self.assertIn("Tải lên kết quả phiếu giấy", d.page_source)
 
         msg = self.send(d, self.write("dot-1.csv", BAD))
@@ -81,13 +84,9 @@ class UploadBrowser(unittest.TestCase):
         link = d.find_element(By.ID, "errors-download")
         self.assertTrue(link.is_displayed())
         link.click()
-        got = []
-        for _ in range(100):
-            got = [p for p in glob.glob(os.path.join(self.dir, "loi-*.csv")) if not p.endswith(".crdownload")]
-            if got:
-                break
-            time.sleep(0.1)
-        self.assertTrue(got, os.listdir(self.dir))
+        got = h.wait_for(lambda: [p for p in glob.glob(os.path.join(self.dir, "loi-*.csv"))
+                                  if not p.endswith(".crdownload")], 30,
+                         f"the failing rows downloaded to {self.dir} as loi-*.csv")
         with open(got[0], encoding="utf-8-sig") as f:
             lines = f.read().splitlines()
         self.assertEqual(lines[0], HEADER.strip() + ",error")

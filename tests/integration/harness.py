@@ -5,15 +5,26 @@ Environment (set by meson / scripts/test):
   SIPAS_BIN             the sipas binary under test
   SIPAS_TEST_ADMIN_URL  a superuser URL of the throwaway cluster (scripts/test makes it)
   SIPAS_VALGRIND=1      run sipas serve under valgrind (meson test --setup valgrind)
+
+Waiting: the server does much on its own threads after the client has its reply (the access
+log line, freeing an abandoned request's database session, the background fold), and CI runs
+every test under valgrind too. A test never sleeps a fixed time to let something happen, nor
+takes the next request as proof that the last one finished: it waits for the condition it
+means with wait_for (or Server.wait_log, Server.wait_logged, wait_no_leaked_sessions), which
+fails naming what it waited for and the last value seen.
 """
+import collections
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import unittest
 import urllib.error
 import urllib.parse
@@ -24,6 +35,33 @@ SIPAS = os.environ.get("SIPAS_BIN", os.path.join(ROOT, "build", "sipas"))
 ADMIN_URL = os.environ.get("SIPAS_TEST_ADMIN_URL")
 VALGRIND = os.environ.get("SIPAS_VALGRIND") == "1"
 PG_BIN = "/usr/lib/postgresql/15/bin"
+# How much longer things take when sipas runs under valgrind (10-50x slower CPU, but most
+# waits are on PostgreSQL or the network): wait_for and Server scale their deadlines by it.
+SLOW = 5 if VALGRIND else 1
+
+
+def wait_for(probe, timeout, what, ok=bool, retry_on=()):
+    """Polls probe() with a short back-off until ok(value) holds; returns that value.
+
+    timeout is in seconds of a normal run: under valgrind it is multiplied by SLOW. Raises
+    AssertionError naming what and the last value seen (or the last exception of retry_on)
+    when the deadline passes first, so a wait never hides a condition that never comes."""
+    limit = timeout * SLOW
+    deadline = time.monotonic() + limit
+    pause, seen, tries = 0.02, None, 0
+    while True:
+        tries += 1
+        try:
+            seen = probe()
+            if ok(seen):
+                return seen
+        except retry_on as e:
+            seen = e
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {limit:g}s ({tries} tries) waiting for {what}; "
+                                 f"last seen: {seen!r}")
+        time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+        pause = min(pause * 1.5, 0.5)
 
 
 def require_db():
@@ -42,6 +80,19 @@ def psql(url, sql, *args):
 def db_url_for(admin_url, name):
     u = urllib.parse.urlsplit(admin_url)
     return urllib.parse.urlunsplit((u.scheme, u.netloc, "/" + name, u.query, u.fragment))
+
+
+# What a database session left behind by a request looks like: a transaction nobody ends, or a
+# COPY nobody finishes (the server's connection to PostgreSQL of an abandoned upload).
+LEAKED_SESSIONS = ("SELECT pid || ' ' || coalesce(state, '-') || ' ' || left(query, 60) FROM pg_stat_activity"
+                   " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                   " AND (state LIKE 'idle in transaction%' OR query LIKE 'COPY%')")
+
+
+def wait_no_leaked_sessions(url, timeout=30, what="no session of the database left idle in transaction or in COPY"):
+    """Waits until no session of the database at url is idle in a transaction or in a COPY (the
+    server frees them on another thread once it notices the client is gone)."""
+    wait_for(lambda: psql(url, LEAKED_SESSIONS).splitlines(), timeout, what, ok=lambda rows: rows == [])
 
 
 class Database:
@@ -111,16 +162,49 @@ class Server:
                    "--errors-for-leak-kinds=definite", "--track-origins=yes"] + cmd
         self.log = tempfile.NamedTemporaryFile(prefix="sipas-serve-", suffix=".log", delete=False)
         self.proc = subprocess.Popen(cmd, env=e, stdout=subprocess.PIPE, stderr=self.log, text=True)
-        line = self.proc.stdout.readline()
+        # the first line of stdout says where it listens; read it with a deadline, not forever
+        first = []
+        reader = threading.Thread(target=lambda: first.append(self.proc.stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(timeout * SLOW)
+        line = first[0] if first else ""
         if not line.startswith("listening on http://"):
             self.proc.kill()
-            raise AssertionError(f"sipas serve did not start: {line!r}\n{self.read_log()}")
+            self.proc.wait()
+            raise AssertionError(f"sipas serve did not start within {timeout * SLOW}s: {line!r}\n{self.read_log()}")
         self.url = line.split()[-1].strip()
         self.default_timeout = 60 if VALGRIND else 20
+        self.answered = collections.Counter()     # (method, path) -> requests answered, for wait_logged
+        self.answered_lock = threading.Lock()
 
     def read_log(self):
         with open(self.log.name, encoding="utf-8", errors="replace") as f:
             return f.read()
+
+    def wait_log(self, pattern, timeout=30, what=None):
+        """Waits until the server's log matches the regular expression pattern (the log is written
+        by the server's threads, often after the client already has its reply); returns the match."""
+        rx = re.compile(pattern)
+        m = wait_for(lambda: rx.search(self.read_log()), timeout, what or f"the server log to match {pattern!r}")
+        return m
+
+    # an access line: "... info http.c:NNN: GET /path 200 1.234ms" (written when the request
+    # completes, on the server's thread, after the reply went out)
+    ACCESS = re.compile(r" info http\.c:\d+: ([A-Z]+) (\S*) \d+ \d+\.\d{3}ms")
+
+    def logged(self):
+        return collections.Counter(self.ACCESS.findall(self.read_log()))
+
+    def wait_logged(self, timeout=30):
+        """Waits until the log has an access line for every request answered through this object
+        so far, so that what the log must (not) contain can be checked on the whole of it."""
+        with self.answered_lock:
+            want = dict(self.answered)
+
+        def missing():
+            got = self.logged()
+            return {k: n - got[k] for k, n in want.items() if got[k] < n}
+        wait_for(missing, timeout, "an access log line for every request answered", ok=lambda m: not m)
 
     def request(self, method, path, body=None, headers=None, token=None, timeout=None):
         h = dict(headers or {})
@@ -134,9 +218,12 @@ class Server:
         req = urllib.request.Request(self.url + path, data=body, method=method, headers=h)
         try:
             with _opener.open(req, timeout=timeout or self.default_timeout) as r:
-                return Response(r.status, r.headers, r.read())
+                resp = Response(r.status, r.headers, r.read())
         except urllib.error.HTTPError as e:
-            return Response(e.code, e.headers, e.read())
+            resp = Response(e.code, e.headers, e.read())
+        with self.answered_lock:
+            self.answered[(method, urllib.parse.unquote(path.split("?")[0]))] += 1
+        return resp
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
@@ -145,11 +232,12 @@ class Server:
         return self.request("POST", path, body=body, **kw)
 
     def stop(self, sig=signal.SIGTERM, timeout=60):
-        """Stops the server; returns its exit status (valgrind errors make it 99)."""
+        """Stops the server; returns its exit status (valgrind errors make it 99). timeout is
+        scaled by SLOW: valgrind's leak check at exit takes a while."""
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
             try:
-                self.proc.wait(timeout=timeout)
+                self.proc.wait(timeout=timeout * SLOW)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
@@ -175,12 +263,20 @@ class Cluster:
             shutil.chown(self.dir, "postgres", "postgres")
         as_pg([f"{PG_BIN}/initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
                "--locale=C.UTF-8"])
+        # a free port, found by binding port 0, may be taken by someone else before PostgreSQL
+        # binds it: then pg_ctl fails, and another port is tried
         import socket
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        self.port = s.getsockname()[1]
-        s.close()
-        self.start()
+        for attempt in range(5):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+            s.close()
+            try:
+                self.start()
+                break
+            except subprocess.CalledProcessError as e:
+                if attempt == 4:
+                    raise AssertionError(f"PostgreSQL did not start: {e.stderr}\n{self.read_pg_log()}")
         self.admin_url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
         psql(self.admin_url, "CREATE DATABASE sipas")
         self.url = f"postgresql://postgres@127.0.0.1:{self.port}/sipas"
@@ -191,6 +287,13 @@ class Cluster:
 
     def stop(self):
         as_pg([f"{PG_BIN}/pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop"])
+
+    def read_pg_log(self):
+        try:
+            with open(os.path.join(self.dir, "log"), encoding="utf-8", errors="replace") as f:
+                return f.read()[-3000:]
+        except OSError:
+            return ""
 
     def close(self):
         try:

@@ -296,8 +296,9 @@ class Estimates(unittest.TestCase):
         holder = subprocess.Popen(["psql", "-qAtX", self.db.url], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   text=True)
         try:
-            holder.stdin.write(f"SELECT pg_advisory_lock(20260600, {sid});\n")
+            holder.stdin.write(f"SELECT pg_backend_pid();\nSELECT pg_advisory_lock(20260600, {sid});\n")
             holder.stdin.flush()
+            holder_pid = holder.stdout.readline().strip()
             self.assertEqual(holder.stdout.readline().strip(), "")      # the lock is held
             self.upload("estl", to_csv(make_rows(7, "L", PLAN)))
             t0 = time.monotonic()
@@ -310,6 +311,10 @@ class Estimates(unittest.TestCase):
             holder.stdin.close()
             holder.wait(timeout=30)
             holder.stdout.close()
+        # psql has quit, but its backend lets the lock go on its own time: wait for it, so that
+        # the request below does not merely outwait it
+        h.wait_for(lambda: self.db.sql(f"SELECT count(*) FROM pg_stat_activity WHERE pid = {holder_pid}"), 30,
+                   "the lock holder's database session to end", ok=lambda n: n == "0")
         r = self.get("/api/v1/surveys/estl/estimates?by=agency")
         self.assertEqual(r.status, 200, r.body)
         self.assertEqual(r.json()["groups"][0]["n"], sum(p[0] for p in PLAN.values()))

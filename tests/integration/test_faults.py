@@ -75,7 +75,7 @@ class Load:
         for t in self.threads:
             t.start()
 
-    def finish(self, timeout=120):
+    def finish(self, timeout=120 * SLOW):     # an upload in flight may take 120 * SLOW
         self.stop.set()
         for t in self.threads:
             t.join(timeout)
@@ -218,10 +218,10 @@ class Faults(unittest.TestCase):
                 load.start()
                 # under way: new responses acknowledged and an upload stored, others in flight
                 acked0, uploads0 = len(load.acked), len(load.uploads)
-                deadline = time.monotonic() + 60 * SLOW
-                while time.monotonic() < deadline and (len(load.acked) < acked0 + 50 or len(load.uploads) == uploads0):
-                    time.sleep(0.1)
-                time.sleep(0.3 + 0.4 * cycle)      # a different point each time
+                h.wait_for(lambda: (len(load.acked) - acked0, len(load.uploads) - uploads0), 60,
+                           "the load under way: 50 more responses acknowledged and an upload stored"
+                           " (new acks, new uploads)", ok=lambda got: got[0] >= 50 and got[1] > 0)
+                time.sleep(0.3 + 0.4 * cycle)      # not a wait: the kill lands at a different point each time
                 server.proc.send_signal(signal.SIGKILL)
                 server.proc.wait(timeout=30)
                 kills += 1
@@ -262,36 +262,28 @@ class Faults(unittest.TestCase):
             server = h.Server(cluster.url, env={"SIPAS_DB_WAIT_MS": "2000"})
             load = Load(server, admin, posters=6, uploaders=1, upload_rows=2000)
             load.start()
-            deadline = time.monotonic() + 60 * SLOW
-            while time.monotonic() < deadline and len(load.acked) < 50:
-                time.sleep(0.1)
+            h.wait_for(lambda: len(load.acked), 60, "50 responses acknowledged before the stop",
+                       ok=lambda n: n >= 50)
             cluster.stop()
             acked_before = len(load.acked)
             # down: healthz and writes say 503, promptly, and the server stays up
             t0 = time.monotonic()
-            r = server.get("/healthz", timeout=30)
+            r = server.get("/healthz", timeout=30 * SLOW)
             self.assertEqual(r.status, 503)
             self.assertLess(time.monotonic() - t0, 10 * SLOW)
             down = server.post(f"/api/v1/surveys/{SURVEY}/responses", body=response_body(str(uuid.uuid4()), 1))
             self.assertEqual(down.status, 503, down.body)
             self.assertEqual(down.json()["error"]["code"], "unavailable")
-            time.sleep(1)
+            time.sleep(1)                       # not a wait: a second of the database down, under load
             self.assertIsNone(server.proc.poll())
             cluster.start()
-            deadline = time.monotonic() + 30 * SLOW
-            status = None
-            while time.monotonic() < deadline:
-                status = server.get("/healthz").status
-                if status == 200:
-                    break
-                time.sleep(0.2)
-            self.assertEqual(status, 200)
+            h.wait_for(lambda: server.get("/healthz").status, 30,
+                       "/healthz to say 200 once PostgreSQL is back", ok=lambda st: st == 200)
             # normal service after: new writes acknowledged
             n = len(load.acked)
-            deadline = time.monotonic() + 30 * SLOW
-            while time.monotonic() < deadline and len(load.acked) < n + 50:
-                time.sleep(0.1)
-            self.assertGreaterEqual(len(load.acked), n + 50, "no service after the restart")
+            h.wait_for(lambda: len(load.acked), 30,
+                       "50 more responses acknowledged after the restart (service after the restart)",
+                       ok=lambda got: got >= n + 50)
             load.finish()
             self.assertIsNone(server.proc.poll())
             other = sorted(s for s in load.statuses if s not in (200, 201, 303, 503))

@@ -7,8 +7,11 @@ import csv
 import io
 import os
 import re
+import socket
+import struct
 import tempfile
 import threading
+import time
 import unittest
 import urllib.parse
 
@@ -260,31 +263,97 @@ class Upload(unittest.TestCase):
         self.assertEqual(errs[0]["row"], 2001 if loser is out["a"] else 1)
         self.assertEqual(self.stored(code), 2001)
 
-    def test_client_gone(self):
-        import socket
-        import struct
-        code = self.survey()
-        host, port = self.server.url.split("//")[1].split(":")
-        part = csv_file(*[row(f"G{i}") for i in range(5000)])
-        s = socket.create_connection((host, int(port)))
-        s.sendall(f"POST /api/v1/surveys/{code}/uploads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {self.admin}\r\n"
-                  f"Content-Type: text/csv\r\nContent-Length: {len(part) * 10}\r\n\r\n".encode() + part)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        s.close()                                     # a reset: the client is gone
-        # the server rolls back, frees the connection and goes on; the rows were never stored
-        for _ in range(20):
-            r = self.upload(code, csv_file(row("G1")))
-            if r.status == 201:
-                break
+    def abandon(self, code, prefix, end, server=None):
+        """Starts an upload of 5000 rows of a file declared ten times longer, then ends the client
+        as end(socket) says; returns what the server sent back on that connection, if anything."""
+        host, port = (server or self.server).url.split("//")[1].split(":")
+        part = csv_file(*[row(f"{prefix}{i}") for i in range(5000)])
+        s = socket.create_connection((host, int(port)), timeout=60 * h.SLOW)
+        try:
+            s.sendall(f"POST /api/v1/surveys/{code}/uploads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {self.admin}\r\n"
+                      f"Content-Type: text/csv\r\nContent-Length: {len(part) * 10}\r\n\r\n".encode() + part)
+            return end(s)
+        finally:
+            s.close()
+
+    def assert_abandoned(self, code, prefix, server=None):
+        """After a client gone mid-upload: the server rolls back and frees the database session (on
+        another thread, once it notices: waited for), goes on storing uploads, and stored none of
+        the abandoned rows."""
+        server = server or self.server
+        h.wait_no_leaked_sessions(self.db.url, 30, f"the abandoned upload {prefix}* to free its database session"
+                                  " (no session idle in transaction or in COPY)")
+        r = server.post(f"/api/v1/surveys/{code}/uploads", body=csv_file(row(f"{prefix}1")),
+                        headers={"Content-Type": "text/csv"}, token=self.admin, timeout=300)
         self.assertEqual(r.status, 201, r.body)
         self.assertEqual(self.stored(code), 1)
-        self.assertEqual(self.db.sql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                                     " AND (state LIKE 'idle in transaction%' OR query LIKE 'COPY%')"), "0")
+        self.assertEqual(self.stored(code, f"serial <> '{prefix}1'"), 0)
+        h.wait_no_leaked_sessions(self.db.url, 30, "the next upload to leave no session idle in transaction or in COPY")
+
+    def test_client_gone(self):
+        code = self.survey()
+
+        def reset(s):                                 # a reset: the client is gone
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.abandon(code, "G", reset)
+        self.assert_abandoned(code, "G")
+
+    def test_client_half_closed(self):
+        code = self.survey()
+
+        def half_close(s):                            # no more to send, still listening
+            s.shutdown(socket.SHUT_WR)
+            out = b""
+            try:
+                while True:
+                    b = s.recv(65536)
+                    if not b:
+                        return out
+                    out += b
+            except ConnectionResetError:
+                return out
+        reply = self.abandon(code, "Q", half_close)
+        self.assertFalse(reply.startswith(b"HTTP/1.1 2"), reply[:300])
+        self.assertEqual(self.stored(code), 0)
+        self.assert_abandoned(code, "Q")
+
+    def test_client_idle_past_timeout(self):
+        """A client that stops sending mid-upload is cut off at SIPAS_CONN_TIMEOUT and its upload
+        rolled back."""
+        timeout = 2 * h.SLOW
+        server = h.Server(self.db.url, env={"SIPAS_CONN_TIMEOUT": str(timeout)})
+        try:
+            code = self.survey()
+            t0 = time.monotonic()
+
+            def idle(s):                              # silent until the server gives up on us
+                s.settimeout(timeout + 60 * h.SLOW)
+                out = b""
+                try:
+                    while True:
+                        b = s.recv(65536)
+                        if not b:
+                            return out
+                        out += b
+                except ConnectionResetError:
+                    return out
+                except socket.timeout:
+                    self.fail(f"the idle connection was still open after {time.monotonic() - t0:.0f}s"
+                              f" (SIPAS_CONN_TIMEOUT={timeout})")
+            reply = self.abandon(code, "T", idle, server)
+            self.assertGreaterEqual(time.monotonic() - t0, timeout - 0.5, "cut off before the timeout")
+            self.assertFalse(reply.startswith(b"HTTP/1.1 2"), reply[:300])
+            server.wait_log(rf"POST /api/v1/surveys/{code}/uploads \d+ [\d.]+ms \(timeout\)", 30,
+                            "the log line of the upload cut off by the connection timeout")
+            self.assertEqual(self.stored(code), 0)
+            self.assert_abandoned(code, "T", server)
+        finally:
+            status = server.stop()
+            self.assertEqual(status, 0, server.read_log())
 
     def raw(self, data):
-        import socket
         host, port = self.server.url.split("//")[1].split(":")
-        with socket.create_connection((host, int(port)), timeout=30) as s:
+        with socket.create_connection((host, int(port)), timeout=30 * h.SLOW) as s:
             s.sendall(data)
             out = b""
             while True:
