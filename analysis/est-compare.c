@@ -141,6 +141,17 @@ static int on_psu(const struct est_psu_view *v, void *ctx)
 	return push(c, (struct est_vref){ (size_t)h, side, 1, v->totals, NULL, p });
 }
 
+void est_compare_rounds(const struct est_estimate *a, const struct est_estimate *b, struct est_contrast *out)
+{
+	double diff = a->estimate - b->estimate, se = sqrt(a->se * a->se + b->se * b->se);
+	long df = a->df < b->df ? a->df : b->df;
+	double t = se > 0 && df >= 1 ? diff / se : NAN;
+
+	*out = (struct est_contrast){ .what = a->what, .est_a = a->estimate, .est_b = b->estimate, .diff = diff,
+		.se = se, .df = df, .t = t, .p_value = isnan(t) ? NAN : est_t_pvalue(t, (double)df),
+		.n_a = a->n, .n_b = b->n };
+}
+
 int est_compare_groups(struct est_design *d, const struct est_frame *frame, const struct est_options *o,
 		       const char *a, const char *b, struct est_contrast *out, struct est_error *err)
 {

@@ -105,6 +105,20 @@ static void interval(struct ctx *c, struct est_estimate *e, bool is_item)
 	}
 }
 
+double est_baseline_pvalue(const struct est_estimate *e)
+{
+	if (isnan(e->p_value) && isfinite(e->t) && fabs(e->t) > 8)
+		return 0;
+	return e->p_value;
+}
+
+bool est_baseline_significant(const struct est_estimate *e, double alpha)
+{
+	double p = est_baseline_pvalue(e);
+
+	return isfinite(p) && p < alpha;
+}
+
 /* Fills one group's estimates from the refs in c (any order) and the group's counts. */
 static int group_estimates(struct ctx *c, struct est_group *g)
 {

@@ -258,9 +258,63 @@ static void test_random_clusters(void)
 	form_free(f);
 }
 
+/* A round against another, independent samples (est_compare_rounds). The figures are R's
+ * (4.x): d = a - b; s = sqrt(se_a^2 + se_b^2); t = d / s; 2 * pt(-abs(t), min(df_a, df_b)). */
+static struct est_estimate round_est(double est, double se, long df, uint64_t n)
+{
+	return (struct est_estimate){ .what = 3, .estimate = est, .se = se, .ci_low = NAN, .ci_high = NAN,
+		.df = df, .n = n, .deff = NAN, .n_eff = NAN, .diff = NAN, .t = NAN, .p_value = NAN };
+}
+
+static void test_rounds(void)
+{
+	struct est_estimate a, b;
+	struct est_contrast c;
+
+	/* by hand: 80 ± 1.5 (df 40) against 75 ± 2 (df 30): se = sqrt(2.25 + 4) = 2.5, t = 2 on 30 */
+	a = round_est(80, 1.5, 40, 500);
+	b = round_est(75, 2, 30, 400);
+	est_compare_rounds(&a, &b, &c);
+	CHECK_INT(c.what, 3);
+	CHECK(c.est_a == 80 && c.est_b == 75 && c.diff == 5 && c.se == 2.5 && c.t == 2);
+	CHECK_INT(c.df, 30);
+	CHECK_INT(c.n_a, 500);
+	CHECK_INT(c.n_b, 400);
+	CHECK_NEAR(c.p_value, 0.054625044962983101, 1e-12);       /* 2 * pt(-2, 30) */
+	/* the golden sets' whole-survey `sipas`: strat_frame against strat_field_weights */
+	a = round_est(75.4657116667649, 0.345773216536245, 1488, 1500);
+	b = round_est(67.8382654117207, 0.443421095244645, 2376, 2400);
+	est_compare_rounds(&a, &b, &c);
+	CHECK_NEAR(c.diff, 7.6274462550442053, 1e-13);
+	CHECK_NEAR(c.se, 0.56230008445827351, 1e-13);
+	CHECK_INT(c.df, 1488);
+	CHECK_NEAR(c.t, 13.564725430181246, 1e-13);
+	CHECK(fabs(c.p_value / 1.3209835630007972e-39 - 1) < 1e-9);
+	/* the other way round: the sign of t flips, p does not */
+	est_compare_rounds(&b, &a, &c);
+	CHECK_NEAR(c.t, -13.564725430181246, 1e-13);
+	CHECK(fabs(c.p_value / 1.3209835630007972e-39 - 1) < 1e-9);
+	/* se 0 on both sides (everyone satisfied in both rounds): no test */
+	a = round_est(100, 0, 40, 50);
+	b = round_est(100, 0, 30, 60);
+	est_compare_rounds(&a, &b, &c);
+	CHECK(c.diff == 0 && c.se == 0 && isnan(c.t) && isnan(c.p_value));
+	/* no df on one side: no test, the difference and se stand */
+	a = round_est(80, 1.5, 0, 1);
+	b = round_est(75, 2, 30, 400);
+	est_compare_rounds(&a, &b, &c);
+	CHECK(c.diff == 5 && c.se == 2.5 && isnan(c.t) && isnan(c.p_value));
+	CHECK_INT(c.df, 0);
+	/* a null estimate (no valid answer): everything null */
+	a = round_est(NAN, NAN, 40, 0);
+	est_compare_rounds(&a, &b, &c);
+	CHECK(isnan(c.diff) && isnan(c.se) && isnan(c.t) && isnan(c.p_value));
+}
+
 int main(void)
 {
 	test_hand();
+	test_rounds();
 	test_independent();
 	test_random_clusters();
 	TEST_DONE();

@@ -709,8 +709,38 @@ static void test_edges(void)
 	form_free(f);
 }
 
+/* The baseline's p-value as the dashboard reads it: an underflowed tail (NAN with a finite,
+ * large |t|) is 0; every other value stands. */
+static void test_baseline_pvalue(void)
+{
+	struct est_estimate e = { .diff = -3.8, .t = -11.09, .p_value = 1.64e-27 };
+
+	CHECK(est_baseline_pvalue(&e) == 1.64e-27);
+	CHECK(est_baseline_significant(&e, 0.05));
+	e.t = -40;
+	e.p_value = NAN;
+	CHECK(est_baseline_pvalue(&e) == 0);
+	CHECK(est_baseline_significant(&e, 0.05));
+	e.t = 8.5;
+	CHECK(est_baseline_pvalue(&e) == 0);
+	e.t = 8;                          /* not past 8: not an underflow, no p-value */
+	CHECK(isnan(est_baseline_pvalue(&e)));
+	CHECK(!est_baseline_significant(&e, 0.05));
+	e.t = NAN;                        /* se 0 or no df: no test */
+	CHECK(isnan(est_baseline_pvalue(&e)));
+	CHECK(!est_baseline_significant(&e, 0.05));
+	e.t = -INFINITY;
+	CHECK(isnan(est_baseline_pvalue(&e)));
+	e.t = 1.2;
+	e.p_value = 0.05;                 /* at the level: not below it */
+	CHECK(est_baseline_pvalue(&e) == 0.05);
+	CHECK(!est_baseline_significant(&e, 0.05));
+	CHECK(est_baseline_significant(&e, 0.1));
+}
+
 int main(void)
 {
+	test_baseline_pvalue();
 	test_hand();
 	test_random_designs();
 	test_properties();
