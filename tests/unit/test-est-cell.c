@@ -9,6 +9,7 @@
 
 #include "est-cell.h"
 #include "est-compute.h"
+#include "fixture-est.h"
 #include "form.h"
 #include "test.h"
 
@@ -34,17 +35,6 @@ static const char other_json[] =
 
 #define DIM 6
 #define PACKED (DIM * (DIM + 1) / 2)
-
-static struct form *load(const char *json)
-{
-	struct form *f = NULL;
-
-	if (form_parse(json, strlen(json), &f, NULL) < 0) {
-		fprintf(stderr, "form_parse failed\n");
-		exit(1);
-	}
-	return f;
-}
 
 static bool same_bits(const void *a, const void *b, size_t len)
 {
@@ -101,7 +91,7 @@ static void round_trip(const struct form *f, const struct est_cell_view *v)
 
 static void test_round_trip(void)
 {
-	struct form *f = load(form_json);
+	struct form *f = fixture_form(form_json);
 	double mean[DIM] = { 0.0, -0.0, DBL_MIN / 4, DBL_MAX, -INFINITY, NAN };
 	double m2[PACKED];
 	uint64_t nvalid[3] = { 0, 1, UINT64_MAX }, nindex[2] = { UINT64_MAX - 1, 42 };
@@ -134,7 +124,7 @@ static void test_round_trip(void)
 
 static void test_refused(void)
 {
-	struct form *f = load(form_json), *g = load(other_json);
+	struct form *f = fixture_form(form_json), *g = fixture_form(other_json);
 	double mean[DIM] = { 1, 2, 3, 4, 5, 6 }, m2[PACKED] = { 0 };
 	uint64_t nvalid[3] = { 1, 2, 3 }, nindex[2] = { 4, 5 };
 	struct est_block blk = { DIM, 3, mean, m2 };
@@ -249,7 +239,7 @@ static void check_same_bits(const struct est_results *a, const struct est_result
 
 static void test_design(void)
 {
-	struct form *f = load(form_json);
+	struct form *f = fixture_form(form_json);
 	struct est_design *d = NULL;
 	struct est_options o = EST_OPTIONS_DEFAULT;
 	struct est_results *ra = NULL, *rb = NULL;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "est-compare.h"
+#include "fixture-est.h"
 #include "form.h"
 #include "test.h"
 
@@ -17,17 +18,6 @@ static const char one_json[] =
 	"{\"id\":\"Q1\",\"type\":\"scale\",\"scale\":\"l5\",\"text\":\"q\"},"
 	"{\"id\":\"Q2\",\"type\":\"scale\",\"scale\":\"l5\",\"text\":\"q\"}]}],"
 	"\"indices\":[{\"id\":\"idx\",\"label\":\"I\",\"of\":[\"Q1\",\"Q2\"]}]}";
-
-static struct form *load(const char *json)
-{
-	struct form *f = NULL;
-
-	if (form_parse(json, strlen(json), &f, NULL) < 0) {
-		fprintf(stderr, "form_parse failed\n");
-		exit(1);
-	}
-	return f;
-}
 
 static void add(struct est_design *d, const char *group, const char *stratum, double w, int q1, int q2)
 {
@@ -43,7 +33,7 @@ static void add(struct est_design *d, const char *group, const char *stratum, do
  * Var = 5/4 · (1/8 + 6/81); df = 5 − 1 = 4. Q2 is answered 4 by everyone: diff 0, se 0. */
 static void test_hand(void)
 {
-	struct form *f = load(one_json);
+	struct form *f = fixture_form(one_json);
 	struct est_design *d = NULL;
 	struct est_options o = EST_OPTIONS_DEFAULT;
 	struct est_contrast out[3];
@@ -82,7 +72,7 @@ static void test_hand(void)
 /* A and B in their own strata (with other responses in a third group): the covariance is 0. */
 static void test_independent(void)
 {
-	struct form *f = load(one_json);
+	struct form *f = fixture_form(one_json);
 	struct est_design *d = NULL;
 	struct est_options o = EST_OPTIONS_DEFAULT;
 	struct est_results *res = NULL;
@@ -135,14 +125,11 @@ struct rrow {
 	int16_t codes[2];
 };
 
-static unsigned long long rng = 88172645463325252ull;
+static uint64_t rng = 88172645463325252ull;
 
 static double unif(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (double)(rng >> 11) / 9007199254740992.0;
+	return fixture_unif(&rng);
 }
 
 /* Var(θ_A − θ_B) for estimate `what` (0: idx = (Q1 + Q2)/2, 1: Q1, 2: Q2), straight from
@@ -211,7 +198,7 @@ static double direct_var(const struct rrow *r, size_t n, int what, long *df)
 
 static void test_random_clusters(void)
 {
-	struct form *f = load(one_json);
+	struct form *f = fixture_form(one_json);
 	struct est_options o = EST_OPTIONS_DEFAULT;
 	struct rrow r[NR];
 	int round;

@@ -16,21 +16,10 @@
 
 #include "est-compare.h"
 #include "est-compute.h"
+#include "fixture-est.h"
 #include "form.h"
 #include "frame.h"
 #include "test.h"
-
-static const char form_json[] =
-	"{\"id\":\"v\",\"version\":1,\"title\":\"v\",\"respondent\":\"individual\","
-	"\"scales\":{\"l5\":{\"codes\":[1,2,3,4,5],\"labels\":[\"a\",\"b\",\"c\",\"d\",\"e\"],\"positive\":[4,5]}},"
-	"\"sections\":[{\"id\":\"A\",\"title\":\"A\",\"questions\":["
-	"{\"id\":\"Q1\",\"type\":\"scale\",\"scale\":\"l5\",\"text\":\"q\"},"
-	"{\"id\":\"Q2\",\"type\":\"scale\",\"scale\":\"l5\",\"text\":\"q\"},"
-	"{\"id\":\"Q3\",\"type\":\"scale\",\"scale\":\"l5\",\"text\":\"q\"},"
-	"{\"id\":\"Q4\",\"type\":\"scale\",\"scale\":\"l5\",\"text\":\"q\"}]}],"
-	"\"indices\":[{\"id\":\"top\",\"label\":\"T\",\"of\":[\"E1\",\"E2\"],\"weights\":[0.6,0.4]},"
-	"{\"id\":\"E1\",\"label\":\"E1\",\"of\":[\"Q1\",\"Q2\"]},"
-	"{\"id\":\"E2\",\"label\":\"E2\",\"of\":[\"Q3\",\"Q4\"]}]}";
 
 #define NROWS 240
 #define NSTRATA 5
@@ -77,10 +66,7 @@ static uint64_t rng;
 
 static double unif(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (double)(rng >> 11) / 9007199254740992.0;
+	return fixture_unif(&rng);
 }
 
 static int irand(int n)
@@ -138,16 +124,17 @@ static struct est_design *build(const struct form *f, const struct scen *s, int 
 		bool clustered = s->clusters == 2 || (s->clusters == 1 && unif() < 0.8);
 		double bias = unif(), w = 1 + h + 4 * unif();
 		char group[8], stratum[8], psuid[8];
-		int16_t codes[4];
+		int16_t codes[5];
 
 		if (s->lonely && i == 0)
 			clustered = false;
-		for (int k = 0; k < 4; k++)
+		codes[0] = (int16_t)(1 + g % 2);    /* the single-choice question, no item */
+		for (int k = 1; k < 5; k++)
 			codes[k] = unif() < 0.15 ? FORM_NO_ANSWER : (int16_t)(unif() < bias ? 4 + irand(2) : 1 + irand(3));
 		if (h == 2)
-			codes[3] = 5;            /* Q4 all positive in a stratum: se 0 in some groups */
+			codes[4] = 5;            /* Q4 all positive in a stratum: se 0 in some groups */
 		if (g == 2 && h == 3)
-			codes[2] = FORM_NO_ANSWER;
+			codes[3] = FORM_NO_ANSWER;
 		snprintf(group, sizeof group, "G%d", g);
 		snprintf(stratum, sizeof stratum, "S%d", h);
 		snprintf(psuid, sizeof psuid, "p%d", psu);
@@ -269,10 +256,7 @@ int main(int argc, char **argv)
 	struct form *f = NULL;
 	uint64_t dc[NSCEN], dp[NSCEN];
 
-	if (form_parse(form_json, strlen(form_json), &f, NULL) < 0) {
-		fprintf(stderr, "form_parse failed\n");
-		return 1;
-	}
+	f = fixture_form(fixture_est_form_json);
 	CHECK(f->nindices + f->nitems <= 16);
 	for (int i = 0; i < NSCEN; i++) {
 		struct scen s = scenario(i);
