@@ -4,7 +4,8 @@
  * its own PSU, in A or in B, never both) the values of the groups' moment blocks, u_Aᵀx for A
  * and −u_Bᵀx for B, with means and centred sums uᵀμ and uᵀM2u; for a clustered PSU, the sum
  * u_Aᵀx_A − u_Bᵀx_B of its entries in either group; and 0 for the stratum's other PSUs. They
- * are merged as scalars (Chan et al.) as est-compute.c does for one group. */
+ * go to est_variance_of (est-variance.c) as refs of side +1 and −1, the loop est_compute uses
+ * for one group. */
 #include "est-compare.h"
 
 #include <errno.h>
@@ -15,25 +16,7 @@
 
 #include "est-interval.h"
 #include "est-map.h"
-#include "est-stratum.h"
-
-struct cref {
-	size_t stratum;
-	int side;                  /* +1: A, −1: B */
-	uint64_t m;                /* PSUs (1 for a clustered PSU's entry) */
-	const double *mean;
-	const double *m2;          /* NULL: M2 = 0 */
-	long psu;                  /* clustered PSU id, or −1 */
-};
-
-struct cstratum {
-	uint64_t rows, psus;       /* responses; PSUs of the design */
-	enum est_weighting weighting;
-	double fpc;
-	double scale, fpcfac;
-	bool lonely, touched;
-	double ztot;
-};
+#include "est-variance.h"
 
 struct cmp {
 	const struct form *f;
@@ -41,16 +24,12 @@ struct cmp {
 	const char *a, *b;
 	bool seen_a, seen_b;
 	struct est_map strata, psus;
-	struct cstratum *s;
+	struct est_vstratum *s;
 	size_t scap;
-	long *psu_stratum;
-	size_t pcap;
-	struct cref *refs;
+	struct est_vref *refs;
 	size_t nrefs, rcap;
 	uint64_t *cnt_a, *cnt_b;   /* nitems + nindices */
-	double *zpsu;              /* per PSU id */
-	char *psu_touched;
-	int err;
+	struct est_variance var;
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -82,7 +61,7 @@ static long stratum_id(struct cmp *c, const char *name)
 	return h;
 }
 
-static int push(struct cmp *c, struct cref ref)
+static int push(struct cmp *c, struct est_vref ref)
 {
 	int r;
 
@@ -109,7 +88,7 @@ static int on_cell(const struct est_cell_view *v, void *ctx)
 {
 	struct cmp *c = ctx;
 	long h = stratum_id(c, v->stratum);
-	struct cstratum *st;
+	struct est_vstratum *st;
 	int side;
 	size_t k;
 
@@ -132,7 +111,7 @@ static int on_cell(const struct est_cell_view *v, void *ctx)
 		(side > 0 ? c->cnt_a : c->cnt_b)[k] += n;
 	}
 	if (v->moments && v->moments->m)
-		return push(c, (struct cref){ (size_t)h, side, v->moments->m, v->moments->mean, v->moments->m2, -1 });
+		return push(c, (struct est_vref){ (size_t)h, side, v->moments->m, v->moments->mean, v->moments->m2, -1 });
 	return 0;
 }
 
@@ -142,7 +121,7 @@ static int on_psu(const struct est_psu_view *v, void *ctx)
 	long h = stratum_id(c, v->stratum), p;
 	size_t len = strlen(v->psu), before;
 	char key[sizeof(long) + EST_MAX_KEY_LEN];
-	int side, r;
+	int side;
 
 	if (h < 0)
 		return (int)h;
@@ -150,176 +129,27 @@ static int on_psu(const struct est_psu_view *v, void *ctx)
 		return -EINVAL;
 	memcpy(key, &h, sizeof h);
 	memcpy(key + sizeof h, v->psu, len);
-	if ((r = grow((void **)&c->psu_stratum, &c->pcap, c->psus.count + 1, sizeof *c->psu_stratum)) < 0)
-		return r;
 	before = c->psus.count;
 	p = est_map_intern(&c->psus, key, sizeof h + len);
 	if (p < 0)
 		return (int)p;
-	if (c->psus.count != before) {
-		c->psu_stratum[p] = h;
+	if (c->psus.count != before)
 		c->s[h].psus++;
-	}
 	side = side_of(c, v->group);
 	if (!side)
 		return 0;
-	return push(c, (struct cref){ (size_t)h, side, 1, v->totals, NULL, p });
+	return push(c, (struct est_vref){ (size_t)h, side, 1, v->totals, NULL, p });
 }
 
-static int cmp_cref(const void *x, const void *y)
+void est_compare_rounds(const struct est_estimate *a, const struct est_estimate *b, struct est_contrast *out)
 {
-	const struct cref *a = x, *b = y;
+	double diff = a->estimate - b->estimate, se = sqrt(a->se * a->se + b->se * b->se);
+	long df = a->df < b->df ? a->df : b->df;
+	double t = se > 0 && df >= 1 ? diff / se : NAN;
 
-	return (a->stratum > b->stratum) - (a->stratum < b->stratum);
-}
-
-/* As est-compute.c's prepare(): weights' scale, fpc factor and lonely strata. */
-static int prepare(struct cmp *c, const struct est_frame *frame, const struct est_options *o, struct est_error *err,
-		   uint64_t *total_psus)
-{
-	size_t h;
-
-	*total_psus = 0;
-	for (h = 0; h < c->strata.count; h++) {
-		struct cstratum *st = &c->s[h];
-		const char *name = est_map_key(&c->strata, h, NULL);
-		int r;
-
-		st->scale = 1;
-		st->fpcfac = 1;
-		if (st->psus == 0)
-			continue;
-		*total_psus += st->psus;
-		r = est_stratum_factors(name, st->rows, st->psus, st->weighting, st->fpc, frame,
-					&st->scale, &st->fpcfac, err);
-		if (r < 0)
-			return r;
-		if (st->psus == 1) {
-			if (o->lonely == EST_LONELY_FAIL)
-				return est_error_set(err, -EINVAL, "stratum", "lonely_psu",
-					"stratum '%s' has only one PSU (see --lonely-psu)", name);
-			st->lonely = true;
-		}
-	}
-	return 0;
-}
-
-/* The linearisation vector of estimate `what` for one side from its totals T; returns the
- * estimate (proportion), or NAN when an item under it has no valid answer. *any: u is not 0. */
-static double lin_vector(const struct cmp *c, size_t what, const double *T, double *u, bool *any)
-{
-	const struct form *f = c->f;
-	size_t K = c->K, k;
-	double est = 0;
-
-	memset(u, 0, c->dim * sizeof *u);
-	*any = false;
-	for (k = 0; k < K; k++) {
-		double ck = what < f->nindices ? f->indices[what].coef[k] : (k == what - f->nindices);
-		double Y = T[k], V = T[K + k], r;
-
-		if (ck == 0)
-			continue;
-		if (!(V > 0))
-			return NAN;
-		r = Y / V;
-		est += ck * r;
-		if (Y != 0 && Y != V) {
-			u[k] = ck / V;
-			u[K + k] = -ck * r / V;
-			*any = true;
-		}
-	}
-	return est;
-}
-
-static double dotp(const double *u, const double *x, size_t dim)
-{
-	double s = 0;
-	size_t a;
-
-	for (a = 0; a < dim; a++)
-		s += u[a] * x[a];
-	return s;
-}
-
-static double variance(struct cmp *c, const struct est_options *o, const double *ua, const double *ub,
-		       uint64_t total_psus)
-{
-	size_t i = 0, j, h;
-	double var = 0, zall = 0;
-
-	for (h = 0; h < c->strata.count; h++) {
-		c->s[h].touched = false;
-		c->s[h].ztot = 0;
-	}
-	while (i < c->nrefs) {
-		struct cstratum *st = &c->s[c->refs[i].stratum];
-		size_t first = i;
-		double n = 0, mean = 0, m2 = 0, sum = 0;
-
-		h = c->refs[i].stratum;
-		/* clustered PSUs: sum the two sides' parts per PSU first */
-		for (j = i; j < c->nrefs && c->refs[j].stratum == h; j++) {
-			const struct cref *r = &c->refs[j];
-
-			if (r->psu >= 0) {
-				c->zpsu[r->psu] += r->side * st->scale * dotp(r->side > 0 ? ua : ub, r->mean, c->dim);
-				c->psu_touched[r->psu] = 1;
-			}
-		}
-		for (; i < c->nrefs && c->refs[i].stratum == h; i++) {
-			const struct cref *r = &c->refs[i];
-			const double *u = r->side > 0 ? ua : ub;
-			double nb, tb, qb = 0, N, delta;
-
-			if (r->psu >= 0) {
-				if (!c->psu_touched[r->psu])
-					continue;          /* already merged */
-				c->psu_touched[r->psu] = 0;
-				nb = 1;
-				tb = c->zpsu[r->psu];
-				c->zpsu[r->psu] = 0;
-			} else {
-				struct est_block b = { c->dim, r->m, (double *)r->mean, (double *)r->m2 };
-
-				nb = (double)r->m;
-				tb = r->side * st->scale * est_block_dot(&b, u);
-				if (r->m2)
-					qb = st->scale * st->scale * est_block_quad(&b, u);
-			}
-			N = n + nb;
-			delta = tb - mean;
-			mean += delta * nb / N;
-			m2 += qb + delta * delta * n * nb / N;
-			n = N;
-			sum += nb * tb;
-		}
-		(void)first;
-		if ((double)st->psus > n) {
-			double nz = (double)st->psus - n, N = (double)st->psus;
-
-			m2 += mean * mean * n * nz / N;
-		}
-		if (m2 < 0)
-			m2 = 0;
-		st->ztot = sum;
-		st->touched = true;
-		zall += sum;
-		if (st->psus > 1)
-			var += st->fpcfac * (double)st->psus / (double)(st->psus - 1) * m2;
-	}
-	if (o->lonely == EST_LONELY_ADJUST && total_psus) {
-		double center = zall / (double)total_psus;
-
-		for (h = 0; h < c->strata.count; h++)
-			if (c->s[h].lonely) {
-				double z = c->s[h].touched ? c->s[h].ztot : 0;
-
-				var += c->s[h].fpcfac * (z - center) * (z - center);
-			}
-	}
-	return var;
+	*out = (struct est_contrast){ .what = a->what, .est_a = a->estimate, .est_b = b->estimate, .diff = diff,
+		.se = se, .df = df, .t = t, .p_value = isnan(t) ? NAN : est_t_pvalue(t, (double)df),
+		.n_a = a->n, .n_b = b->n };
 }
 
 int est_compare_groups(struct est_design *d, const struct est_frame *frame, const struct est_options *o,
@@ -327,7 +157,7 @@ int est_compare_groups(struct est_design *d, const struct est_frame *frame, cons
 {
 	struct cmp c;
 	double *Ta = NULL, *Tb = NULL, *ua = NULL, *ub = NULL;
-	uint64_t total_psus = 0, psus_ab = 0, strata_ab = 0;
+	uint64_t psus_ab = 0, strata_ab = 0;
 	size_t i, w, h;
 	long df;
 	int r = -ENOMEM;
@@ -358,26 +188,19 @@ int est_compare_groups(struct est_design *d, const struct est_frame *frame, cons
 		r = -ENOENT;
 		goto out;
 	}
-	if ((r = prepare(&c, frame, o, err, &total_psus)) < 0)
+	if ((r = est_variance_init(&c.var, c.f, o->lonely, c.s, c.strata.count, c.psus.count)) < 0 ||
+	    (r = est_variance_prepare(&c.var, &c.strata, frame, err)) < 0)
 		goto out;
-	r = -ENOMEM;
-	c.zpsu = calloc(c.psus.count ? c.psus.count : 1, sizeof *c.zpsu);
-	c.psu_touched = calloc(c.psus.count ? c.psus.count : 1, 1);
-	if (!c.zpsu || !c.psu_touched)
-		goto out;
-	qsort(c.refs, c.nrefs, sizeof *c.refs, cmp_cref);
-	/* totals and df */
+	est_vrefs_sort(c.refs, c.nrefs);
+	est_variance_totals(&c.var, c.refs, c.nrefs, Ta, Tb);
+	/* df: the PSUs and strata with members of A or B */
 	for (i = 0; i < c.nrefs; i++) {
-		const struct cref *ref = &c.refs[i];
-		double *T = ref->side > 0 ? Ta : Tb, wgt = c.s[ref->stratum].scale * (double)ref->m;
-		size_t k;
+		const struct est_vref *ref = &c.refs[i];
 
-		for (k = 0; k < c.dim; k++)
-			T[k] += wgt * ref->mean[k];
 		if (ref->psu < 0)
 			psus_ab += ref->m;
-		else if (!c.psu_touched[ref->psu]) {
-			c.psu_touched[ref->psu] = 1;
+		else if (!c.var.psu_touched[ref->psu]) {
+			c.var.psu_touched[ref->psu] = 1;
 			psus_ab++;
 		}
 		if (!c.s[ref->stratum].touched) {
@@ -385,24 +208,28 @@ int est_compare_groups(struct est_design *d, const struct est_frame *frame, cons
 			strata_ab++;
 		}
 	}
-	memset(c.psu_touched, 0, c.psus.count ? c.psus.count : 1);
+	if (c.psus.count)
+		memset(c.var.psu_touched, 0, c.psus.count);
 	for (h = 0; h < c.strata.count; h++)
 		c.s[h].touched = false;
 	df = (long)psus_ab - (long)strata_ab;
 	for (w = 0; w < c.nest; w++) {
 		struct est_contrast *e = &out[w];
-		bool anya, anyb;
-		double pa = lin_vector(&c, w, Ta, ua, &anya), pb;
+		bool anya = false, anyb = false;
+		double pa = NAN, pb = NAN;
 		size_t k;
 
-		pb = lin_vector(&c, w, Tb, ub, &anyb);
+		if (est_linearise(c.f, w, Ta, ua, &pa, &anya) < 0)
+			pa = NAN;
+		if (est_linearise(c.f, w, Tb, ub, &pb, &anyb) < 0)
+			pb = NAN;
 		k = w < c.f->nindices ? c.K + w : w - c.f->nindices;
 		*e = (struct est_contrast){ .what = w, .est_a = 100 * pa, .est_b = 100 * pb, .diff = NAN, .se = NAN,
 			.df = df, .t = NAN, .p_value = NAN, .n_a = c.cnt_a[k], .n_b = c.cnt_b[k] };
 		if (isnan(pa) || isnan(pb))
 			continue;
 		e->diff = 100 * (pa - pb);
-		e->se = anya || anyb ? 100 * sqrt(variance(&c, o, ua, ub, total_psus)) : 0;
+		e->se = anya || anyb ? 100 * sqrt(est_variance_of(&c.var, c.refs, c.nrefs, ua, ub)) : 0;
 		if (e->se > 0 && df >= 1) {
 			e->t = e->diff / e->se;
 			e->p_value = est_t_pvalue(e->t, (double)df);
@@ -413,12 +240,10 @@ out:
 	est_map_done(&c.strata);
 	est_map_done(&c.psus);
 	free(c.s);
-	free(c.psu_stratum);
 	free(c.refs);
 	free(c.cnt_a);
 	free(c.cnt_b);
-	free(c.zpsu);
-	free(c.psu_touched);
+	est_variance_done(&c.var);
 	free(Ta);
 	free(Tb);
 	free(ua);

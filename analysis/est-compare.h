@@ -26,6 +26,11 @@ struct est_contrast {
 	uint64_t n_a, n_b;      /* respondents with a valid answer under it */
 };
 
+/* This round's estimate a against another round's b, independent samples: diff = a − b,
+ * se = sqrt(se_a² + se_b²), df = min(df_a, df_b), t = diff / se when se > 0 and df >= 1 (else
+ * NAN), p_value from t on df. Fills *out (what, est_a, est_b, n_a, n_b from a and b); never
+ * fails. */
+void est_compare_rounds(const struct est_estimate *a, const struct est_estimate *b, struct est_contrast *out);
 /* Compares groups a and b (group keys of d). out has form->nindices + form->nitems entries.
  * frame and o as for est_compute (o->baseline is ignored). Returns 0; -ENOENT when a group key
  * is not in the design; -EINVAL with err filled (as est_compute); -ENOMEM. */

@@ -4,7 +4,8 @@
  * z = uᵀx with u = (c_k/V_k on w·y_k, −c_k r_k/V_k on w·v_k), x a PSU's totals. A block of
  * m PSUs (mean μ, centred moments M2) thus holds m values of z with mean uᵀμ and centred
  * sum of squares uᵀM2u; the blocks of a stratum are merged as scalars (Chan et al.) together
- * with the stratum's PSUs that have no member of g (z = 0), which gives Σ_j (z_hj − z̄_h)². */
+ * with the stratum's PSUs that have no member of g (z = 0), which gives Σ_j (z_hj − z̄_h)²: the
+ * loop est_variance_of (est-variance.c) that est_compare_groups shares. */
 #include "est-compute.h"
 
 #include <errno.h>
@@ -15,60 +16,33 @@
 
 #include "est-design-internal.h"
 #include "est-interval.h"
-#include "est-stratum.h"
-
-struct ref {
-	size_t stratum;
-	uint64_t m;
-	const double *mean;
-	const double *m2;          /* NULL: M2 = 0 */
-};
-
-struct stratum_info {
-	double scale;              /* s_h: the weights the rows were added with are multiplied by it */
-	double fpcfac;             /* 1 − f_h */
-	uint64_t n;                /* PSUs in the design */
-	bool lonely;
-};
+#include "est-variance.h"
 
 struct ctx {
 	struct est_design *d;
 	const struct est_options *o;
-	struct stratum_info *si;
-	size_t nstrata;
-	uint64_t total_psus;
-	size_t *lonely;            /* strata with one PSU */
-	size_t nlonely;
+	struct est_vstratum *si;   /* per stratum */
+	struct est_variance var;
 	/* scratch */
-	struct ref *refs;
+	struct est_vref *refs;
 	size_t nrefs, refcap;
 	double *T;                 /* dim */
 	double *u;                 /* dim */
-	double *coef;              /* nitems */
 	uint64_t *counts;          /* nitems + nindices */
-	double *ztot;              /* per stratum: Σ z (adjust) */
-	char *touched;             /* per stratum */
 };
-
-static int cmp_ref(const void *a, const void *b)
-{
-	const struct ref *x = a, *y = b;
-
-	return (x->stratum > y->stratum) - (x->stratum < y->stratum);
-}
 
 static int push_ref(struct ctx *c, size_t h, uint64_t m, const double *mean, const double *m2)
 {
 	if (c->nrefs == c->refcap) {
 		size_t ncap = c->refcap ? c->refcap * 2 : 64;
-		struct ref *n = realloc(c->refs, ncap * sizeof *n);
+		struct est_vref *n = realloc(c->refs, ncap * sizeof *n);
 
 		if (!n)
 			return -ENOMEM;
 		c->refs = n;
 		c->refcap = ncap;
 	}
-	c->refs[c->nrefs++] = (struct ref){ h, m, mean, m2 };
+	c->refs[c->nrefs++] = (struct est_vref){ h, 1, m, mean, m2, -1 };
 	return 0;
 }
 
@@ -89,64 +63,6 @@ const char *est_flags_str(unsigned flags, char *buf, size_t len)
 		off += (size_t)w;
 	}
 	return buf;
-}
-
-/* Variance of the estimate whose linearisation vector is c->u, over the refs (sorted by stratum). */
-static double variance(struct ctx *c)
-{
-	const struct est_options *o = c->o;
-	size_t dim = c->d->dim, i = 0, j;
-	double var = 0, zall = 0, center;
-
-	while (i < c->nrefs) {
-		size_t h = c->refs[i].stratum;
-		const struct stratum_info *s = &c->si[h];
-		double n = 0, mean = 0, m2 = 0, sum = 0;
-
-		for (; i < c->nrefs && c->refs[i].stratum == h; i++) {
-			const struct ref *r = &c->refs[i];
-			double nb = (double)r->m, tb = 0, qb = 0, N, delta;
-			struct est_block b = { dim, r->m, (double *)r->mean, (double *)r->m2 };
-
-			if (r->m == 0)
-				continue;
-			tb = s->scale * est_block_dot(&b, c->u);
-			if (r->m2)
-				qb = s->scale * s->scale * est_block_quad(&b, c->u);
-			N = n + nb;
-			delta = tb - mean;
-			mean += delta * nb / N;
-			m2 += qb + delta * delta * n * nb / N;
-			n = N;
-			sum += nb * tb;
-		}
-		/* the stratum's PSUs without members of the group: z = 0 */
-		if ((double)s->n > n) {
-			double nz = (double)s->n - n, N = (double)s->n;
-
-			m2 += mean * mean * n * nz / N;
-		}
-		if (m2 < 0)
-			m2 = 0;
-		c->ztot[h] = sum;
-		c->touched[h] = 1;
-		zall += sum;
-		if (s->n > 1)
-			var += s->fpcfac * (double)s->n / (double)(s->n - 1) * m2;
-	}
-	if (o->lonely == EST_LONELY_ADJUST && c->nlonely) {
-		/* R's `adjust`: a lonely PSU's total is centred on the mean of all PSU totals */
-		center = zall / (double)c->total_psus;
-		for (j = 0; j < c->nlonely; j++) {
-			size_t h = c->lonely[j];
-			double z = c->touched[h] ? c->ztot[h] : 0;
-
-			var += c->si[h].fpcfac * (z - center) * (z - center);
-		}
-	}
-	for (j = 0; j < c->nrefs; j++)
-		c->touched[c->refs[j].stratum] = 0;
-	return var;
 }
 
 static void interval(struct ctx *c, struct est_estimate *e, bool is_item)
@@ -189,56 +105,40 @@ static void interval(struct ctx *c, struct est_estimate *e, bool is_item)
 	}
 }
 
+double est_baseline_pvalue(const struct est_estimate *e)
+{
+	if (isnan(e->p_value) && isfinite(e->t) && fabs(e->t) > 8)
+		return 0;
+	return e->p_value;
+}
+
+bool est_baseline_significant(const struct est_estimate *e, double alpha)
+{
+	double p = est_baseline_pvalue(e);
+
+	return isfinite(p) && p < alpha;
+}
+
 /* Fills one group's estimates from the refs in c (any order) and the group's counts. */
 static int group_estimates(struct ctx *c, struct est_group *g)
 {
 	struct est_design *d = c->d;
 	const struct form *f = d->form;
-	size_t K = d->nitems, dim = d->dim, i, k, a;
-	const double *T = c->T;
+	size_t K = d->nitems, i;
 
-	qsort(c->refs, c->nrefs, sizeof *c->refs, cmp_ref);
-	memset(c->T, 0, dim * sizeof *c->T);
-	for (i = 0; i < c->nrefs; i++) {
-		const struct ref *r = &c->refs[i];
-		double w = c->si[r->stratum].scale * (double)r->m;
-
-		for (a = 0; a < dim; a++)
-			c->T[a] += w * r->mean[a];
-	}
+	est_vrefs_sort(c->refs, c->nrefs);
+	memset(c->T, 0, d->dim * sizeof *c->T);
+	est_variance_totals(&c->var, c->refs, c->nrefs, c->T, NULL);
 	for (i = 0; i < f->nindices + K; i++) {
 		struct est_estimate *e = &g->est[i];
-		bool is_item = i >= f->nindices, null = false, any = false;
+		bool is_item = i >= f->nindices, any = false;
 		double est = 0;
+		int null;
 
 		*e = (struct est_estimate){ .what = i, .estimate = NAN, .se = NAN, .ci_low = NAN, .ci_high = NAN,
 			.df = g->df, .deff = NAN, .n_eff = NAN, .diff = NAN, .t = NAN, .p_value = NAN };
-		if (is_item) {
-			memset(c->coef, 0, K * sizeof *c->coef);
-			c->coef[i - f->nindices] = 1;
-		} else {
-			memcpy(c->coef, f->indices[i].coef, K * sizeof *c->coef);
-		}
 		e->n = c->counts[is_item ? i - f->nindices : K + i];
-		memset(c->u, 0, dim * sizeof *c->u);
-		for (k = 0; k < K; k++) {
-			double ck = c->coef[k], Y = T[k], V = T[K + k], r;
-
-			if (ck == 0)
-				continue;
-			if (!(V > 0)) {
-				null = true;
-				break;
-			}
-			r = Y / V;
-			est += ck * r;
-			/* an item with r = 0 or 1 has y = r·v in every response: its z is exactly 0 */
-			if (Y != 0 && Y != V) {
-				c->u[k] = ck / V;
-				c->u[K + k] = -ck * r / V;
-				any = true;
-			}
-		}
+		null = est_linearise(f, i, c->T, c->u, &est, &any) < 0;
 		if (e->n < EST_MIN_N)
 			e->flags |= EST_FLAG_SMALL_N;
 		if (null) {
@@ -246,7 +146,7 @@ static int group_estimates(struct ctx *c, struct est_group *g)
 			continue;
 		}
 		e->estimate = 100 * est;
-		e->se = any ? 100 * sqrt(variance(c)) : 0;
+		e->se = any ? 100 * sqrt(est_variance_of(&c->var, c->refs, c->nrefs, c->u, c->u)) : 0;
 		interval(c, e, is_item);
 	}
 	return 0;
@@ -255,56 +155,30 @@ static int group_estimates(struct ctx *c, struct est_group *g)
 static int prepare(struct ctx *c, const struct est_frame *frame, struct est_error *err)
 {
 	struct est_design *d = c->d;
-	size_t h;
+	size_t h, nstrata = d->strata.count;
+	int r;
 
-	c->nstrata = d->strata.count;
-	c->si = calloc(c->nstrata ? c->nstrata : 1, sizeof *c->si);
-	c->lonely = calloc(c->nstrata ? c->nstrata : 1, sizeof *c->lonely);
-	c->ztot = calloc(c->nstrata ? c->nstrata : 1, sizeof *c->ztot);
-	c->touched = calloc(c->nstrata ? c->nstrata : 1, 1);
+	c->si = calloc(nstrata ? nstrata : 1, sizeof *c->si);
 	c->T = calloc(d->dim, sizeof *c->T);
 	c->u = calloc(d->dim, sizeof *c->u);
-	c->coef = calloc(d->nitems, sizeof *c->coef);
 	c->counts = calloc(d->nitems + d->nindices, sizeof *c->counts);
-	if (!c->si || !c->lonely || !c->ztot || !c->touched || !c->T || !c->u || !c->coef || !c->counts)
+	if (!c->si || !c->T || !c->u || !c->counts)
 		return -ENOMEM;
-	for (h = 0; h < c->nstrata; h++) {
-		const struct est_stratum *st = &d->s[h];
-		const char *name = est_map_key(&d->strata, h, NULL);
-		struct stratum_info *s = &c->si[h];
-		int r;
-
-		s->scale = 1;
-		s->fpcfac = 1;
-		s->n = st->psus;
-		if (st->psus == 0)
-			continue;
-		c->total_psus += st->psus;
-		r = est_stratum_factors(name, st->rows, st->psus, st->weighting, st->fpc, frame,
-					&s->scale, &s->fpcfac, err);
-		if (r < 0)
-			return r;
-		if (st->psus == 1) {
-			if (c->o->lonely == EST_LONELY_FAIL)
-				return est_error_set(err, -EINVAL, "stratum", "lonely_psu",
-					"stratum '%s' has only one PSU (see --lonely-psu)", name);
-			s->lonely = true;
-			c->lonely[c->nlonely++] = h;
-		}
-	}
-	return 0;
+	for (h = 0; h < nstrata; h++)
+		c->si[h] = (struct est_vstratum){ .rows = d->s[h].rows, .psus = d->s[h].psus,
+			.weighting = d->s[h].weighting, .fpc = d->s[h].fpc };
+	if ((r = est_variance_init(&c->var, d->form, c->o->lonely, c->si, nstrata, 0)) < 0)
+		return r;
+	return est_variance_prepare(&c->var, &d->strata, frame, err);
 }
 
 static void ctx_done(struct ctx *c)
 {
+	est_variance_done(&c->var);
 	free(c->si);
-	free(c->lonely);
-	free(c->ztot);
-	free(c->touched);
 	free(c->refs);
 	free(c->T);
 	free(c->u);
-	free(c->coef);
 	free(c->counts);
 }
 
@@ -384,7 +258,7 @@ int est_compute(struct est_design *d, const struct est_frame *frame, const struc
 		for (i = 0; i < d->psus.count; i++)
 			if ((r = push_ref(&c, d->psu_stratum[i], 1, psutot + i * d->dim, NULL)) < 0)
 				goto out;
-		for (i = 0; i < c.nstrata; i++) {
+		for (i = 0; i < d->strata.count; i++) {
 			psus += d->s[i].psus;
 			strata += d->s[i].psus > 0;
 		}

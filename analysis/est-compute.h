@@ -66,6 +66,12 @@ int est_compute(struct est_design *d, const struct est_frame *frame, const struc
 	struct est_results **out, struct est_error *err);
 /* Frees results; r may be NULL. */
 void est_results_free(struct est_results *r);
+/* The p-value of e's test against the baseline as a reader takes it: 0 where est_t_pvalue gave
+ * NAN because the tail probability underflowed (finite |t| > 8); else e->p_value (NAN when there
+ * is no test). */
+double est_baseline_pvalue(const struct est_estimate *e);
+/* True when e differs from the baseline at level alpha (est_baseline_pvalue < alpha). */
+bool est_baseline_significant(const struct est_estimate *e, double alpha);
 /* Renders an estimate's flags as "small_n,wide_interval,..." into buf; returns buf, or NULL when
  * there is none. */
 const char *est_flags_str(unsigned flags, char *buf, size_t len);

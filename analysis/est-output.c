@@ -12,15 +12,6 @@
 
 #define TRY(x) do { int r_ = (x); if (r_ < 0) return r_; } while (0)
 
-const char *est_ci_name(enum est_ci ci)
-{
-	switch (ci) {
-	case EST_CI_BETA: return "beta";
-	case EST_CI_WALD: return "wald";
-	default: return "logit";
-	}
-}
-
 static const char *est_id(const struct form *f, size_t what)
 {
 	return what < f->nindices ? f->indices[what].id : f->questions[f->items[what - f->nindices]].id;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "est-compute.h"
+#include "est-options.h"
 #include "strbuf.h"
 
 /* One group as reported: its results and the values of the --by columns. */
@@ -29,5 +30,3 @@ struct est_report {
 int est_report_json(struct strbuf *sb, const struct est_report *r);
 /* Appends a header row and one CSV row per group × estimate; returns 0 or a negative errno. */
 int est_report_csv(struct strbuf *sb, const struct est_report *r);
-/* The name of a ci method ("logit", "beta", "wald"). */
-const char *est_ci_name(enum est_ci ci);

@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "est-compute.h"
 #include "est-design.h"
+#include "est-options.h"
 #include "est-output.h"
 #include "form.h"
 #include "frame.h"
@@ -418,8 +419,6 @@ int cli_analyze(const struct config *cfg, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *const ci_names[] = { "logit", "beta", "wald" };
-	static const char *const lonely_names[] = { "fail", "adjust", "remove", "certainty" };
 	struct analyze a = { 0 };
 	struct est_options o = EST_OPTIONS_DEFAULT;
 	struct est_frame *frame = NULL;
@@ -428,7 +427,7 @@ int cli_analyze(const struct config *cfg, int argc, char **argv)
 	const char *by_names[ANALYZE_MAX_BY];
 	size_t nby = 0, i;
 	bool csv = false;
-	int c, k, r, status = CLI_USAGE;
+	int c, r, status = CLI_USAGE;
 
 	opterr = 0;
 	optind = 1;
@@ -455,14 +454,12 @@ int cli_analyze(const struct config *cfg, int argc, char **argv)
 				return usage_error("--confidence %s: a number between 0 and 1, e.g. 0.95", optarg);
 			break;
 		case 'i':
-			if ((k = pick(optarg, ci_names, 3)) < 0)
+			if (est_ci_parse(optarg, &o.ci) < 0)
 				return usage_error("--ci %s: logit, beta or wald", optarg);
-			o.ci = (enum est_ci)k;
 			break;
 		case 'l':
-			if ((k = pick(optarg, lonely_names, 4)) < 0)
+			if (est_lonely_parse(optarg, &o.lonely) < 0)
 				return usage_error("--lonely-psu %s: fail, adjust, remove or certainty", optarg);
-			o.lonely = (enum est_lonely)k;
 			break;
 		case 'o':
 			if (strcmp(optarg, "json") && strcmp(optarg, "csv"))

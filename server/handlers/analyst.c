@@ -12,6 +12,7 @@
 #include "db-auth.h"
 #include "db-estimates.h"
 #include "db.h"
+#include "est-options.h"
 #include "jsonw.h"
 #include "reply-cache.h"
 
@@ -127,16 +128,8 @@ int analyst_options(struct http_req *req, struct est_options *o)
 	const char *lonely = http_query(req, "lonely_psu");
 
 	*o = def;
-	if (ci) {
-		if (!strcmp(ci, "logit"))
-			o->ci = EST_CI_LOGIT;
-		else if (!strcmp(ci, "beta"))
-			o->ci = EST_CI_BETA;
-		else if (!strcmp(ci, "wald"))
-			o->ci = EST_CI_WALD;
-		else
-			return analyst_bad(req, "ci must be logit, beta or wald");
-	}
+	if (ci && est_ci_parse(ci, &o->ci) < 0)
+		return analyst_bad(req, "ci must be logit, beta or wald");
 	if (conf) {
 		char *end;
 		double v = strtod(conf, &end);
@@ -145,18 +138,8 @@ int analyst_options(struct http_req *req, struct est_options *o)
 			return analyst_bad(req, "confidence must be a number in [0.5, 1), such as 0.95");
 		o->confidence = v;
 	}
-	if (lonely) {
-		if (!strcmp(lonely, "fail"))
-			o->lonely = EST_LONELY_FAIL;
-		else if (!strcmp(lonely, "adjust"))
-			o->lonely = EST_LONELY_ADJUST;
-		else if (!strcmp(lonely, "remove"))
-			o->lonely = EST_LONELY_REMOVE;
-		else if (!strcmp(lonely, "certainty"))
-			o->lonely = EST_LONELY_CERTAINTY;
-		else
-			return analyst_bad(req, "lonely_psu must be fail, adjust, remove or certainty");
-	}
+	if (lonely && est_lonely_parse(lonely, &o->lonely) < 0)
+		return analyst_bad(req, "lonely_psu must be fail, adjust, remove or certainty");
 	return 0;
 }
 

@@ -74,20 +74,9 @@ static const char *fmt_p(char *buf, size_t len, double p)
 	return buf;
 }
 
-/* The p-value of the test against the baseline. est_t_pvalue gives NAN when the tail
- * probability underflows (|t| in the tens): that is a p-value of 0 for the page. */
-static double pval(const struct est_estimate *e)
-{
-	if (isnan(e->p_value) && isfinite(e->t) && fabs(e->t) > 8)
-		return 0;
-	return e->p_value;
-}
-
 static bool below_baseline(const struct est_estimate *e)
 {
-	double p = pval(e);
-
-	return isfinite(p) && p < SIG_LEVEL && e->diff < 0;
+	return est_baseline_significant(e, SIG_LEVEL) && e->diff < 0;
 }
 
 /* Browsers without credentials go to /login; other roles get 403. Returns 0 or a status. */
@@ -328,7 +317,7 @@ static void table_row(struct strbuf *sb, const char *key, const char *rank, cons
 		      fmt1(b3, sizeof b3, e->ci_high), (unsigned long long)e->n);
 	if (has_base)
 		strbuf_printf(sb, "<td class=\"num\">%s</td><td class=\"num\">%s</td>", fmt_signed(b4, sizeof b4, e->diff),
-			      fmt_p(b5, sizeof b5, pval(e)));
+			      fmt_p(b5, sizeof b5, est_baseline_pvalue(e)));
 	strbuf_printf(sb, "<td>%s%s</td></tr>", below ? "Thấp hơn mốc. " : "", flag_text(e->flags));
 }
 
@@ -482,8 +471,8 @@ static void headline(struct strbuf *sb, struct analyst_ctx *x, const struct est_
 		strbuf_puts(sb, "<div class=\"card\" id=\"baseline\"><div>So với mốc ");
 		html_escape(sb, x->baseline_label[0] ? x->baseline_label : "");
 		strbuf_printf(sb, " (%s%%)</div><div class=\"big\">%s điểm</div><div>p = %s: ", fmt1(b1, sizeof b1, x->baseline),
-			      fmt_signed(b4, sizeof b4, e->diff), fmt_p(b5, sizeof b5, pval(e)));
-		if (isfinite(pval(e)) && pval(e) < SIG_LEVEL)
+			      fmt_signed(b4, sizeof b4, e->diff), fmt_p(b5, sizeof b5, est_baseline_pvalue(e)));
+		if (est_baseline_significant(e, SIG_LEVEL))
 			strbuf_puts(sb, e->diff > 0 ? "cao hơn mốc có ý nghĩa thống kê" : "thấp hơn mốc có ý nghĩa thống kê");
 		else
 			strbuf_puts(sb, "chưa khác biệt có ý nghĩa thống kê");

@@ -12,7 +12,6 @@
 #include "db.h"
 #include "auth.h"
 #include "est-compare.h"
-#include "est-interval.h"
 #include "handlers.h"
 #include "jsonw.h"
 
@@ -197,6 +196,7 @@ static int compare_rounds(struct http_req *req, struct analyst_ctx *x, const cha
 	const struct form *f = x->fe->form, *g;
 	struct analyst_est *e0 = &x->est[0], *e1 = &x->est[1];
 	struct est_error err = { "", "", "" };
+	struct est_contrast c;
 	struct strbuf sb;
 	size_t i, j, n = 0;
 	int r;
@@ -253,24 +253,19 @@ static int compare_rounds(struct http_req *req, struct analyst_ctx *x, const cha
 			}
 		if (!b)
 			continue;
-		{
-			double diff = a->estimate - b->estimate, se = sqrt(a->se * a->se + b->se * b->se);
-			long df = a->df < b->df ? a->df : b->df;
-			double t = se > 0 && df >= 1 ? diff / se : NAN;
-
-			strbuf_puts(&sb, n++ ? ",{\"index\":" : "{\"index\":");
-			jsonw_string(&sb, id);
-			strbuf_puts(&sb, ",\"label\":");
-			jsonw_string(&sb, est_label(f, i));
-			json_num(&sb, "estimate", a->estimate);
-			json_num(&sb, "against", b->estimate);
-			json_num(&sb, "diff", diff);
-			json_num(&sb, "se", se);
-			strbuf_printf(&sb, ",\"df\":%ld", df);
-			json_num(&sb, "t", t);
-			json_num(&sb, "p_value", isnan(t) ? NAN : est_t_pvalue(t, (double)df));
-			strbuf_putc(&sb, '}');
-		}
+		est_compare_rounds(a, b, &c);
+		strbuf_puts(&sb, n++ ? ",{\"index\":" : "{\"index\":");
+		jsonw_string(&sb, id);
+		strbuf_puts(&sb, ",\"label\":");
+		jsonw_string(&sb, est_label(f, i));
+		json_num(&sb, "estimate", c.est_a);
+		json_num(&sb, "against", c.est_b);
+		json_num(&sb, "diff", c.diff);
+		json_num(&sb, "se", c.se);
+		strbuf_printf(&sb, ",\"df\":%ld", c.df);
+		json_num(&sb, "t", c.t);
+		json_num(&sb, "p_value", c.p_value);
+		strbuf_putc(&sb, '}');
 	}
 	strbuf_puts(&sb, "]}\n");
 	return http_reply_buf(req, 200, "application/json", &sb);

@@ -18,13 +18,13 @@
 
 #include "db-estimates.h"
 #include "db.h"
+#include "est-cell.h"
 #include "est-map.h"
 #include "est-store.h"
 #include "jsonw.h"
 #include "log.h"
 #include "strbuf.h"
 
-#define CELL_MAGIC 0x31434553u       /* "SEC1" */
 #define FOLD_PERIOD_S 3
 
 #define FLIGHTS 64
@@ -195,125 +195,24 @@ int est_by_parse(const struct form *f, const char *const *vals, size_t n, struct
 	return 0;
 }
 
-/* ---- cell serialization ---- */
-
-struct cell_hdr {
-	uint32_t magic, dim, nitems, nindices;
-	uint64_t rows, m;
-	double fpc;
-	uint32_t weighting, has_m2;
-};
-
-static int cell_encode(struct strbuf *sb, const struct est_design *d, const struct est_cell_view *v)
-{
-	const struct form *f = est_design_form(d);
-	struct cell_hdr h;
-	size_t dim = 2 * f->nitems;
-	int r;
-
-	memset(&h, 0, sizeof h);
-	h.magic = CELL_MAGIC;
-	h.dim = (uint32_t)dim;
-	h.nitems = (uint32_t)f->nitems;
-	h.nindices = (uint32_t)f->nindices;
-	h.rows = v->rows;
-	h.m = v->moments ? v->moments->m : 0;
-	h.fpc = v->fpc;
-	h.weighting = (uint32_t)v->weighting;
-	h.has_m2 = h.m && v->moments->m2;
-	strbuf_reset(sb);
-	if ((r = strbuf_append(sb, &h, sizeof h)) < 0)
-		return r;
-	if (h.m && (r = strbuf_append(sb, v->moments->mean, dim * sizeof(double))) < 0)
-		return r;
-	if (h.has_m2 && (r = strbuf_append(sb, v->moments->m2, est_packed_len(dim) * sizeof(double))) < 0)
-		return r;
-	if ((r = strbuf_append(sb, v->nvalid, f->nitems * sizeof(uint64_t))) < 0)
-		return r;
-	return strbuf_append(sb, v->nindex, f->nindices * sizeof(uint64_t));
-}
-
-/* Scratch for decoding (aligned copies of the stored arrays). */
-struct decode {
-	double *mean, *m2;
-	uint64_t *counts;
-};
-
-static void decode_done(struct decode *s)
-{
-	free(s->mean);
-	free(s->m2);
-	free(s->counts);
-}
-
-static int decode_init(struct decode *s, const struct form *f)
-{
-	size_t dim = 2 * f->nitems;
-
-	memset(s, 0, sizeof *s);
-	s->mean = calloc(dim, sizeof *s->mean);
-	s->m2 = calloc(est_packed_len(dim), sizeof *s->m2);
-	s->counts = calloc(f->nitems + f->nindices + 1, sizeof *s->counts);
-	if (!s->mean || !s->m2 || !s->counts) {
-		decode_done(s);
-		return -ENOMEM;
-	}
-	return 0;
-}
+/* ---- stored cells ---- */
 
 /* Adds a stored cell (or PSU) under group key to d. Returns 0, -EIO for a cell of another
  * layout (the form changed: a rebuild is needed), or the design's error. */
-static int cell_add(struct est_design *d, struct decode *s, const char *key, const struct db_est_cell *c,
+static int cell_add(struct est_design *d, struct est_cell_decoder *s, const char *key, const struct db_est_cell *c,
 		    struct est_error *err)
 {
-	const struct form *f = est_design_form(d);
-	size_t dim = 2 * f->nitems, need;
-	const char *p = c->data;
-	struct cell_hdr h;
-	struct est_block blk;
 	struct est_cell_view v;
+	struct est_psu_view pv;
+	int r;
 
 	if (c->psu) {
-		struct est_psu_view pv = { key, c->stratum, c->psu, s->mean };
-
-		if (c->len != dim * sizeof(double))
-			return -EIO;
-		memcpy(s->mean, p, c->len);
+		if ((r = est_psu_decode(s, key, c->stratum, c->psu, c->data, c->len, &pv)) < 0)
+			return r;
 		return est_design_add_psu(d, &pv, err);
 	}
-	if (c->len < sizeof h)
-		return -EIO;
-	memcpy(&h, p, sizeof h);
-	p += sizeof h;
-	if (h.magic != CELL_MAGIC || h.dim != dim || h.nitems != f->nitems || h.nindices != f->nindices ||
-	    h.m > h.rows || h.weighting > EST_W_GIVEN)
-		return -EIO;
-	need = sizeof h + (h.m ? dim : 0) * sizeof(double) + (h.has_m2 ? est_packed_len(dim) : 0) * sizeof(double) +
-	       (f->nitems + f->nindices) * sizeof(uint64_t);
-	if (c->len != need)
-		return -EIO;
-	blk.dim = dim;
-	blk.m = h.m;
-	blk.mean = s->mean;
-	blk.m2 = NULL;
-	if (h.m) {
-		memcpy(s->mean, p, dim * sizeof(double));
-		p += dim * sizeof(double);
-	}
-	if (h.has_m2) {
-		memcpy(s->m2, p, est_packed_len(dim) * sizeof(double));
-		p += est_packed_len(dim) * sizeof(double);
-		blk.m2 = s->m2;
-	}
-	memcpy(s->counts, p, (f->nitems + f->nindices) * sizeof(uint64_t));
-	v.group = key;
-	v.stratum = c->stratum;
-	v.rows = h.rows;
-	v.weighting = (enum est_weighting)h.weighting;
-	v.fpc = h.fpc;
-	v.moments = h.m ? &blk : NULL;
-	v.nvalid = s->counts;
-	v.nindex = s->counts + f->nitems;
+	if ((r = est_cell_decode(s, key, c->stratum, c->data, c->len, &v)) < 0)
+		return r;
 	return est_design_add_cell(d, &v, err);
 }
 
@@ -336,7 +235,7 @@ struct fold {
 	struct est_error *err;
 	/* writing back */
 	struct strbuf sb;
-	struct decode dec;
+	struct est_cell_decoder dec;
 	struct est_design *m;
 };
 
@@ -359,7 +258,7 @@ static int fold_init(struct fold *fo, struct db_conn *c, const struct form_entry
 			fo->qlen[fo->nq] = strlen(f->questions[i].id);
 			fo->qid[fo->nq++] = f->questions[i].id;
 		}
-	if ((r = decode_init(&fo->dec, f)) < 0)
+	if ((r = est_cell_decoder_init(&fo->dec, f)) < 0)
 		return r;
 	return est_design_new(f, &fo->d);
 }
@@ -371,7 +270,7 @@ static void fold_done(struct fold *fo)
 	est_map_done(&fo->counts);
 	free(fo->cnt);
 	strbuf_done(&fo->sb);
-	decode_done(&fo->dec);
+	est_cell_decoder_done(&fo->dec);
 }
 
 /* Writes v in decimal at p; returns the length. */
@@ -500,7 +399,7 @@ static int put_cell(const struct est_cell_view *v, void *ctx)
 
 	if ((r = key_split(v->group, g, sizeof g, &c.agency_id, &c.code)) < 0)
 		return r;
-	if ((r = cell_encode(&fo->sb, fo->m, v)) < 0)
+	if ((r = est_cell_encode(&fo->sb, fo->f, v)) < 0)
 		return r;
 	c.grouping = g;
 	c.stratum = v->stratum;
@@ -523,7 +422,7 @@ static int put_psu(const struct est_psu_view *v, void *ctx)
 	c.stratum = v->stratum;
 	c.psu = v->psu;
 	c.data = v->totals;
-	c.len = 2 * fo->f->nitems * sizeof(double);
+	c.len = est_psu_encoded_len(fo->f);
 	return db_est_cell_put(fo->c, fo->survey_id, &c);
 }
 
@@ -750,7 +649,7 @@ struct build {
 	const struct est_by *by;
 	const struct est_agencies *ag;
 	struct est_design *d;
-	struct decode dec;
+	struct est_cell_decoder dec;
 	struct est_error *err;
 };
 
@@ -790,16 +689,18 @@ int est_store_design(struct db_conn *c, const struct form_entry *fe, const struc
 	long long n;
 	int r;
 
-	if ((r = decode_init(&b.dec, fe->form)) < 0)
+	if ((r = est_cell_decoder_init(&b.dec, fe->form)) < 0) {
+		est_cell_decoder_done(&b.dec);
 		return r;
+	}
 	if ((r = est_design_new(fe->form, &b.d)) < 0) {
-		decode_done(&b.dec);
+		est_cell_decoder_done(&b.dec);
 		if (r == -EINVAL)
 			est_error_set(err, r, "", "no_items", "the form has no items to estimate");
 		return r;
 	}
 	n = db_est_cells_load(c, fe->survey.id, grouping, NULL, true, build_cell, &b);
-	decode_done(&b.dec);
+	est_cell_decoder_done(&b.dec);
 	if (n < 0) {
 		est_design_free(b.d);
 		return (int)n;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "est-compare.h"
+#include "fixture-est.h"
 #include "form.h"
 #include "test.h"
 
@@ -17,17 +18,6 @@ static const char one_json[] =
 	"{\"id\":\"Q1\",\"type\":\"scale\",\"scale\":\"l5\",\"text\":\"q\"},"
 	"{\"id\":\"Q2\",\"type\":\"scale\",\"scale\":\"l5\",\"text\":\"q\"}]}],"
 	"\"indices\":[{\"id\":\"idx\",\"label\":\"I\",\"of\":[\"Q1\",\"Q2\"]}]}";
-
-static struct form *load(const char *json)
-{
-	struct form *f = NULL;
-
-	if (form_parse(json, strlen(json), &f, NULL) < 0) {
-		fprintf(stderr, "form_parse failed\n");
-		exit(1);
-	}
-	return f;
-}
 
 static void add(struct est_design *d, const char *group, const char *stratum, double w, int q1, int q2)
 {
@@ -43,7 +33,7 @@ static void add(struct est_design *d, const char *group, const char *stratum, do
  * Var = 5/4 · (1/8 + 6/81); df = 5 − 1 = 4. Q2 is answered 4 by everyone: diff 0, se 0. */
 static void test_hand(void)
 {
-	struct form *f = load(one_json);
+	struct form *f = fixture_form(one_json);
 	struct est_design *d = NULL;
 	struct est_options o = EST_OPTIONS_DEFAULT;
 	struct est_contrast out[3];
@@ -82,7 +72,7 @@ static void test_hand(void)
 /* A and B in their own strata (with other responses in a third group): the covariance is 0. */
 static void test_independent(void)
 {
-	struct form *f = load(one_json);
+	struct form *f = fixture_form(one_json);
 	struct est_design *d = NULL;
 	struct est_options o = EST_OPTIONS_DEFAULT;
 	struct est_results *res = NULL;
@@ -135,14 +125,11 @@ struct rrow {
 	int16_t codes[2];
 };
 
-static unsigned long long rng = 88172645463325252ull;
+static uint64_t rng = 88172645463325252ull;
 
 static double unif(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (double)(rng >> 11) / 9007199254740992.0;
+	return fixture_unif(&rng);
 }
 
 /* Var(θ_A − θ_B) for estimate `what` (0: idx = (Q1 + Q2)/2, 1: Q1, 2: Q2), straight from
@@ -211,7 +198,7 @@ static double direct_var(const struct rrow *r, size_t n, int what, long *df)
 
 static void test_random_clusters(void)
 {
-	struct form *f = load(one_json);
+	struct form *f = fixture_form(one_json);
 	struct est_options o = EST_OPTIONS_DEFAULT;
 	struct rrow r[NR];
 	int round;
@@ -258,9 +245,63 @@ static void test_random_clusters(void)
 	form_free(f);
 }
 
+/* A round against another, independent samples (est_compare_rounds). The figures are R's
+ * (4.x): d = a - b; s = sqrt(se_a^2 + se_b^2); t = d / s; 2 * pt(-abs(t), min(df_a, df_b)). */
+static struct est_estimate round_est(double est, double se, long df, uint64_t n)
+{
+	return (struct est_estimate){ .what = 3, .estimate = est, .se = se, .ci_low = NAN, .ci_high = NAN,
+		.df = df, .n = n, .deff = NAN, .n_eff = NAN, .diff = NAN, .t = NAN, .p_value = NAN };
+}
+
+static void test_rounds(void)
+{
+	struct est_estimate a, b;
+	struct est_contrast c;
+
+	/* by hand: 80 ± 1.5 (df 40) against 75 ± 2 (df 30): se = sqrt(2.25 + 4) = 2.5, t = 2 on 30 */
+	a = round_est(80, 1.5, 40, 500);
+	b = round_est(75, 2, 30, 400);
+	est_compare_rounds(&a, &b, &c);
+	CHECK_INT(c.what, 3);
+	CHECK(c.est_a == 80 && c.est_b == 75 && c.diff == 5 && c.se == 2.5 && c.t == 2);
+	CHECK_INT(c.df, 30);
+	CHECK_INT(c.n_a, 500);
+	CHECK_INT(c.n_b, 400);
+	CHECK_NEAR(c.p_value, 0.054625044962983101, 1e-12);       /* 2 * pt(-2, 30) */
+	/* the golden sets' whole-survey `sipas`: strat_frame against strat_field_weights */
+	a = round_est(75.4657116667649, 0.345773216536245, 1488, 1500);
+	b = round_est(67.8382654117207, 0.443421095244645, 2376, 2400);
+	est_compare_rounds(&a, &b, &c);
+	CHECK_NEAR(c.diff, 7.6274462550442053, 1e-13);
+	CHECK_NEAR(c.se, 0.56230008445827351, 1e-13);
+	CHECK_INT(c.df, 1488);
+	CHECK_NEAR(c.t, 13.564725430181246, 1e-13);
+	CHECK(fabs(c.p_value / 1.3209835630007972e-39 - 1) < 1e-9);
+	/* the other way round: the sign of t flips, p does not */
+	est_compare_rounds(&b, &a, &c);
+	CHECK_NEAR(c.t, -13.564725430181246, 1e-13);
+	CHECK(fabs(c.p_value / 1.3209835630007972e-39 - 1) < 1e-9);
+	/* se 0 on both sides (everyone satisfied in both rounds): no test */
+	a = round_est(100, 0, 40, 50);
+	b = round_est(100, 0, 30, 60);
+	est_compare_rounds(&a, &b, &c);
+	CHECK(c.diff == 0 && c.se == 0 && isnan(c.t) && isnan(c.p_value));
+	/* no df on one side: no test, the difference and se stand */
+	a = round_est(80, 1.5, 0, 1);
+	b = round_est(75, 2, 30, 400);
+	est_compare_rounds(&a, &b, &c);
+	CHECK(c.diff == 5 && c.se == 2.5 && isnan(c.t) && isnan(c.p_value));
+	CHECK_INT(c.df, 0);
+	/* a null estimate (no valid answer): everything null */
+	a = round_est(NAN, NAN, 40, 0);
+	est_compare_rounds(&a, &b, &c);
+	CHECK(isnan(c.diff) && isnan(c.se) && isnan(c.t) && isnan(c.p_value));
+}
+
 int main(void)
 {
 	test_hand();
+	test_rounds();
 	test_independent();
 	test_random_clusters();
 	TEST_DONE();

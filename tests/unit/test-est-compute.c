@@ -7,21 +7,9 @@
 #include <stdint.h>
 
 #include "est-compute.h"
+#include "fixture-est.h"
 #include "form.h"
 #include "test.h"
-
-static const char form_json[] =
-	"{\"id\":\"t\",\"version\":1,\"title\":\"t\",\"respondent\":\"individual\","
-	"\"scales\":{\"l5\":{\"codes\":[1,2,3,4,5],\"labels\":[\"a\",\"b\",\"c\",\"d\",\"e\"],\"positive\":[4,5]}},"
-	"\"sections\":[{\"id\":\"A\",\"title\":\"A\",\"questions\":["
-	"{\"id\":\"gender\",\"type\":\"single\",\"text\":\"g\",\"options\":[{\"code\":1,\"label\":\"m\"},{\"code\":2,\"label\":\"f\"}]},"
-	"{\"id\":\"Q1\",\"type\":\"scale\",\"scale\":\"l5\",\"text\":\"q\"},"
-	"{\"id\":\"Q2\",\"type\":\"scale\",\"scale\":\"l5\",\"text\":\"q\"},"
-	"{\"id\":\"Q3\",\"type\":\"scale\",\"scale\":\"l5\",\"text\":\"q\"},"
-	"{\"id\":\"Q4\",\"type\":\"scale\",\"scale\":\"l5\",\"text\":\"q\"}]}],"
-	"\"indices\":[{\"id\":\"top\",\"label\":\"T\",\"of\":[\"E1\",\"E2\"],\"weights\":[0.6,0.4]},"
-	"{\"id\":\"E1\",\"label\":\"E1\",\"of\":[\"Q1\",\"Q2\"]},"
-	"{\"id\":\"E2\",\"label\":\"E2\",\"of\":[\"Q3\",\"Q4\"]}]}";
 
 static const char pair_json[] =
 	"{\"id\":\"p\",\"version\":1,\"title\":\"p\",\"respondent\":\"individual\","
@@ -30,17 +18,6 @@ static const char pair_json[] =
 	"{\"id\":\"Q1\",\"type\":\"scale\",\"scale\":\"l5\",\"text\":\"q\"},"
 	"{\"id\":\"Q2\",\"type\":\"scale\",\"scale\":\"l5\",\"text\":\"q\"}]}],"
 	"\"indices\":[{\"id\":\"idx\",\"label\":\"I\",\"of\":[\"Q1\",\"Q2\"]}]}";
-
-static struct form *load(const char *json)
-{
-	struct form *f = NULL;
-
-	if (form_parse(json, strlen(json), &f, NULL) < 0) {
-		fprintf(stderr, "form_parse failed\n");
-		exit(1);
-	}
-	return f;
-}
 
 /* ---- the hand-worked example ------------------------------------------------------------ */
 
@@ -64,7 +41,7 @@ static void add_hand(struct est_design *d, bool frame_weights, const char *group
 
 static void test_hand(void)
 {
-	struct form *f = load(pair_json);
+	struct form *f = fixture_form(pair_json);
 	struct est_design *d = NULL;
 	struct est_results *res = NULL;
 	struct est_options o = EST_OPTIONS_DEFAULT;
@@ -163,10 +140,7 @@ static uint64_t rng = 0x9E3779B97F4A7C15ull;
 
 static double urand(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (double)(rng >> 11) / 9007199254740992.0;
+	return fixture_unif(&rng);
 }
 
 static int irand(int n)
@@ -387,7 +361,7 @@ static void compare_direct(const struct form *f, const struct dataset *ds, const
 
 static void test_random_designs(void)
 {
-	struct form *f = load(form_json);
+	struct form *f = fixture_form(fixture_est_form_json);
 	static const struct { size_t n; int strata, groups; bool clusters; int weights; bool fpc; bool lonely; } cases[] = {
 		{ 200, 3, 2, false, 0, false, false },
 		{ 500, 5, 3, false, 1, false, false },
@@ -496,7 +470,7 @@ static int copy_psu(const struct est_psu_view *p, void *ctx)
 
 static void test_properties(void)
 {
-	struct form *f = load(form_json);
+	struct form *f = fixture_form(fixture_est_form_json);
 	struct dataset ds;
 	struct est_options o = EST_OPTIONS_DEFAULT;
 	struct est_results *base = NULL, *res = NULL;
@@ -591,7 +565,7 @@ static void test_properties(void)
 
 static void test_edges(void)
 {
-	struct form *f = load(pair_json);
+	struct form *f = fixture_form(pair_json);
 	struct est_design *d = NULL;
 	struct est_results *res = NULL;
 	struct est_options o = EST_OPTIONS_DEFAULT;
@@ -709,8 +683,38 @@ static void test_edges(void)
 	form_free(f);
 }
 
+/* The baseline's p-value as the dashboard reads it: an underflowed tail (NAN with a finite,
+ * large |t|) is 0; every other value stands. */
+static void test_baseline_pvalue(void)
+{
+	struct est_estimate e = { .diff = -3.8, .t = -11.09, .p_value = 1.64e-27 };
+
+	CHECK(est_baseline_pvalue(&e) == 1.64e-27);
+	CHECK(est_baseline_significant(&e, 0.05));
+	e.t = -40;
+	e.p_value = NAN;
+	CHECK(est_baseline_pvalue(&e) == 0);
+	CHECK(est_baseline_significant(&e, 0.05));
+	e.t = 8.5;
+	CHECK(est_baseline_pvalue(&e) == 0);
+	e.t = 8;                          /* not past 8: not an underflow, no p-value */
+	CHECK(isnan(est_baseline_pvalue(&e)));
+	CHECK(!est_baseline_significant(&e, 0.05));
+	e.t = NAN;                        /* se 0 or no df: no test */
+	CHECK(isnan(est_baseline_pvalue(&e)));
+	CHECK(!est_baseline_significant(&e, 0.05));
+	e.t = -INFINITY;
+	CHECK(isnan(est_baseline_pvalue(&e)));
+	e.t = 1.2;
+	e.p_value = 0.05;                 /* at the level: not below it */
+	CHECK(est_baseline_pvalue(&e) == 0.05);
+	CHECK(!est_baseline_significant(&e, 0.05));
+	CHECK(est_baseline_significant(&e, 0.1));
+}
+
 int main(void)
 {
+	test_baseline_pvalue();
 	test_hand();
 	test_random_designs();
 	test_properties();
