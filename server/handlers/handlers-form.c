@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "channel.h"
 #include "csrf.h"
 #include "db-invites.h"
 #include "db-surveys.h"
@@ -283,7 +284,7 @@ int handle_form_post(struct http_req *req)
 	resp->survey_id = st->entry->survey.id;
 	resp->client_id = st->id;
 	resp->agency = chosen;
-	resp->channel = "web";
+	resp->channel = form_channels[FORM_CHANNEL_WEB].code;
 	resp->codes = st->result.a->codes;
 	resp->ncodes = st->entry->form->nslots;
 	resp->answers = st->result.a->json;

@@ -8,6 +8,7 @@
 
 #include "answers.h"
 #include "app.h"
+#include "channel.h"
 #include "db.h"
 #include "form-cache.h"
 #include "handlers.h"
@@ -144,7 +145,7 @@ int handle_intake(struct http_req *req)
 	resp->survey_id = st->entry->survey.id;
 	resp->client_id = id;
 	resp->agency = a->agency[0] ? a->agency : NULL;
-	resp->channel = "api";
+	resp->channel = form_channels[FORM_CHANNEL_API].code;
 	resp->codes = a->codes;
 	resp->ncodes = st->entry->form->nslots;
 	resp->answers = a->json;

@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "auth.h"
+#include "channel.h"
 #include "csrf.h"
 #include "csv.h"
 #include "db-uploads.h"
@@ -125,13 +126,23 @@ static const struct {
 } codebook_design[] = {
 	{ "serial", "Số phiếu (số sê-ri in trên phiếu giấy); không trùng trong đợt khảo sát", "text", "", "yes" },
 	{ "agency", "Mã cơ quan, đơn vị được đánh giá", "code", "", "yes" },
-	{ "channel", "Hình thức thu thập; để trống = paper (phiếu giấy)", "code",
-	  "web = trực tuyến; paper = phiếu giấy; phone = điện thoại; api = ứng dụng", "" },
+	{ "channel", NULL, "code", NULL, "" },     /* from the table of channels: channel_cells() */
 	{ "stratum", "Tầng chọn mẫu; để trống = mã cơ quan", "text", "", "" },
 	{ "psu", "Đơn vị chọn mẫu cấp 1 (cụm); để trống = mỗi phiếu là một cụm", "text", "", "" },
 	{ "weight", "Trọng số (số dương); để trống = theo khung mẫu", "number", "", "" },
 	{ "submitted_at", "Ngày trả lời (YYYY-MM-DD hoặc YYYY-MM-DDTHH:MM:SS)", "date", "", "" },
 };
+
+/* The channel row's text and codes, from the table of channels. */
+static void channel_cells(struct strbuf *text, struct strbuf *codes)
+{
+	size_t k;
+
+	strbuf_printf(text, "Hình thức thu thập; để trống = %s (%s)", form_channels[FORM_CHANNEL_DEFAULT].code,
+		      form_channels[FORM_CHANNEL_DEFAULT].label);
+	for (k = 0; k < FORM_NCHANNELS; k++)
+		strbuf_printf(codes, "%s%s = %s", k ? "; " : "", form_channels[k].code, form_channels[k].label);
+}
 
 static void codes_cell(struct strbuf *cell, const struct form *f, const struct form_question *q)
 {
@@ -158,7 +169,7 @@ static void codes_cell(struct strbuf *cell, const struct form *f, const struct f
 int handle_upload_codebook(struct http_req *req)
 {
 	struct survey_ref s;
-	struct strbuf sb, cell;
+	struct strbuf sb, cell, text;
 	size_t i, j;
 	int r;
 
@@ -166,12 +177,17 @@ int handle_upload_codebook(struct http_req *req)
 		return r;
 	strbuf_init(&sb, 0);
 	strbuf_init(&cell, 0);
+	strbuf_init(&text, 0);
 	strbuf_puts(&sb, "\xEF\xBB\xBF" "column,text,type,codes,required,asked_if\r\n");   /* BOM: spreadsheets read UTF-8 */
 	for (i = 0; i < sizeof codebook_design / sizeof codebook_design[0]; i++) {
+		strbuf_reset(&text);
+		strbuf_reset(&cell);
+		if (!codebook_design[i].text)
+			channel_cells(&text, &cell);
 		csv_cell(&sb, codebook_design[i].column, 1);
-		csv_cell(&sb, codebook_design[i].text, 0);
+		csv_cell(&sb, codebook_design[i].text ? codebook_design[i].text : strbuf_str(&text), 0);
 		csv_cell(&sb, codebook_design[i].type, 0);
-		csv_cell(&sb, codebook_design[i].codes, 0);
+		csv_cell(&sb, codebook_design[i].codes ? codebook_design[i].codes : strbuf_str(&cell), 0);
 		csv_cell(&sb, codebook_design[i].required, 0);
 		csv_cell(&sb, "", 0);
 		strbuf_puts(&sb, "\r\n");
@@ -195,6 +211,7 @@ int handle_upload_codebook(struct http_req *req)
 		strbuf_puts(&sb, "\r\n");
 	}
 	strbuf_done(&cell);
+	strbuf_done(&text);
 	survey_close(&s);
 	return reply_csv(req, &sb, req->params[0], "codebook");
 }
