@@ -21,19 +21,6 @@
 
 #define SIG_LEVEL 0.05
 
-static const char dash_css[] =
-	"<style>"
-	".cards{display:flex;flex-wrap:wrap;gap:.8rem;margin:.5rem 0 1rem}"
-	".card{background:#fff;border:1px solid #d5d8dc;border-radius:.4rem;padding:.7rem 1rem;flex:1 1 14rem}"
-	".big{font-size:2rem;font-weight:700;color:#1f4e79}"
-	".scroll{overflow-x:auto;margin:.5rem 0 1rem}"
-	"svg.chart{width:100%;height:auto;background:#fff;border:1px solid #d5d8dc}"
-	".legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.4rem 1.2rem;font-size:.9rem}"
-	".below{color:#a4161a;font-weight:600}.flag{color:#7a5b00}"
-	".top{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:center;gap:.5rem}"
-	".top form{margin:0}nav.dl a{margin-right:1rem;white-space:nowrap}"
-	"</style>";
-
 /* "81,4", or "–" when not a number. */
 static const char *fmt1(char *buf, size_t len, double v)
 {
@@ -149,8 +136,7 @@ static int dash_estimates(struct http_req *req, struct analyst_ctx **out)
 
 static void page_top(struct strbuf *sb, struct http_req *req, struct analyst_ctx *x, const char *title)
 {
-	page_begin(sb, title);
-	strbuf_puts(sb, dash_css);
+	page_begin(sb, PAGE_STAFF, title);
 	strbuf_puts(sb, "<div class=\"top\"><p>Đợt khảo sát <strong>");
 	html_escape(sb, x->fe->survey.title);
 	strbuf_puts(sb, "</strong> (");

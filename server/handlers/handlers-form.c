@@ -17,6 +17,7 @@
 #include "intake-writer.h"
 #include "intake.h"
 #include "invite.h"
+#include "page.h"
 #include "static-files.h"
 #include "webform.h"
 
@@ -64,7 +65,7 @@ static int page(struct http_req *req, int status, const char *title, const char 
 	struct strbuf sb;
 
 	strbuf_init(&sb, 0);
-	html_form_message(&sb, title, text, href, link);
+	page_message(&sb, title, text, href, link);
 	return http_reply_buf(req, status, HTML, &sb);
 }
 
