@@ -121,12 +121,6 @@ static const char *est_label(const struct form *f, size_t what)
 	return what < f->nindices ? f->indices[what].label : f->questions[f->items[what - f->nindices]].text;
 }
 
-static void json_num(struct strbuf *sb, const char *key, double v)
-{
-	jsonw_key(sb, 0, key);
-	jsonw_double(sb, v);
-}
-
 /* ?a=AGENCY&b=AGENCY: the joint linearisation within the round. */
 static int compare_agencies(struct http_req *req, struct analyst_ctx *x, const char *a, const char *b)
 {
@@ -162,30 +156,30 @@ static int compare_agencies(struct http_req *req, struct analyst_ctx *x, const c
 		return r == -EINVAL ? analyst_est_error(req, &x->err) : r;
 	}
 	strbuf_init(&sb, 0);
-	strbuf_puts(&sb, "{\"survey\":");
-	jsonw_string(&sb, x->fe->survey.code);
-	strbuf_puts(&sb, ",\"a\":");
-	jsonw_string(&sb, a);
-	strbuf_puts(&sb, ",\"b\":");
-	jsonw_string(&sb, b);
-	strbuf_puts(&sb, ",\"method\":\"joint linearisation of z_A - z_B over the round's design\"");
-	json_num(&sb, "confidence", e->opt.confidence);
-	strbuf_puts(&sb, ",\"comparisons\":[");
+	strbuf_putc(&sb, '{');
+	jsonw_member_str(&sb, "survey", x->fe->survey.code);
+	jsonw_member_str(&sb, "a", a);
+	jsonw_member_str(&sb, "b", b);
+	jsonw_member_str(&sb, "method", "joint linearisation of z_A - z_B over the round's design");
+	jsonw_member_num(&sb, "confidence", e->opt.confidence);
+	jsonw_member(&sb, "comparisons");
+	strbuf_putc(&sb, '[');
 	for (i = 0; i < nest; i++) {
 		const struct est_contrast *c = &out[i];
 
-		strbuf_puts(&sb, i ? ",{\"index\":" : "{\"index\":");
-		jsonw_string(&sb, est_id(f, i));
-		strbuf_puts(&sb, ",\"label\":");
-		jsonw_string(&sb, est_label(f, i));
-		json_num(&sb, "a", c->est_a);
-		json_num(&sb, "b", c->est_b);
-		json_num(&sb, "diff", c->diff);
-		json_num(&sb, "se", c->se);
-		strbuf_printf(&sb, ",\"df\":%ld", c->df);
-		json_num(&sb, "t", c->t);
-		json_num(&sb, "p_value", c->p_value);
-		strbuf_printf(&sb, ",\"n_a\":%llu,\"n_b\":%llu}", (unsigned long long)c->n_a, (unsigned long long)c->n_b);
+		strbuf_puts(&sb, i ? ",{" : "{");
+		jsonw_member_str(&sb, "index", est_id(f, i));
+		jsonw_member_str(&sb, "label", est_label(f, i));
+		jsonw_member_num(&sb, "a", c->est_a);
+		jsonw_member_num(&sb, "b", c->est_b);
+		jsonw_member_num(&sb, "diff", c->diff);
+		jsonw_member_num(&sb, "se", c->se);
+		jsonw_member_int(&sb, "df", c->df);
+		jsonw_member_num(&sb, "t", c->t);
+		jsonw_member_num(&sb, "p_value", c->p_value);
+		jsonw_member_int(&sb, "n_a", (long long)c->n_a);
+		jsonw_member_int(&sb, "n_b", (long long)c->n_b);
+		strbuf_putc(&sb, '}');
 	}
 	strbuf_puts(&sb, "]}\n");
 	free(out);
@@ -236,13 +230,13 @@ static int compare_rounds(struct http_req *req, struct analyst_ctx *x, const cha
 	}
 	g = x->other->form;
 	strbuf_init(&sb, 0);
-	strbuf_puts(&sb, "{\"survey\":");
-	jsonw_string(&sb, x->fe->survey.code);
-	strbuf_puts(&sb, ",\"against\":");
-	jsonw_string(&sb, other);
-	strbuf_puts(&sb, ",\"method\":\"independent samples: se = sqrt(se1^2 + se2^2), t on df = min(df1, df2)\"");
-	json_num(&sb, "confidence", e0->opt.confidence);
-	strbuf_puts(&sb, ",\"comparisons\":[");
+	strbuf_putc(&sb, '{');
+	jsonw_member_str(&sb, "survey", x->fe->survey.code);
+	jsonw_member_str(&sb, "against", other);
+	jsonw_member_str(&sb, "method", "independent samples: se = sqrt(se1^2 + se2^2), t on df = min(df1, df2)");
+	jsonw_member_num(&sb, "confidence", e0->opt.confidence);
+	jsonw_member(&sb, "comparisons");
+	strbuf_putc(&sb, '[');
 	for (i = 0; i < f->nindices + f->nitems; i++) {
 		const char *id = est_id(f, i);
 		const struct est_estimate *a = &e0->res->groups[0].est[i], *b = NULL;
@@ -259,17 +253,16 @@ static int compare_rounds(struct http_req *req, struct analyst_ctx *x, const cha
 			long df = a->df < b->df ? a->df : b->df;
 			double t = se > 0 && df >= 1 ? diff / se : NAN;
 
-			strbuf_puts(&sb, n++ ? ",{\"index\":" : "{\"index\":");
-			jsonw_string(&sb, id);
-			strbuf_puts(&sb, ",\"label\":");
-			jsonw_string(&sb, est_label(f, i));
-			json_num(&sb, "estimate", a->estimate);
-			json_num(&sb, "against", b->estimate);
-			json_num(&sb, "diff", diff);
-			json_num(&sb, "se", se);
-			strbuf_printf(&sb, ",\"df\":%ld", df);
-			json_num(&sb, "t", t);
-			json_num(&sb, "p_value", isnan(t) ? NAN : est_t_pvalue(t, (double)df));
+			strbuf_puts(&sb, n++ ? ",{" : "{");
+			jsonw_member_str(&sb, "index", id);
+			jsonw_member_str(&sb, "label", est_label(f, i));
+			jsonw_member_num(&sb, "estimate", a->estimate);
+			jsonw_member_num(&sb, "against", b->estimate);
+			jsonw_member_num(&sb, "diff", diff);
+			jsonw_member_num(&sb, "se", se);
+			jsonw_member_int(&sb, "df", df);
+			jsonw_member_num(&sb, "t", t);
+			jsonw_member_num(&sb, "p_value", isnan(t) ? NAN : est_t_pvalue(t, (double)df));
 			strbuf_putc(&sb, '}');
 		}
 	}

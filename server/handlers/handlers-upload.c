@@ -228,18 +228,15 @@ static int history_json(void *ud, const struct db_upload_info *u)
 	struct history *h = ud;
 	struct strbuf *sb = h->sb;
 
-	strbuf_printf(sb, "%s{\"id\":%lld,\"who\":", h->n++ ? "," : "", u->id);
-	jsonw_string(sb, u->who);
-	strbuf_puts(sb, ",\"at\":");
-	jsonw_string(sb, u->created_at);
-	strbuf_puts(sb, ",\"file\":");
-	jsonw_string(sb, u->file_name);
-	strbuf_printf(sb, ",\"rows\":%ld,\"status\":", u->rows);
-	jsonw_string(sb, u->status);
-	strbuf_puts(sb, ",\"sha256\":");
-	jsonw_string(sb, u->sha256);
-	strbuf_puts(sb, ",\"withdrawn_at\":");
-	jsonw_string(sb, u->withdrawn_at);
+	strbuf_puts(sb, h->n++ ? ",{" : "{");
+	jsonw_member_int(sb, "id", u->id);
+	jsonw_member_str(sb, "who", u->who);
+	jsonw_member_str(sb, "at", u->created_at);
+	jsonw_member_str(sb, "file", u->file_name);
+	jsonw_member_int(sb, "rows", u->rows);
+	jsonw_member_str(sb, "status", u->status);
+	jsonw_member_str(sb, "sha256", u->sha256);
+	jsonw_member_str(sb, "withdrawn_at", u->withdrawn_at);
 	return strbuf_putc(sb, '}');
 }
 
@@ -435,14 +432,12 @@ int upload_on_body(struct http_req *req, const char *data, size_t len)
 
 static void error_json(struct strbuf *sb, const struct upload_error *e, int first)
 {
-	strbuf_printf(sb, "%s{\"row\":%ld,\"column\":", first ? "" : ",", e->row);
-	jsonw_string(sb, e->column[0] ? e->column : NULL);
-	strbuf_puts(sb, ",\"code\":");
-	jsonw_string(sb, e->code);
-	strbuf_puts(sb, ",\"message\":");
-	jsonw_string(sb, e->message);
-	strbuf_puts(sb, ",\"message_vi\":");
-	jsonw_string(sb, e->message_vi);
+	strbuf_puts(sb, first ? "{" : ",{");
+	jsonw_member_int(sb, "row", e->row);
+	jsonw_member_str(sb, "column", e->column[0] ? e->column : NULL);
+	jsonw_member_str(sb, "code", e->code);
+	jsonw_member_str(sb, "message", e->message);
+	jsonw_member_str(sb, "message_vi", e->message_vi);
 	strbuf_putc(sb, '}');
 }
 
