@@ -69,11 +69,10 @@ out:
 int db_token_get(struct db_conn *c, int id, struct db_token *out)
 {
 	char idbuf[DB_INT_LEN];
-	const char *p[1] = { idbuf };
+	const char *p[1] = { db_int_param(id, idbuf) };
 	PGresult *res = NULL;
 	int r, i;
 
-	db_int_param(id, idbuf);
 	r = db_exec(c, "SELECT t.role, t.name, encode(t.secret_hash, 'hex'), t.revoked_at IS NOT NULL,"
 		       " a.code FROM tokens t LEFT JOIN token_agencies ta ON ta.token_id = t.id"
 		       " LEFT JOIN agencies a ON a.id = ta.agency_id WHERE t.id = $1 ORDER BY a.code",

@@ -309,11 +309,10 @@ void db_upload_free(struct db_upload *u)
 int db_upload_agencies(struct db_conn *c, int survey_id, int (*fn)(void *ud, const char *code), void *ud)
 {
 	char sid[DB_INT_LEN];
-	const char *p[1] = { sid };
+	const char *p[1] = { db_int_param(survey_id, sid) };
 	PGresult *res = NULL;
 	int r, i;
 
-	db_int_param(survey_id, sid);
 	r = db_exec(c, "SELECT a.code FROM agencies a WHERE NOT EXISTS (SELECT 1 FROM survey_agencies WHERE survey_id = $1)"
 		       " OR a.id IN (SELECT agency_id FROM survey_agencies WHERE survey_id = $1) ORDER BY a.code",
 		    1, p, &res);
@@ -329,11 +328,10 @@ int db_upload_agencies(struct db_conn *c, int survey_id, int (*fn)(void *ud, con
 int db_uploads_each(struct db_conn *c, int survey_id, int (*fn)(void *ud, const struct db_upload_info *u), void *ud)
 {
 	char sid[DB_INT_LEN];
-	const char *p[1] = { sid };
+	const char *p[1] = { db_int_param(survey_id, sid) };
 	PGresult *res = NULL;
 	int r, i;
 
-	db_int_param(survey_id, sid);
 	r = db_exec(c, "SELECT u.id, coalesce(t.name, u.actor, ''),"
 		       " to_char(u.created_at, 'YYYY-MM-DD\"T\"HH24:MI:SSTZH:TZM'), u.file_name, u.rows, u.status,"
 		       " encode(u.sha256, 'hex'), to_char(u.withdrawn_at, 'YYYY-MM-DD\"T\"HH24:MI:SSTZH:TZM')"
