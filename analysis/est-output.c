@@ -27,37 +27,23 @@ static int json_estimate(struct strbuf *sb, const struct est_report *r, const st
 	char flags[96];
 
 	TRY(strbuf_putc(sb, '{'));
-	TRY(jsonw_key(sb, 1, "index"));
-	TRY(jsonw_string(sb, est_id(r->form, e->what)));
-	TRY(jsonw_key(sb, 0, "label"));
-	TRY(jsonw_string(sb, est_label(r->form, e->what)));
-	TRY(jsonw_key(sb, 0, "estimate"));
-	TRY(jsonw_double(sb, e->estimate));
-	TRY(jsonw_key(sb, 0, "se"));
-	TRY(jsonw_double(sb, e->se));
-	TRY(jsonw_key(sb, 0, "ci_low"));
-	TRY(jsonw_double(sb, e->ci_low));
-	TRY(jsonw_key(sb, 0, "ci_high"));
-	TRY(jsonw_double(sb, e->ci_high));
-	TRY(jsonw_key(sb, 0, "df"));
-	TRY(strbuf_printf(sb, "%ld", e->df));
-	TRY(jsonw_key(sb, 0, "n"));
-	TRY(strbuf_printf(sb, "%llu", (unsigned long long)e->n));
-	TRY(jsonw_key(sb, 0, "deff"));
-	TRY(jsonw_double(sb, e->deff));
-	TRY(jsonw_key(sb, 0, "n_eff"));
-	TRY(jsonw_double(sb, e->n_eff));
-	TRY(jsonw_key(sb, 0, "flag"));
-	TRY(jsonw_string(sb, est_flags_str(e->flags, flags, sizeof flags)));
+	TRY(jsonw_member_str(sb, "index", est_id(r->form, e->what)));
+	TRY(jsonw_member_str(sb, "label", est_label(r->form, e->what)));
+	TRY(jsonw_member_num(sb, "estimate", e->estimate));
+	TRY(jsonw_member_num(sb, "se", e->se));
+	TRY(jsonw_member_num(sb, "ci_low", e->ci_low));
+	TRY(jsonw_member_num(sb, "ci_high", e->ci_high));
+	TRY(jsonw_member_int(sb, "df", e->df));
+	TRY(jsonw_member_int(sb, "n", (long long)e->n));
+	TRY(jsonw_member_num(sb, "deff", e->deff));
+	TRY(jsonw_member_num(sb, "n_eff", e->n_eff));
+	TRY(jsonw_member_str(sb, "flag", est_flags_str(e->flags, flags, sizeof flags)));
 	if (r->options->has_baseline && !isnan(e->estimate)) {
-		TRY(jsonw_key(sb, 0, "vs_baseline"));
+		TRY(jsonw_member(sb, "vs_baseline"));
 		TRY(strbuf_putc(sb, '{'));
-		TRY(jsonw_key(sb, 1, "diff"));
-		TRY(jsonw_double(sb, e->diff));
-		TRY(jsonw_key(sb, 0, "t"));
-		TRY(jsonw_double(sb, e->t));
-		TRY(jsonw_key(sb, 0, "p_value"));
-		TRY(jsonw_double(sb, e->p_value));
+		TRY(jsonw_member_num(sb, "diff", e->diff));
+		TRY(jsonw_member_num(sb, "t", e->t));
+		TRY(jsonw_member_num(sb, "p_value", e->p_value));
 		TRY(strbuf_putc(sb, '}'));
 	}
 	return strbuf_putc(sb, '}');
@@ -69,24 +55,18 @@ int est_report_json(struct strbuf *sb, const struct est_report *r)
 	size_t gi, i;
 
 	TRY(strbuf_putc(sb, '{'));
-	TRY(jsonw_key(sb, 1, "form"));
-	TRY(jsonw_string(sb, r->form->id));
-	TRY(jsonw_key(sb, 0, "confidence"));
-	TRY(jsonw_double(sb, o->confidence));
-	TRY(jsonw_key(sb, 0, "ci_method"));
-	TRY(jsonw_string(sb, est_ci_name(o->ci)));
+	TRY(jsonw_member_str(sb, "form", r->form->id));
+	TRY(jsonw_member_num(sb, "confidence", o->confidence));
+	TRY(jsonw_member_str(sb, "ci_method", est_ci_name(o->ci)));
 	if (o->has_baseline) {
-		TRY(jsonw_key(sb, 0, "baseline"));
+		TRY(jsonw_member(sb, "baseline"));
 		TRY(strbuf_putc(sb, '{'));
-		TRY(jsonw_key(sb, 1, "value"));
-		TRY(jsonw_double(sb, o->baseline));
-		if (r->baseline_label) {
-			TRY(jsonw_key(sb, 0, "label"));
-			TRY(jsonw_string(sb, r->baseline_label));
-		}
+		TRY(jsonw_member_num(sb, "value", o->baseline));
+		if (r->baseline_label)
+			TRY(jsonw_member_str(sb, "label", r->baseline_label));
 		TRY(strbuf_putc(sb, '}'));
 	}
-	TRY(jsonw_key(sb, 0, "groups"));
+	TRY(jsonw_member(sb, "groups"));
 	TRY(strbuf_putc(sb, '['));
 	for (gi = 0; gi < r->ngroups; gi++) {
 		const struct est_report_group *rg = &r->groups[gi];
@@ -95,19 +75,18 @@ int est_report_json(struct strbuf *sb, const struct est_report *r)
 		if (gi)
 			TRY(strbuf_putc(sb, ','));
 		TRY(strbuf_putc(sb, '{'));
-		TRY(jsonw_key(sb, 1, "by"));
+		TRY(jsonw_member(sb, "by"));
 		TRY(strbuf_putc(sb, '{'));
 		for (i = 0; rg->by_values && i < r->nby; i++) {
-			TRY(jsonw_key(sb, i == 0, r->by_names[i]));
+			TRY(jsonw_member(sb, r->by_names[i]));
 			if (r->by_numeric && r->by_numeric[i])
 				TRY(strbuf_puts(sb, rg->by_values[i]));
 			else
 				TRY(jsonw_string(sb, rg->by_values[i]));
 		}
 		TRY(strbuf_putc(sb, '}'));
-		TRY(jsonw_key(sb, 0, "n"));
-		TRY(strbuf_printf(sb, "%llu", (unsigned long long)g->n));
-		TRY(jsonw_key(sb, 0, "estimates"));
+		TRY(jsonw_member_int(sb, "n", (long long)g->n));
+		TRY(jsonw_member(sb, "estimates"));
 		TRY(strbuf_putc(sb, '['));
 		{
 			size_t k, nest = r->form->nindices + r->form->nitems;

@@ -82,3 +82,36 @@ int jsonw_key(struct strbuf *sb, int first, const char *key)
 		return r;
 	return strbuf_putc(sb, ':');
 }
+
+int jsonw_member(struct strbuf *sb, const char *key)
+{
+	return jsonw_key(sb, sb->len == 0 || sb->buf[sb->len - 1] == '{', key);
+}
+
+int jsonw_member_str(struct strbuf *sb, const char *key, const char *s)
+{
+	int r = jsonw_member(sb, key);
+
+	return r < 0 ? r : jsonw_string(sb, s);
+}
+
+int jsonw_member_int(struct strbuf *sb, const char *key, long long v)
+{
+	int r = jsonw_member(sb, key);
+
+	return r < 0 ? r : strbuf_printf(sb, "%lld", v);
+}
+
+int jsonw_member_num(struct strbuf *sb, const char *key, double v)
+{
+	int r = jsonw_member(sb, key);
+
+	return r < 0 ? r : jsonw_double(sb, v);
+}
+
+int jsonw_member_bool(struct strbuf *sb, const char *key, bool v)
+{
+	int r = jsonw_member(sb, key);
+
+	return r < 0 ? r : strbuf_puts(sb, v ? "true" : "false");
+}

@@ -12,12 +12,12 @@
 int db_token_create(struct db_conn *c, const char *role, const char *name,
 		    const uint8_t secret_hash[32], const char *const *agencies, size_t nagencies)
 {
-	char hex[68], idbuf[16];
+	char hex[68], idbuf[DB_INT_LEN];
 	const char *p[3] = { db_hash_param(secret_hash, hex), role, name };
 	struct strbuf detail = STRBUF_INIT;
-	PGresult *res = NULL;
-	int r, id;
+	long long id = 0;
 	size_t i;
+	int r;
 
 	if (strcmp(role, "admin") && strcmp(role, "team") && strcmp(role, "analyst"))
 		return -EINVAL;
@@ -26,12 +26,11 @@ int db_token_create(struct db_conn *c, const char *role, const char *name,
 	strbuf_init(&detail, 0);
 	if ((r = db_begin(c)) < 0)
 		goto out;
-	r = db_exec(c, "INSERT INTO tokens (secret_hash, role, name) VALUES ($1::bytea, $2, $3) RETURNING id",
-		    3, p, &res);
+	r = db_exec_id(c, "INSERT INTO tokens (secret_hash, role, name) VALUES ($1::bytea, $2, $3) RETURNING id",
+		       3, p, &id);
 	if (r < 0)
 		goto out;
-	id = atoi(PQgetvalue(res, 0, 0));
-	snprintf(idbuf, sizeof idbuf, "%d", id);
+	db_int_param(id, idbuf);
 	for (i = 0; i < nagencies; i++) {
 		const char *q[2] = { idbuf, agencies[i] };
 		PGresult *ar = NULL;
@@ -47,14 +46,15 @@ int db_token_create(struct db_conn *c, const char *role, const char *name,
 		if (!found)
 			goto unknown;
 	}
-	strbuf_printf(&detail, "{\"token\":%d,\"role\":", id);
-	jsonw_string(&detail, role);
-	strbuf_puts(&detail, "}");
-	if ((r = db_audit(c, id, name, "token.create", 0, strbuf_str(&detail))) < 0)
+	strbuf_putc(&detail, '{');
+	jsonw_member_int(&detail, "token", id);
+	jsonw_member_str(&detail, "role", role);
+	strbuf_putc(&detail, '}');
+	if ((r = db_audit(c, (int)id, name, "token.create", 0, strbuf_str(&detail))) < 0)
 		goto out;
 	if ((r = db_commit(c)) < 0)
 		goto out;
-	r = id;
+	r = (int)id;
 	goto out;
 unknown:
 	snprintf(c->error, sizeof c->error, "%s", agencies[i]);
@@ -62,19 +62,17 @@ unknown:
 out:
 	if (r < 0)
 		db_rollback(c);
-	PQclear(res);
 	strbuf_done(&detail);
 	return r;
 }
 
 int db_token_get(struct db_conn *c, int id, struct db_token *out)
 {
-	char idbuf[16];
-	const char *p[1] = { idbuf };
+	char idbuf[DB_INT_LEN];
+	const char *p[1] = { db_int_param(id, idbuf) };
 	PGresult *res = NULL;
 	int r, i;
 
-	snprintf(idbuf, sizeof idbuf, "%d", id);
 	r = db_exec(c, "SELECT t.role, t.name, encode(t.secret_hash, 'hex'), t.revoked_at IS NOT NULL,"
 		       " a.code FROM tokens t LEFT JOIN token_agencies ta ON ta.token_id = t.id"
 		       " LEFT JOIN agencies a ON a.id = ta.agency_id WHERE t.id = $1 ORDER BY a.code",
@@ -105,22 +103,17 @@ int db_token_get(struct db_conn *c, int id, struct db_token *out)
 
 int db_token_revoke(struct db_conn *c, int id, const char *actor)
 {
-	char idbuf[16], detail[48];
-	const char *p[1] = { idbuf };
-	PGresult *res = NULL;
+	char idbuf[DB_INT_LEN], detail[48];
+	const char *p[1] = { db_int_param(id, idbuf) };
+	long long revoked;
 	int r;
 
-	snprintf(idbuf, sizeof idbuf, "%d", id);
 	if ((r = db_begin(c)) < 0)
 		return r;
-	r = db_exec(c, "UPDATE tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id",
-		    1, p, &res);
+	r = db_exec_id(c, "UPDATE tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id",
+		       1, p, &revoked);
 	if (r < 0)
 		goto out;
-	if (PQntuples(res) == 0) {
-		r = -ENOENT;
-		goto out;
-	}
 	snprintf(detail, sizeof detail, "{\"token\":%d}", id);
 	if ((r = db_audit(c, 0, actor, "token.revoke", 0, detail)) < 0)
 		goto out;
@@ -128,19 +121,18 @@ int db_token_revoke(struct db_conn *c, int id, const char *actor)
 out:
 	if (r < 0)
 		db_rollback(c);
-	PQclear(res);
 	return r;
 }
 
 int db_audit(struct db_conn *c, int token_id, const char *actor, const char *action,
 	     int survey_id, const char *detail_json)
 {
-	char tid[16], sid[16];
+	char tid[DB_INT_LEN], sid[DB_INT_LEN];
 	const char *p[5] = { token_id > 0 ? tid : NULL, actor, action, survey_id > 0 ? sid : NULL,
 			     detail_json ? detail_json : "{}" };
 
-	snprintf(tid, sizeof tid, "%d", token_id);
-	snprintf(sid, sizeof sid, "%d", survey_id);
+	db_int_param(token_id, tid);
+	db_int_param(survey_id, sid);
 	return db_exec(c, "INSERT INTO audit_log (token_id, actor, action, survey_id, detail)"
 			  " VALUES ($1, $2, $3, $4, $5::jsonb)", 5, p, NULL);
 }
@@ -148,11 +140,11 @@ int db_audit(struct db_conn *c, int token_id, const char *actor, const char *act
 int db_session_create(struct db_conn *c, const uint8_t id_hash[32], int token_id,
 		      const char *csrf, int ttl_s)
 {
-	char hex[68], tid[16], ttl[16];
+	char hex[68], tid[DB_INT_LEN], ttl[DB_INT_LEN];
 	const char *p[4] = { db_hash_param(id_hash, hex), tid, csrf, ttl };
 
-	snprintf(tid, sizeof tid, "%d", token_id);
-	snprintf(ttl, sizeof ttl, "%d", ttl_s);
+	db_int_param(token_id, tid);
+	db_int_param(ttl_s, ttl);
 	return db_exec(c, "INSERT INTO sessions (id_hash, token_id, csrf, expires_at)"
 			  " VALUES ($1::bytea, $2, $3, now() + make_interval(secs => $4::int))", 4, p, NULL);
 }

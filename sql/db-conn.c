@@ -45,6 +45,27 @@ PGconn *db_open(const char *conninfo, char *errbuf, size_t errlen)
 	return pg;
 }
 
+const char *db_int_param(long long v, char out[DB_INT_LEN])
+{
+	snprintf(out, DB_INT_LEN, "%lld", v);
+	return out;
+}
+
+int db_exec_id(struct db_conn *c, const char *sql, int nparams, const char *const *params, long long *id)
+{
+	PGresult *res = NULL;
+	int r;
+
+	if ((r = db_exec(c, sql, nparams, params, &res)) < 0)
+		return r;
+	if (PQntuples(res) == 0)
+		r = -ENOENT;
+	else
+		*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return r;
+}
+
 const char *db_hash_param(const uint8_t h[32], char out[68])
 {
 	static const char digits[] = "0123456789abcdef";

@@ -1,6 +1,7 @@
 /* db-estimates.c - the kept aggregates: queue, cells, counts (see db-estimates.h). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,18 +14,13 @@
 
 #define ROW_COLUMNS "r.id, r.agency_id, r.stratum, r.psu, r.weight, r.fpc, r.channel, r.codes"
 
-static void itoa_(int v, char buf[16])
-{
-	snprintf(buf, 16, "%d", v);
-}
-
 int db_est_trylock(struct db_conn *c, int survey_id)
 {
 	PGresult *res = NULL;
-	char sid[16];
+	char sid[DB_INT_LEN];
 	int r;
 
-	itoa_(survey_id, sid);
+	db_int_param(survey_id, sid);
 	r = db_exec(c, "SELECT pg_try_advisory_lock(" LOCK_CLASS ", $1::int)", 1, (const char *[]){ sid }, &res);
 	if (r < 0)
 		return r;
@@ -35,19 +31,19 @@ int db_est_trylock(struct db_conn *c, int survey_id)
 
 int db_est_unlock(struct db_conn *c, int survey_id)
 {
-	char sid[16];
+	char sid[DB_INT_LEN];
 
-	itoa_(survey_id, sid);
+	db_int_param(survey_id, sid);
 	return db_exec(c, "SELECT pg_advisory_unlock(" LOCK_CLASS ", $1::int)", 1, (const char *[]){ sid }, NULL);
 }
 
 int db_est_state(struct db_conn *c, int survey_id, bool *stale, bool *pending)
 {
 	PGresult *res = NULL;
-	char sid[16];
+	char sid[DB_INT_LEN];
 	int r;
 
-	itoa_(survey_id, sid);
+	db_int_param(survey_id, sid);
 	r = db_exec(c, "SELECT coalesce((SELECT stale FROM est_state WHERE survey_id = $1), true),"
 		       " EXISTS (SELECT 1 FROM est_pending WHERE survey_id = $1)", 1, (const char *[]){ sid }, &res);
 	if (r < 0)
@@ -85,11 +81,11 @@ int db_est_rebuild_begin(struct db_conn *c, int survey_id)
 		"INSERT INTO est_state (survey_id) VALUES ($1) ON CONFLICT DO NOTHING",
 		"UPDATE est_state SET folded = 0, watermark = 0 WHERE survey_id = $1",
 	};
-	char sid[16];
+	char sid[DB_INT_LEN];
 	size_t i;
 	int r;
 
-	itoa_(survey_id, sid);
+	db_int_param(survey_id, sid);
 	if ((r = db_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ", 0, NULL, NULL)) < 0)
 		return r;
 	for (i = 0; i < sizeof sql / sizeof sql[0]; i++)
@@ -161,10 +157,10 @@ long long db_est_scan(struct db_conn *c, int survey_id, size_t ncodes, db_est_ro
 	PGresult *res = NULL;
 	int16_t *codes = NULL;
 	long long total = 0, got;
-	char sid[16], fetch[64];
+	char sid[DB_INT_LEN], fetch[64];
 	int r;
 
-	itoa_(survey_id, sid);
+	db_int_param(survey_id, sid);
 	codes = calloc(ncodes ? ncodes : 1, sizeof *codes);
 	if (!codes)
 		return -ENOMEM;
@@ -199,12 +195,12 @@ long long db_est_take_pending(struct db_conn *c, int survey_id, size_t limit, si
 {
 	PGresult *res = NULL;
 	int16_t *codes = NULL;
-	char sid[16], lim[24];
+	char sid[DB_INT_LEN], lim[DB_INT_LEN];
 	long long got;
 	int r;
 
-	itoa_(survey_id, sid);
-	snprintf(lim, sizeof lim, "%zu", limit);
+	db_int_param(survey_id, sid);
+	db_int_param(limit > LLONG_MAX ? LLONG_MAX : (long long)limit, lim);
 	codes = calloc(ncodes ? ncodes : 1, sizeof *codes);
 	if (!codes)
 		return -ENOMEM;
@@ -248,12 +244,12 @@ long long db_est_cells_load(struct db_conn *c, int survey_id, const char *groupi
 		  " ON c.grouping = k.g AND c.agency_id = k.a AND c.code = k.k AND c.stratum = k.s"
 		  " WHERE c.survey_id = $1::int" },
 	};
-	char sid[16];
+	char sid[DB_INT_LEN];
 	const char *p[2] = { sid, grouping ? grouping : keys_json };
 	long long total = 0;
 	int pass, r = 0;
 
-	itoa_(survey_id, sid);
+	db_int_param(survey_id, sid);
 	if (!c->pg)
 		return db_error(c, NULL);
 	for (pass = 0; pass < (psus ? 2 : 1) && r >= 0; pass++) {
@@ -291,13 +287,13 @@ long long db_est_cells_load(struct db_conn *c, int survey_id, const char *groupi
 
 int db_est_cell_put(struct db_conn *c, int survey_id, const struct db_est_cell *cell)
 {
-	char sid[16], aid[16], code[16];
+	char sid[DB_INT_LEN], aid[DB_INT_LEN], code[DB_INT_LEN];
 	const char *p[6] = { sid, cell->grouping, aid, code, cell->stratum, NULL };
 	int len[6] = { 0, 0, 0, 0, 0, 0 }, fmt[6] = { 0, 0, 0, 0, 0, 1 };
 
-	itoa_(survey_id, sid);
-	itoa_(cell->agency_id, aid);
-	itoa_(cell->code, code);
+	db_int_param(survey_id, sid);
+	db_int_param(cell->agency_id, aid);
+	db_int_param(cell->code, code);
 	if (!cell->psu) {
 		p[5] = cell->data;
 		len[5] = (int)cell->len;
@@ -320,11 +316,11 @@ int db_est_cell_put(struct db_conn *c, int survey_id, const struct db_est_cell *
 int db_est_count_add(struct db_conn *c, int survey_id, int agency_id, const char *stratum,
 		     const char *channel, long long n)
 {
-	char sid[16], aid[16], cnt[24];
+	char sid[DB_INT_LEN], aid[DB_INT_LEN], cnt[DB_INT_LEN];
 
-	itoa_(survey_id, sid);
-	itoa_(agency_id, aid);
-	snprintf(cnt, sizeof cnt, "%lld", n);
+	db_int_param(survey_id, sid);
+	db_int_param(agency_id, aid);
+	db_int_param(n, cnt);
 	return db_exec(c, "INSERT INTO est_counts (survey_id, agency_id, stratum, channel, n)"
 			  " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (survey_id, agency_id, stratum, channel)"
 			  " DO UPDATE SET n = est_counts.n + EXCLUDED.n", 5,
@@ -333,11 +329,11 @@ int db_est_count_add(struct db_conn *c, int survey_id, int agency_id, const char
 
 int db_est_state_set(struct db_conn *c, int survey_id, long long nrows, long long max_id)
 {
-	char sid[16], n[24], m[24];
+	char sid[DB_INT_LEN], n[DB_INT_LEN], m[DB_INT_LEN];
 
-	itoa_(survey_id, sid);
-	snprintf(n, sizeof n, "%lld", nrows);
-	snprintf(m, sizeof m, "%lld", max_id);
+	db_int_param(survey_id, sid);
+	db_int_param(nrows, n);
+	db_int_param(max_id, m);
 	return db_exec(c, "INSERT INTO est_state (survey_id, stale, folded, watermark) VALUES ($1, false, $2, $3)"
 			  " ON CONFLICT (survey_id) DO UPDATE SET stale = false, folded = est_state.folded + $2,"
 			  " watermark = greatest(est_state.watermark, $3), updated_at = now()", 3,
@@ -349,10 +345,10 @@ int db_est_frame_each(struct db_conn *c, int survey_id,
 	void *ud)
 {
 	PGresult *res = NULL;
-	char sid[16];
+	char sid[DB_INT_LEN];
 	int r, i, n;
 
-	itoa_(survey_id, sid);
+	db_int_param(survey_id, sid);
 	r = db_exec(c, "SELECT s.stratum, s.population, s.target, a.code FROM strata s"
 		       " LEFT JOIN agencies a ON a.id = s.agency_id WHERE s.survey_id = $1 ORDER BY s.stratum",
 		    1, (const char *[]){ sid }, &res);
@@ -389,10 +385,10 @@ int db_est_counts_each(struct db_conn *c, int survey_id,
 	void *ud)
 {
 	PGresult *res = NULL;
-	char sid[16];
+	char sid[DB_INT_LEN];
 	int r, i, n;
 
-	itoa_(survey_id, sid);
+	db_int_param(survey_id, sid);
 	r = db_exec(c, "SELECT k.stratum, a.code, k.channel, k.n FROM est_counts k JOIN agencies a ON a.id = k.agency_id"
 		       " WHERE k.survey_id = $1 AND k.n > 0 ORDER BY k.stratum, a.code, k.channel",
 		    1, (const char *[]){ sid }, &res);
@@ -409,10 +405,10 @@ int db_est_counts_each(struct db_conn *c, int survey_id,
 int db_est_baseline(struct db_conn *c, int survey_id, bool *has, double *value, char *label, size_t len)
 {
 	PGresult *res = NULL;
-	char sid[16];
+	char sid[DB_INT_LEN];
 	int r;
 
-	itoa_(survey_id, sid);
+	db_int_param(survey_id, sid);
 	r = db_exec(c, "SELECT baseline, coalesce(baseline_label, '') FROM surveys WHERE id = $1", 1,
 		    (const char *[]){ sid }, &res);
 	if (r < 0)
@@ -431,10 +427,10 @@ int db_est_baseline(struct db_conn *c, int survey_id, bool *has, double *value, 
 int db_est_version(struct db_conn *c, int survey_id, char *buf, size_t len)
 {
 	PGresult *res = NULL;
-	char sid[16];
+	char sid[DB_INT_LEN];
 	int r;
 
-	itoa_(survey_id, sid);
+	db_int_param(survey_id, sid);
 	r = db_exec(c, "SELECT e.folded || ':' || e.watermark || ':' || e.stale || ':' || extract(epoch FROM e.updated_at)"
 		       " || ':' || coalesce((SELECT extract(epoch FROM max(updated_at)) FROM agencies), 0)"
 		       " FROM est_state e WHERE e.survey_id = $1", 1, (const char *[]){ sid }, &res);

@@ -10,7 +10,7 @@
 int db_form_register(struct db_conn *c, const char *key, int version, const char *title,
 		     const char *definition, size_t len, const uint8_t sha[32])
 {
-	char ver[16], hex[68], idbuf[16];
+	char ver[DB_INT_LEN], hex[68], idbuf[16];
 	const char *p[5] = { key, ver, title, definition, hex };
 	int lens[5] = { 0, 0, 0, (int)len, 0 };
 	PGresult *res = NULL;
@@ -18,7 +18,7 @@ int db_form_register(struct db_conn *c, const char *key, int version, const char
 
 	if (len > (1u << 30))
 		return -E2BIG;
-	snprintf(ver, sizeof ver, "%d", version);
+	db_int_param(version, ver);
 	db_hash_param(sha, hex);
 	if ((r = db_begin(c)) < 0)
 		return r;
@@ -64,16 +64,11 @@ out:
 
 int db_form_find(struct db_conn *c, const char *key, int version)
 {
-	char ver[16];
-	PGresult *res = NULL;
+	char ver[DB_INT_LEN];
+	long long id;
 	int r;
 
-	snprintf(ver, sizeof ver, "%d", version);
-	r = db_exec(c, "SELECT id FROM forms WHERE form_key = $1 AND ($2::int = 0 OR version = $2::int)"
-		       " ORDER BY version DESC LIMIT 1", 2, (const char *[]){ key, ver }, &res);
-	if (r < 0)
-		return r;
-	r = PQntuples(res) ? atoi(PQgetvalue(res, 0, 0)) : -ENOENT;
-	PQclear(res);
-	return r;
+	r = db_exec_id(c, "SELECT id FROM forms WHERE form_key = $1 AND ($2::int = 0 OR version = $2::int)"
+			  " ORDER BY version DESC LIMIT 1", 2, (const char *[]){ key, db_int_param(version, ver) }, &id);
+	return r < 0 ? r : (int)id;
 }

@@ -22,6 +22,14 @@ int db_execb(struct db_conn *c, const char *sql, int nparams, const char *const 
 /* Maps a failed result (or a broken connection when res is NULL) to a negative errno and
  * records the message in c->error. */
 int db_error(struct db_conn *c, PGresult *res);
+#define DB_INT_LEN 24     /* a long long in decimal: sign, 19 digits, NUL */
+
+/* Writes v in decimal into out (a text parameter) and returns out. */
+const char *db_int_param(long long v, char out[DB_INT_LEN]);
+/* Runs a statement whose first row's first column is an id (INSERT ... RETURNING id, UPDATE
+ * ... RETURNING id, SELECT id ...) with text parameters. Returns 0 and the id in *id, -ENOENT
+ * when no row came back (*id untouched; c->error unchanged), or a negative errno as db_exec. */
+int db_exec_id(struct db_conn *c, const char *sql, int nparams, const char *const *params, long long *id);
 /* Writes a 32-byte hash as a bytea literal parameter ("\\x" and 64 hex digits) into out and
  * returns out. */
 const char *db_hash_param(const uint8_t h[32], char out[68]);

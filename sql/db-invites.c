@@ -11,7 +11,7 @@
 int db_invites_add(struct db_conn *c, const char *survey_code, const char *agency_code,
 		   const uint8_t (*hashes)[32], size_t n)
 {
-	char sid[16], aid[16], hex[68], detail[96];
+	char sid[DB_INT_LEN], aid[16], hex[68], detail[96];
 	PGresult *res = NULL;
 	size_t i;
 	int r;
@@ -62,11 +62,11 @@ out:
 int db_invite_peek(struct db_conn *c, int survey_id, const uint8_t hash[32],
 		   char *agency, size_t agency_len, char *name, size_t name_len)
 {
-	char sid[16], hex[68];
+	char sid[DB_INT_LEN], hex[68];
 	PGresult *res = NULL;
 	int r;
 
-	snprintf(sid, sizeof sid, "%d", survey_id);
+	db_int_param(survey_id, sid);
 	db_hash_param(hash, hex);
 	r = db_exec(c, "SELECT i.used_at IS NOT NULL, a.code, a.name FROM invites i JOIN agencies a"
 		       " ON a.id = i.agency_id WHERE i.code_hash = $1::bytea AND i.survey_id = $2",

@@ -121,12 +121,12 @@ static int record_table(struct db_conn *c)
 static int apply_one(struct db_conn *c, const struct db_migration *m, const char *sum,
 		     char *errbuf, size_t errlen)
 {
-	char version[16];
+	char version[DB_INT_LEN];
 	const char *params[3] = { version, m->name, sum };
 	PGresult *res;
 	int r;
 
-	snprintf(version, sizeof version, "%d", m->version);
+	db_int_param(m->version, version);
 	if ((r = db_begin(c)) < 0)
 		goto fail;
 	/* simple query protocol: a migration file may hold many statements */

@@ -69,24 +69,20 @@ static int diagnose(struct db_conn *c, const char *sid, const struct db_response
 /* The plain case: one autocommitted statement. */
 static int insert_open(struct db_conn *c, const struct db_response *r, const char *const p[7])
 {
-	PGresult *res = NULL;
-	int ret, n;
+	long long id;
+	int ret = db_exec_id(c, INSERT_SQL, 7, p, &id);
 
-	ret = db_exec(c, INSERT_SQL, 7, p, &res);
-	if (ret < 0)
-		return ret;
-	n = PQntuples(res);
-	PQclear(res);
-	if (n == 1)
-		return DB_RESPONSE_CREATED;
-	return diagnose(c, p[0], r, p[2], p[6]);
+	if (ret == -ENOENT)     /* nothing stored: say why */
+		return diagnose(c, p[0], r, p[2], p[6]);
+	return ret < 0 ? ret : DB_RESPONSE_CREATED;
 }
 
 /* With an invitation: spend it, insert, link, commit; all or nothing. */
 static int insert_invited(struct db_conn *c, const struct db_response *r, const char *p[7])
 {
-	char ihash[68], agency[40], rid[24];
+	char ihash[68], agency[40], rid[DB_INT_LEN];
 	PGresult *res = NULL;
+	long long id;
 	int ret;
 
 	db_hash_param(r->invite, ihash);
@@ -135,17 +131,16 @@ static int insert_invited(struct db_conn *c, const struct db_response *r, const 
 		goto out;
 	}
 	p[2] = agency;
-	ret = db_exec(c, INSERT_SQL, 7, p, &res);
-	if (ret < 0)
-		goto out;
-	if (PQntuples(res) == 0) {
+	ret = db_exec_id(c, INSERT_SQL, 7, p, &id);
+	if (ret == -ENOENT) {
 		db_rollback(c);
 		ret = diagnose(c, p[0], r, p[2], p[6]);
 		goto out;
 	}
-	snprintf(rid, sizeof rid, "%s", PQgetvalue(res, 0, 0));
+	if (ret < 0)
+		goto out;
 	ret = db_exec(c, "UPDATE invites SET response_id = $2 WHERE code_hash = $1::bytea", 2,
-		      (const char *[]){ ihash, rid }, NULL);
+		      (const char *[]){ ihash, db_int_param(id, rid) }, NULL);
 	if (ret == 0 && (ret = db_commit(c)) == 0)
 		ret = DB_RESPONSE_CREATED;
 out:
@@ -158,14 +153,14 @@ out:
 int db_response_insert(struct db_conn *c, const struct db_response *r)
 {
 	struct strbuf codes;
-	char sid[16], hash[68];
+	char sid[DB_INT_LEN], hash[68];
 	const char *p[7];
 	int ret;
 
 	strbuf_init(&codes, 0);
 	if ((ret = codes_literal(&codes, r->codes, r->ncodes)) < 0)
 		goto out;
-	snprintf(sid, sizeof sid, "%d", r->survey_id);
+	db_int_param(r->survey_id, sid);
 	db_hash_param(r->content_hash, hash);
 	p[0] = sid;
 	p[1] = r->client_id;

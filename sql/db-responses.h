@@ -13,7 +13,7 @@ struct db_response {
 	int survey_id;
 	const char *client_id;        /* a UUID (the client's, or one we made); never NULL */
 	const char *agency;           /* agency code; NULL takes the invitation's agency */
-	const char *channel;          /* "web" or "api" */
+	const char *channel;          /* a channel code (survey-forms/channel.h): web or api here */
 	const int16_t *codes;         /* the coded answers in slot order (FORM_NO_ANSWER = none) */
 	size_t ncodes;
 	const char *answers;          /* the normalised answers as a JSON object */

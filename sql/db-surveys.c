@@ -12,27 +12,24 @@
 
 int db_survey_create(struct db_conn *c, const struct db_survey_spec *s)
 {
-	char form[16], base[32], idbuf[16];
-	const char *p[6] = { s->code, form, s->title, s->has_baseline ? base : NULL,
+	char form[DB_INT_LEN], base[32], idbuf[DB_INT_LEN];
+	const char *p[6] = { s->code, db_int_param(s->form_id, form), s->title, s->has_baseline ? base : NULL,
 			     s->baseline_label, s->access };
 	struct strbuf detail = STRBUF_INIT;
 	PGresult *res = NULL;
+	long long id = 0;
 	size_t i;
-	int r, id = 0;
+	int r;
 
-	snprintf(form, sizeof form, "%d", s->form_id);
 	snprintf(base, sizeof base, "%.17g", s->baseline);
 	strbuf_init(&detail, 0);
 	if ((r = db_begin(c)) < 0)
 		return r;
-	r = db_exec(c, "INSERT INTO surveys (code, form_id, title, baseline, baseline_label, access)"
-		       " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id", 6, p, &res);
+	r = db_exec_id(c, "INSERT INTO surveys (code, form_id, title, baseline, baseline_label, access)"
+			  " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id", 6, p, &id);
 	if (r < 0)
 		goto out;
-	id = atoi(PQgetvalue(res, 0, 0));
-	PQclear(res);
-	res = NULL;
-	snprintf(idbuf, sizeof idbuf, "%d", id);
+	db_int_param(id, idbuf);
 	for (i = 0; i < s->nagencies; i++) {
 		r = db_exec(c, "INSERT INTO survey_agencies (survey_id, agency_id)"
 			       " SELECT $1, id FROM agencies WHERE code = $2 ON CONFLICT DO NOTHING RETURNING 1",
@@ -56,23 +53,24 @@ int db_survey_create(struct db_conn *c, const struct db_survey_spec *s)
 		res = NULL;
 	}
 	for (i = 0; i < s->nstrata; i++) {
-		char pop[32], tgt[32];
-		const char *q[4] = { idbuf, s->strata[i].stratum, pop, s->strata[i].target >= 0 ? tgt : NULL };
+		char pop[DB_INT_LEN], tgt[DB_INT_LEN];
+		const char *q[4] = { idbuf, s->strata[i].stratum, db_int_param(s->strata[i].population, pop),
+				     s->strata[i].target >= 0 ? db_int_param(s->strata[i].target, tgt) : NULL };
 
-		snprintf(pop, sizeof pop, "%lld", s->strata[i].population);
-		snprintf(tgt, sizeof tgt, "%lld", s->strata[i].target);
 		r = db_exec(c, "INSERT INTO strata (survey_id, stratum, agency_id, population, target)"
 			       " VALUES ($1, $2, (SELECT id FROM agencies WHERE code = $2), $3, $4)", 4, q, NULL);
 		if (r < 0)
 			goto out;
 	}
-	strbuf_puts(&detail, "{\"survey\":");
-	jsonw_string(&detail, s->code);
-	strbuf_printf(&detail, ",\"form_id\":%d,\"strata\":%zu}", s->form_id, s->nstrata);
-	if ((r = db_audit(c, 0, "cli", "survey.create", id, strbuf_str(&detail))) < 0)
+	strbuf_putc(&detail, '{');
+	jsonw_member_str(&detail, "survey", s->code);
+	jsonw_member_int(&detail, "form_id", s->form_id);
+	jsonw_member_int(&detail, "strata", (long long)s->nstrata);
+	strbuf_putc(&detail, '}');
+	if ((r = db_audit(c, 0, "cli", "survey.create", (int)id, strbuf_str(&detail))) < 0)
 		goto out;
 	if ((r = db_commit(c)) == 0)
-		r = id;
+		r = (int)id;
 out:
 	if (r < 0)
 		db_rollback(c);
@@ -83,27 +81,21 @@ out:
 
 int db_survey_set_open(struct db_conn *c, const char *code, bool open)
 {
-	PGresult *res = NULL;
-	int r, id;
+	long long id;
+	int r;
 
 	if ((r = db_begin(c)) < 0)
 		return r;
-	r = db_exec(c, "UPDATE surveys SET status = $2 WHERE code = $1 RETURNING id", 2,
-		    (const char *[]){ code, open ? "open" : "closed" }, &res);
+	r = db_exec_id(c, "UPDATE surveys SET status = $2 WHERE code = $1 RETURNING id", 2,
+		       (const char *[]){ code, open ? "open" : "closed" }, &id);
 	if (r < 0)
 		goto out;
-	if (PQntuples(res) == 0) {
-		r = -ENOENT;
-		goto out;
-	}
-	id = atoi(PQgetvalue(res, 0, 0));
-	if ((r = db_audit(c, 0, "cli", open ? "survey.open" : "survey.close", id, NULL)) < 0)
+	if ((r = db_audit(c, 0, "cli", open ? "survey.open" : "survey.close", (int)id, NULL)) < 0)
 		goto out;
 	r = db_commit(c);
 out:
 	if (r < 0)
 		db_rollback(c);
-	PQclear(res);
 	return r;
 }
 
@@ -142,11 +134,11 @@ int db_survey_get(struct db_conn *c, const char *code, struct db_survey *out, ch
 
 int db_survey_is_open(struct db_conn *c, int survey_id)
 {
-	char idbuf[16];
+	char idbuf[DB_INT_LEN];
 	PGresult *res = NULL;
 	int r;
 
-	snprintf(idbuf, sizeof idbuf, "%d", survey_id);
+	db_int_param(survey_id, idbuf);
 	r = db_exec(c, "SELECT status = 'open' FROM surveys WHERE id = $1", 1, (const char *[]){ idbuf }, &res);
 	if (r < 0)
 		return r;
@@ -158,11 +150,11 @@ int db_survey_is_open(struct db_conn *c, int survey_id)
 int db_survey_agencies_each(struct db_conn *c, int survey_id,
 			    int (*fn)(void *ud, const char *code, const char *name), void *ud)
 {
-	char idbuf[16];
+	char idbuf[DB_INT_LEN];
 	PGresult *res = NULL;
 	int r, i, n;
 
-	snprintf(idbuf, sizeof idbuf, "%d", survey_id);
+	db_int_param(survey_id, idbuf);
 	r = db_exec(c, "SELECT a.code, a.name FROM agencies a WHERE"
 		       " NOT EXISTS (SELECT 1 FROM survey_agencies WHERE survey_id = $1)"
 		       " OR a.id IN (SELECT agency_id FROM survey_agencies WHERE survey_id = $1)"

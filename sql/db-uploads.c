@@ -220,7 +220,7 @@ int db_upload_finish(struct db_upload *u, const struct db_upload_meta *m, bool s
 		     long long *earlier, size_t *nconflicts, long long *upload_id)
 {
 	struct db_conn *c = u->c;
-	char sid[16], tid[16], rows[24], sha[68], idbuf[24], shahex[65];
+	char sid[DB_INT_LEN], tid[DB_INT_LEN], rows[DB_INT_LEN], sha[68], idbuf[DB_INT_LEN], shahex[65];
 	const char *p[6];
 	struct strbuf detail;
 	PGresult *res = NULL;
@@ -230,23 +230,19 @@ int db_upload_finish(struct db_upload *u, const struct db_upload_meta *m, bool s
 	strbuf_init(&detail, 0);
 	if ((r = copy_end(u, NULL)) < 0)
 		goto out;
-	snprintf(sid, sizeof sid, "%d", m->survey_id);
+	db_int_param(m->survey_id, sid);
 	p[0] = sid;
 	if ((r = db_exec(c, "SELECT pg_advisory_xact_lock(" UPLOAD_LOCK_CLASS ", $1::int)", 1, p, NULL)) < 0)
 		goto out;
 	db_hash_param(m->sha256, sha);
 	p[1] = sha;
-	r = db_exec(c, "SELECT id FROM uploads WHERE survey_id = $1 AND sha256 = $2::bytea AND status = 'stored'",
-		    2, p, &res);
-	if (r < 0)
-		goto out;
-	if (PQntuples(res) > 0) {
-		*earlier = atoll(PQgetvalue(res, 0, 0));
+	/* the same file stored before: -EEXIST with its id in *earlier */
+	r = db_exec_id(c, "SELECT id FROM uploads WHERE survey_id = $1 AND sha256 = $2::bytea AND status = 'stored'",
+		       2, p, earlier);
+	if (r == 0)
 		r = -EEXIST;
+	if (r != -ENOENT)
 		goto out;
-	}
-	PQclear(res);
-	res = NULL;
 	if ((r = find_conflicts(c, sid, fn, ud, max_conflicts)) < 0)
 		goto out;
 	if (r > 0) {
@@ -257,20 +253,17 @@ int db_upload_finish(struct db_upload *u, const struct db_upload_meta *m, bool s
 	if (!store)
 		goto out;          /* a dry run: everything checked, nothing kept */
 
-	snprintf(tid, sizeof tid, "%d", m->token_id);
-	snprintf(rows, sizeof rows, "%ld", m->rows);
+	db_int_param(m->token_id, tid);
+	db_int_param(m->rows, rows);
 	p[2] = m->token_id > 0 ? tid : NULL;
 	p[3] = m->actor;
 	p[4] = m->file_name;
 	p[5] = rows;
-	r = db_exec(c, "INSERT INTO uploads (survey_id, sha256, token_id, actor, file_name, rows)"
-		       " VALUES ($1, $2::bytea, $3, $4, $5, $6) RETURNING id", 6, p, &res);
+	r = db_exec_id(c, "INSERT INTO uploads (survey_id, sha256, token_id, actor, file_name, rows)"
+			  " VALUES ($1, $2::bytea, $3, $4, $5, $6) RETURNING id", 6, p, &id);
 	if (r < 0)
 		goto out;
-	id = atoll(PQgetvalue(res, 0, 0));
-	PQclear(res);
-	res = NULL;
-	snprintf(idbuf, sizeof idbuf, "%lld", id);
+	db_int_param(id, idbuf);
 	p[1] = idbuf;
 	r = db_exec(c, "INSERT INTO responses (survey_id, agency_id, channel, serial, stratum, psu, weight,"
 		       " fpc, submitted_at, codes, answers, content_hash, upload_id)"
@@ -315,12 +308,11 @@ void db_upload_free(struct db_upload *u)
 
 int db_upload_agencies(struct db_conn *c, int survey_id, int (*fn)(void *ud, const char *code), void *ud)
 {
-	char sid[16];
-	const char *p[1] = { sid };
+	char sid[DB_INT_LEN];
+	const char *p[1] = { db_int_param(survey_id, sid) };
 	PGresult *res = NULL;
 	int r, i;
 
-	snprintf(sid, sizeof sid, "%d", survey_id);
 	r = db_exec(c, "SELECT a.code FROM agencies a WHERE NOT EXISTS (SELECT 1 FROM survey_agencies WHERE survey_id = $1)"
 		       " OR a.id IN (SELECT agency_id FROM survey_agencies WHERE survey_id = $1) ORDER BY a.code",
 		    1, p, &res);
@@ -335,12 +327,11 @@ int db_upload_agencies(struct db_conn *c, int survey_id, int (*fn)(void *ud, con
 
 int db_uploads_each(struct db_conn *c, int survey_id, int (*fn)(void *ud, const struct db_upload_info *u), void *ud)
 {
-	char sid[16];
-	const char *p[1] = { sid };
+	char sid[DB_INT_LEN];
+	const char *p[1] = { db_int_param(survey_id, sid) };
 	PGresult *res = NULL;
 	int r, i;
 
-	snprintf(sid, sizeof sid, "%d", survey_id);
 	r = db_exec(c, "SELECT u.id, coalesce(t.name, u.actor, ''),"
 		       " to_char(u.created_at, 'YYYY-MM-DD\"T\"HH24:MI:SSTZH:TZM'), u.file_name, u.rows, u.status,"
 		       " encode(u.sha256, 'hex'), to_char(u.withdrawn_at, 'YYYY-MM-DD\"T\"HH24:MI:SSTZH:TZM')"
@@ -369,13 +360,13 @@ int db_uploads_each(struct db_conn *c, int survey_id, int (*fn)(void *ud, const 
 
 int db_upload_withdraw(struct db_conn *c, long long id, int token_id, const char *actor)
 {
-	char idbuf[24], tid[16], detail[96];
+	char idbuf[DB_INT_LEN], tid[DB_INT_LEN], detail[96];
 	const char *p[2] = { idbuf, NULL };
 	PGresult *res = NULL;
 	int r, n, survey_id;
 
-	snprintf(idbuf, sizeof idbuf, "%lld", id);
-	snprintf(tid, sizeof tid, "%d", token_id);
+	db_int_param(id, idbuf);
+	db_int_param(token_id, tid);
 	p[1] = token_id > 0 ? tid : NULL;
 	if ((r = db_begin(c)) < 0)
 		return r;

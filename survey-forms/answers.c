@@ -419,9 +419,8 @@ int answers_write_errors(const struct answers *a, struct strbuf *sb)
 
 		if ((i && (r = strbuf_putc(sb, ',')) < 0) ||
 		    (r = strbuf_putc(sb, '{')) < 0 ||
-		    (r = jsonw_key(sb, 1, "field")) < 0 || (r = jsonw_string(sb, e->field)) < 0 ||
-		    (r = jsonw_key(sb, 0, "code")) < 0 || (r = jsonw_string(sb, e->code)) < 0 ||
-		    (r = jsonw_key(sb, 0, "message")) < 0 || (r = jsonw_string(sb, e->message)) < 0 ||
+		    (r = jsonw_member_str(sb, "field", e->field)) < 0 || (r = jsonw_member_str(sb, "code", e->code)) < 0 ||
+		    (r = jsonw_member_str(sb, "message", e->message)) < 0 ||
 		    (r = strbuf_putc(sb, '}')) < 0)
 			return r;
 	}

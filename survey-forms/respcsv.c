@@ -9,12 +9,11 @@
 #include <sys/mman.h>
 
 #include "answer-check.h"
+#include "channel.h"
 #include "jsonw.h"
 
 #define COL_IGNORED  (-1)
 #define COL_QUESTION FORM_NCOLS   /* col_kind >= COL_QUESTION: question col_kind - COL_QUESTION */
-
-static const char *const channels[] = { "web", "paper", "phone", "api" };
 
 /* The serials seen: open addressing (linear probing, at most half full) on 96-bit fingerprints
  * of the serials, a MurmurHash3 x64-128 of the bytes (64 bits and 32 more), and the row each
@@ -529,7 +528,7 @@ static int on_data(struct respcsv *rc, const struct csv_record *rec)
 	int16_t *codes = rc->codes;
 	bool slow = false;
 	long first;
-	int k, r;
+	int r;
 
 	/* a row of empty cells (a spreadsheet's leftover) is no row */
 	for (i = 0; i < rec->nfields && rec->lens[i] == 0; i++)
@@ -632,10 +631,9 @@ static int on_data(struct respcsv *rc, const struct csv_record *rec)
 
 	row.channel = rc->opt.default_channel;
 	if (cell[FORM_COL_CHANNEL]) {
-		row.channel = NULL;
-		for (k = 0; k < 4; k++)
-			if (!strcmp(cell[FORM_COL_CHANNEL], channels[k]))
-				row.channel = channels[k];
+		int ch = form_channel_find(cell[FORM_COL_CHANNEL]);
+
+		row.channel = ch < 0 ? NULL : form_channels[ch].code;
 		if (!row.channel)
 			design_error(rc, ANS_INVALID_CHANNEL, FORM_COL_CHANNEL, cell[FORM_COL_CHANNEL],
 				len[FORM_COL_CHANNEL]);
@@ -696,19 +694,17 @@ struct respcsv *respcsv_new(const struct form *f, const struct respcsv_options *
 	respcsv_row_fn on_row, respcsv_error_fn on_error, void *userdata)
 {
 	struct respcsv *rc = calloc(1, sizeof *rc);
-	const char *channel;
 	size_t k;
+	int ch;
 
 	if (!rc)
 		return NULL;
 	if (opt)
 		rc->opt = *opt;
-	channel = rc->opt.default_channel ? rc->opt.default_channel : "paper";
-	for (k = 0; k < 4 && strcmp(channel, channels[k]); k++)
-		;
-	if (k == 4)
+	ch = rc->opt.default_channel ? form_channel_find(rc->opt.default_channel) : FORM_CHANNEL_DEFAULT;
+	if (ch < 0)
 		goto fail;
-	rc->opt.default_channel = channels[k];
+	rc->opt.default_channel = form_channels[ch].code;
 	rc->serials.max = rc->opt.max_serials ? rc->opt.max_serials : RESPCSV_MAX_SERIALS;
 	rc->f = f;
 	rc->on_row = on_row;

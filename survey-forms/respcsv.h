@@ -19,7 +19,7 @@
 #define RESPCSV_MAX_VALUE    64         /* bytes of a serial, stratum or psu */
 
 struct respcsv_options {
-	const char *default_channel;   /* for a blank channel: "web", "paper", "phone", "api"; NULL = "paper" */
+	const char *default_channel;   /* for a blank channel: a code of channel.h; NULL = FORM_CHANNEL_DEFAULT */
 	bool require_serial;           /* uploads: every row needs a serial (missing_serial) */
 	bool want_json;                /* fill respcsv_row.answers_json (off for the estimator's speed) */
 	size_t max_serials;            /* distinct serials remembered; 0 = RESPCSV_MAX_SERIALS; past it: too_many_rows */
@@ -34,7 +34,7 @@ struct respcsv_row {
 	long row;                  /* 1 = the first data row */
 	const char *serial;        /* NULL when blank */
 	const char *agency;
-	const char *channel;       /* "web", "paper", "phone" or "api" */
+	const char *channel;       /* a form_channels[] code */
 	const char *stratum;       /* the agency when blank */
 	const char *psu;           /* NULL when blank (each response its own PSU) */
 	double weight;             /* NAN when blank; else positive and finite */

@@ -64,14 +64,11 @@ int analyst_est_error(struct http_req *req, const struct est_error *err)
 	if (req->route && req->route->html)
 		return http_reply_error(req, 422, err->code[0] ? err->code : "invalid", err->message);
 	strbuf_init(&sb, 0);
-	strbuf_puts(&sb, "{\"error\":{\"code\":");
-	jsonw_string(&sb, err->code[0] ? err->code : "invalid");
-	strbuf_puts(&sb, ",\"message\":");
-	jsonw_string(&sb, err->message[0] ? err->message : "the stored responses cannot be estimated");
-	if (err->column[0]) {
-		strbuf_puts(&sb, ",\"field\":");
-		jsonw_string(&sb, err->column);
-	}
+	strbuf_puts(&sb, "{\"error\":{");
+	jsonw_member_str(&sb, "code", err->code[0] ? err->code : "invalid");
+	jsonw_member_str(&sb, "message", err->message[0] ? err->message : "the stored responses cannot be estimated");
+	if (err->column[0])
+		jsonw_member_str(&sb, "field", err->column);
 	strbuf_puts(&sb, "}}");
 	return http_reply_buf(req, 422, "application/json", &sb);
 }
@@ -263,14 +260,11 @@ int analyst_audit(struct db_conn *c, const struct form_entry *fe, struct http_re
 	int r;
 
 	strbuf_init(&sb, 4096);
-	strbuf_puts(&sb, "{\"export\":");
-	jsonw_string(&sb, what);
-	strbuf_puts(&sb, ",\"survey\":");
-	jsonw_string(&sb, fe->survey.code);
-	strbuf_puts(&sb, ",\"format\":");
-	jsonw_string(&sb, format);
-	strbuf_puts(&sb, ",\"role\":");
-	jsonw_string(&sb, req->auth.role == ROLE_ADMIN ? "admin" : req->auth.role == ROLE_ANALYST ? "analyst" : "team");
+	strbuf_putc(&sb, '{');
+	jsonw_member_str(&sb, "export", what);
+	jsonw_member_str(&sb, "survey", fe->survey.code);
+	jsonw_member_str(&sb, "format", format);
+	jsonw_member_str(&sb, "role", req->auth.role == ROLE_ADMIN ? "admin" : req->auth.role == ROLE_ANALYST ? "analyst" : "team");
 	strbuf_putc(&sb, '}');
 	r = db_audit(c, req->auth.token_id, req->auth.name, "export", fe->survey.id, strbuf_str(&sb));
 	strbuf_done(&sb);

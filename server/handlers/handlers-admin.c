@@ -25,9 +25,12 @@ int handle_me(struct http_req *req)
 	size_t i;
 
 	strbuf_init(&sb, 0);
-	strbuf_printf(&sb, "{\"token\":%d,\"role\":\"%s\",\"name\":", req->auth.token_id, role_name(req->auth.role));
-	jsonw_string(&sb, req->auth.name);
-	strbuf_puts(&sb, ",\"agencies\":[");
+	strbuf_putc(&sb, '{');
+	jsonw_member_int(&sb, "token", req->auth.token_id);
+	jsonw_member_str(&sb, "role", role_name(req->auth.role));
+	jsonw_member_str(&sb, "name", req->auth.name);
+	jsonw_member(&sb, "agencies");
+	strbuf_putc(&sb, '[');
 	for (i = 0; i < req->auth.nagencies; i++) {
 		if (i)
 			strbuf_putc(&sb, ',');
@@ -47,14 +50,11 @@ static int agency_json(void *ud, const struct db_agency *a)
 	struct agency_list *l = ud;
 	struct strbuf *sb = l->sb;
 
-	strbuf_puts(sb, l->n++ ? ",{\"code\":" : "{\"code\":");
-	jsonw_string(sb, a->code);
-	strbuf_puts(sb, ",\"name\":");
-	jsonw_string(sb, a->name);
-	strbuf_puts(sb, ",\"level\":");
-	jsonw_string(sb, a->level);
-	strbuf_puts(sb, ",\"parent\":");
-	jsonw_string(sb, a->parent);
+	strbuf_puts(sb, l->n++ ? ",{" : "{");
+	jsonw_member_str(sb, "code", a->code);
+	jsonw_member_str(sb, "name", a->name);
+	jsonw_member_str(sb, "level", a->level);
+	jsonw_member_str(sb, "parent", a->parent);
 	return strbuf_putc(sb, '}');
 }
 

@@ -17,21 +17,9 @@
 #include "db.h"
 #include "handlers.h"
 #include "page.h"
+#include "progress.h"
 
 #define SIG_LEVEL 0.05
-
-static const char dash_css[] =
-	"<style>"
-	".cards{display:flex;flex-wrap:wrap;gap:.8rem;margin:.5rem 0 1rem}"
-	".card{background:#fff;border:1px solid #d5d8dc;border-radius:.4rem;padding:.7rem 1rem;flex:1 1 14rem}"
-	".big{font-size:2rem;font-weight:700;color:#1f4e79}"
-	".scroll{overflow-x:auto;margin:.5rem 0 1rem}"
-	"svg.chart{width:100%;height:auto;background:#fff;border:1px solid #d5d8dc}"
-	".legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.4rem 1.2rem;font-size:.9rem}"
-	".below{color:#a4161a;font-weight:600}.flag{color:#7a5b00}"
-	".top{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:center;gap:.5rem}"
-	".top form{margin:0}nav.dl a{margin-right:1rem;white-space:nowrap}"
-	"</style>";
 
 /* "81,4", or "–" when not a number. */
 static const char *fmt1(char *buf, size_t len, double v)
@@ -137,8 +125,7 @@ static int dash_estimates(struct http_req *req, struct analyst_ctx **out)
 
 static void page_top(struct strbuf *sb, struct http_req *req, struct analyst_ctx *x, const char *title)
 {
-	page_begin(sb, title);
-	strbuf_puts(sb, dash_css);
+	page_begin(sb, PAGE_STAFF, title);
 	strbuf_puts(sb, "<div class=\"top\"><p>Đợt khảo sát <strong>");
 	html_escape(sb, x->fe->survey.title);
 	strbuf_puts(sb, "</strong> (");
@@ -332,125 +319,60 @@ static void table_head(struct strbuf *sb, bool rank, const char *what, bool has_
 
 /* ---- fieldwork progress ---- */
 
-struct agency_progress {
-	char code[33];
-	long long target, n[4], total;
-};
-
-struct progress_acc {
-	struct agency_progress *list;
-	size_t n, cap;
-	const char *only;         /* one agency, or NULL */
-};
-
-static struct agency_progress *prog_get(struct progress_acc *p, const char *code)
+/* A cell with the share of the target reached: "81,4%", or "–" without a target. */
+static void share_cell(struct strbuf *sb, const struct progress_row *row)
 {
-	size_t i;
+	char b[32];
 
-	for (i = 0; i < p->n; i++)
-		if (!strcmp(p->list[i].code, code))
-			return &p->list[i];
-	if (p->n == p->cap) {
-		size_t ncap = p->cap ? 2 * p->cap : 64;
-		struct agency_progress *nl = realloc(p->list, ncap * sizeof *nl);
-
-		if (!nl)
-			return NULL;
-		p->list = nl;
-		p->cap = ncap;
-	}
-	memset(&p->list[p->n], 0, sizeof p->list[p->n]);
-	snprintf(p->list[p->n].code, sizeof p->list[p->n].code, "%s", code);
-	return &p->list[p->n++];
+	strbuf_printf(sb, "<td class=\"num\">%s%s</td>", row->target > 0 ? fmt1(b, sizeof b, 100.0 * progress_share(row)) : "–",
+		      row->target > 0 ? "%" : "");
 }
 
-static int prog_frame(void *ud, const char *stratum, long long population, long long target, const char *agency)
-{
-	struct progress_acc *p = ud;
-	const char *code = agency ? agency : stratum;
-	struct agency_progress *a;
-
-	(void)population;
-	if (p->only && strcmp(code, p->only))
-		return 0;
-	if (!(a = prog_get(p, code)))
-		return -ENOMEM;
-	if (target > 0)
-		a->target += target;
-	return 0;
-}
-
-static int prog_count(void *ud, const char *stratum, const char *agency, const char *channel, long long n)
-{
-	static const char *const ch[4] = { "web", "paper", "phone", "api" };
-	struct progress_acc *p = ud;
-	struct agency_progress *a;
-	size_t i;
-
-	(void)stratum;
-	if (p->only && strcmp(agency, p->only))
-		return 0;
-	if (!(a = prog_get(p, agency)))
-		return -ENOMEM;
-	for (i = 0; i < 4; i++)
-		if (!strcmp(channel, ch[i]))
-			a->n[i] += n;
-	a->total += n;
-	return 0;
-}
-
-static int cmp_prog(const void *p, const void *q)
-{
-	return strcmp(((const struct agency_progress *)p)->code, ((const struct agency_progress *)q)->code);
-}
-
+/* The table of progress by agency: every agency, or only one (no total row then). */
 static int progress_section(struct strbuf *sb, struct analyst_ctx *x, const char *only)
 {
-	struct progress_acc p = { NULL, 0, 0, only };
-	long long tt = 0, tn = 0;
-	size_t i;
+	struct progress rows = { NULL, 0, 0 }, p = { NULL, 0, 0 };
+	struct progress_row sum = { .target = 0 };
+	size_t i, k;
 	int r;
 
-	if ((r = db_est_frame_each(x->c, x->fe->survey.id, prog_frame, &p)) < 0 ||
-	    (r = db_est_counts_each(x->c, x->fe->survey.id, prog_count, &p)) < 0) {
-		free(p.list);
+	if ((r = progress_load(x->c, x->fe->survey.id, &rows)) < 0)
 		return r;
-	}
-	if (p.n > 1)
-		qsort(p.list, p.n, sizeof *p.list, cmp_prog);
+	r = progress_by_agency(&rows, only, &p);
+	progress_done(&rows);
+	if (r < 0)
+		return r;
 	strbuf_puts(sb, "<h2 id=\"tien-do\">Tiến độ điều tra</h2><div class=\"scroll\"><table><thead><tr>"
-		    "<th scope=\"col\">Cơ quan</th><th scope=\"col\">Chỉ tiêu</th><th scope=\"col\">Trực tuyến</th>"
-		    "<th scope=\"col\">Phiếu giấy</th><th scope=\"col\">Điện thoại</th><th scope=\"col\">API</th>"
-		    "<th scope=\"col\">Tổng</th><th scope=\"col\">Hoàn thành</th></tr></thead><tbody>");
+		    "<th scope=\"col\">Cơ quan</th><th scope=\"col\">Chỉ tiêu</th>");
+	for (k = 0; k < FORM_NCHANNELS; k++)
+		strbuf_printf(sb, "<th scope=\"col\">%s</th>", form_channels[k].label);
+	strbuf_puts(sb, "<th scope=\"col\">Tổng</th><th scope=\"col\">Hoàn thành</th></tr></thead><tbody>");
 	for (i = 0; i < p.n; i++) {
-		const struct agency_progress *a = &p.list[i];
-		const struct est_agency *ag = est_agencies_by_code(&x->ag, a->code);
-		char b[32];
+		const struct progress_row *a = &p.rows[i];
+		const struct est_agency *ag = est_agencies_by_code(&x->ag, a->agency);
 
 		strbuf_puts(sb, "<tr><td>");
-		html_escape(sb, ag ? ag->name : a->code);
+		html_escape(sb, ag ? ag->name : a->agency);
 		strbuf_puts(sb, "</td>");
 		if (a->target > 0)
 			strbuf_printf(sb, "<td class=\"num\">%lld</td>", a->target);
 		else
 			strbuf_puts(sb, "<td class=\"num\">–</td>");
-		strbuf_printf(sb, "<td class=\"num\">%lld</td><td class=\"num\">%lld</td><td class=\"num\">%lld</td>"
-			      "<td class=\"num\">%lld</td><td class=\"num\">%lld</td><td class=\"num\">%s%s</td></tr>",
-			      a->n[0], a->n[1], a->n[2], a->n[3], a->total,
-			      a->target > 0 ? fmt1(b, sizeof b, 100.0 * (double)a->total / (double)a->target) : "–",
-			      a->target > 0 ? "%" : "");
-		tt += a->target;
-		tn += a->total;
+		for (k = 0; k < FORM_NCHANNELS; k++)
+			strbuf_printf(sb, "<td class=\"num\">%lld</td>", a->n[k]);
+		strbuf_printf(sb, "<td class=\"num\">%lld</td>", a->total);
+		share_cell(sb, a);
+		strbuf_puts(sb, "</tr>");
+		progress_row_add(&sum, a);
 	}
 	if (!only) {
-		char b[32];
-
-		strbuf_printf(sb, "<tr><th scope=\"row\">Tổng</th><td class=\"num\">%lld</td><td colspan=\"4\"></td>"
-			      "<td class=\"num\">%lld</td><td class=\"num\">%s%s</td></tr>", tt, tn,
-			      tt > 0 ? fmt1(b, sizeof b, 100.0 * (double)tn / (double)tt) : "–", tt > 0 ? "%" : "");
+		strbuf_printf(sb, "<tr><th scope=\"row\">Tổng</th><td class=\"num\">%lld</td><td colspan=\"%d\"></td>"
+			      "<td class=\"num\">%lld</td>", sum.target, FORM_NCHANNELS, sum.total);
+		share_cell(sb, &sum);
+		strbuf_puts(sb, "</tr>");
 	}
 	strbuf_puts(sb, "</tbody></table></div>");
-	free(p.list);
+	progress_done(&p);
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "auth.h"
 #include "est-compare.h"
 #include "handlers.h"
+#include "progress.h"
 #include "jsonw.h"
 
 #define BY_ARGS_MAX 8
@@ -119,12 +120,6 @@ static const char *est_label(const struct form *f, size_t what)
 	return what < f->nindices ? f->indices[what].label : f->questions[f->items[what - f->nindices]].text;
 }
 
-static void json_num(struct strbuf *sb, const char *key, double v)
-{
-	jsonw_key(sb, 0, key);
-	jsonw_double(sb, v);
-}
-
 /* ?a=AGENCY&b=AGENCY: the joint linearisation within the round. */
 static int compare_agencies(struct http_req *req, struct analyst_ctx *x, const char *a, const char *b)
 {
@@ -160,30 +155,30 @@ static int compare_agencies(struct http_req *req, struct analyst_ctx *x, const c
 		return r == -EINVAL ? analyst_est_error(req, &x->err) : r;
 	}
 	strbuf_init(&sb, 0);
-	strbuf_puts(&sb, "{\"survey\":");
-	jsonw_string(&sb, x->fe->survey.code);
-	strbuf_puts(&sb, ",\"a\":");
-	jsonw_string(&sb, a);
-	strbuf_puts(&sb, ",\"b\":");
-	jsonw_string(&sb, b);
-	strbuf_puts(&sb, ",\"method\":\"joint linearisation of z_A - z_B over the round's design\"");
-	json_num(&sb, "confidence", e->opt.confidence);
-	strbuf_puts(&sb, ",\"comparisons\":[");
+	strbuf_putc(&sb, '{');
+	jsonw_member_str(&sb, "survey", x->fe->survey.code);
+	jsonw_member_str(&sb, "a", a);
+	jsonw_member_str(&sb, "b", b);
+	jsonw_member_str(&sb, "method", "joint linearisation of z_A - z_B over the round's design");
+	jsonw_member_num(&sb, "confidence", e->opt.confidence);
+	jsonw_member(&sb, "comparisons");
+	strbuf_putc(&sb, '[');
 	for (i = 0; i < nest; i++) {
 		const struct est_contrast *c = &out[i];
 
-		strbuf_puts(&sb, i ? ",{\"index\":" : "{\"index\":");
-		jsonw_string(&sb, est_id(f, i));
-		strbuf_puts(&sb, ",\"label\":");
-		jsonw_string(&sb, est_label(f, i));
-		json_num(&sb, "a", c->est_a);
-		json_num(&sb, "b", c->est_b);
-		json_num(&sb, "diff", c->diff);
-		json_num(&sb, "se", c->se);
-		strbuf_printf(&sb, ",\"df\":%ld", c->df);
-		json_num(&sb, "t", c->t);
-		json_num(&sb, "p_value", c->p_value);
-		strbuf_printf(&sb, ",\"n_a\":%llu,\"n_b\":%llu}", (unsigned long long)c->n_a, (unsigned long long)c->n_b);
+		strbuf_puts(&sb, i ? ",{" : "{");
+		jsonw_member_str(&sb, "index", est_id(f, i));
+		jsonw_member_str(&sb, "label", est_label(f, i));
+		jsonw_member_num(&sb, "a", c->est_a);
+		jsonw_member_num(&sb, "b", c->est_b);
+		jsonw_member_num(&sb, "diff", c->diff);
+		jsonw_member_num(&sb, "se", c->se);
+		jsonw_member_int(&sb, "df", c->df);
+		jsonw_member_num(&sb, "t", c->t);
+		jsonw_member_num(&sb, "p_value", c->p_value);
+		jsonw_member_int(&sb, "n_a", (long long)c->n_a);
+		jsonw_member_int(&sb, "n_b", (long long)c->n_b);
+		strbuf_putc(&sb, '}');
 	}
 	strbuf_puts(&sb, "]}\n");
 	free(out);
@@ -235,13 +230,13 @@ static int compare_rounds(struct http_req *req, struct analyst_ctx *x, const cha
 	}
 	g = x->other->form;
 	strbuf_init(&sb, 0);
-	strbuf_puts(&sb, "{\"survey\":");
-	jsonw_string(&sb, x->fe->survey.code);
-	strbuf_puts(&sb, ",\"against\":");
-	jsonw_string(&sb, other);
-	strbuf_puts(&sb, ",\"method\":\"independent samples: se = sqrt(se1^2 + se2^2), t on df = min(df1, df2)\"");
-	json_num(&sb, "confidence", e0->opt.confidence);
-	strbuf_puts(&sb, ",\"comparisons\":[");
+	strbuf_putc(&sb, '{');
+	jsonw_member_str(&sb, "survey", x->fe->survey.code);
+	jsonw_member_str(&sb, "against", other);
+	jsonw_member_str(&sb, "method", "independent samples: se = sqrt(se1^2 + se2^2), t on df = min(df1, df2)");
+	jsonw_member_num(&sb, "confidence", e0->opt.confidence);
+	jsonw_member(&sb, "comparisons");
+	strbuf_putc(&sb, '[');
 	for (i = 0; i < f->nindices + f->nitems; i++) {
 		const char *id = est_id(f, i);
 		const struct est_estimate *a = &e0->res->groups[0].est[i], *b = NULL;
@@ -254,17 +249,16 @@ static int compare_rounds(struct http_req *req, struct analyst_ctx *x, const cha
 		if (!b)
 			continue;
 		est_compare_rounds(a, b, &c);
-		strbuf_puts(&sb, n++ ? ",{\"index\":" : "{\"index\":");
-		jsonw_string(&sb, id);
-		strbuf_puts(&sb, ",\"label\":");
-		jsonw_string(&sb, est_label(f, i));
-		json_num(&sb, "estimate", c.est_a);
-		json_num(&sb, "against", c.est_b);
-		json_num(&sb, "diff", c.diff);
-		json_num(&sb, "se", c.se);
-		strbuf_printf(&sb, ",\"df\":%ld", c.df);
-		json_num(&sb, "t", c.t);
-		json_num(&sb, "p_value", c.p_value);
+		strbuf_puts(&sb, n++ ? ",{" : "{");
+		jsonw_member_str(&sb, "index", id);
+		jsonw_member_str(&sb, "label", est_label(f, i));
+		jsonw_member_num(&sb, "estimate", c.est_a);
+		jsonw_member_num(&sb, "against", c.est_b);
+		jsonw_member_num(&sb, "diff", c.diff);
+		jsonw_member_num(&sb, "se", c.se);
+		jsonw_member_int(&sb, "df", c.df);
+		jsonw_member_num(&sb, "t", c.t);
+		jsonw_member_num(&sb, "p_value", c.p_value);
 		strbuf_putc(&sb, '}');
 	}
 	strbuf_puts(&sb, "]}\n");
@@ -290,100 +284,45 @@ int handle_compare(struct http_req *req)
 
 /* ---- fieldwork progress ---- */
 
-#define NCHANNELS 4
-static const char *const channels[NCHANNELS] = { "web", "paper", "phone", "api" };
-
-struct prow {
-	char stratum[EST_MAX_KEY_LEN + 1];
-	char agency[33];
-	long long target;           /* -1: none */
-	long long n[NCHANNELS];
-};
-
-struct progress {
-	struct http_req *req;
-	struct prow *rows;
-	size_t n, cap;
-	int err;
-};
-
-static struct prow *prow_get(struct progress *p, const char *stratum, const char *agency)
+/* The row's channel counts as a JSON object member "responses":{...}. */
+static void json_responses(struct strbuf *sb, const struct progress_row *row)
 {
-	size_t i;
+	size_t k;
 
-	for (i = 0; i < p->n; i++)
-		if (!strcmp(p->rows[i].stratum, stratum) && !strcmp(p->rows[i].agency, agency))
-			return &p->rows[i];
-	if (p->n == p->cap) {
-		size_t ncap = p->cap ? p->cap * 2 : 64;
-		struct prow *nr = realloc(p->rows, ncap * sizeof *nr);
-
-		if (!nr)
-			return NULL;
-		p->rows = nr;
-		p->cap = ncap;
-	}
-	memset(&p->rows[p->n], 0, sizeof p->rows[p->n]);
-	snprintf(p->rows[p->n].stratum, sizeof p->rows[p->n].stratum, "%s", stratum);
-	snprintf(p->rows[p->n].agency, sizeof p->rows[p->n].agency, "%s", agency);
-	p->rows[p->n].target = -1;
-	return &p->rows[p->n++];
+	jsonw_member(sb, "responses");
+	strbuf_putc(sb, '{');
+	for (k = 0; k < FORM_NCHANNELS; k++)
+		jsonw_member_int(sb, form_channels[k].code, row->n[k]);
+	strbuf_putc(sb, '}');
+	jsonw_member_int(sb, "total", row->total);
+	jsonw_member_num(sb, "share", progress_share(row));
 }
 
-static int progress_frame(void *ud, const char *stratum, long long population, long long target, const char *agency)
+static void csv_row(struct strbuf *sb, const struct progress_row *row)
 {
-	struct progress *p = ud;
-	struct prow *row = prow_get(p, stratum, agency ? agency : stratum);
+	size_t k;
 
-	(void)population;
-	if (!row)
-		return -ENOMEM;
-	row->target = target;
-	return 0;
-}
-
-static int progress_count(void *ud, const char *stratum, const char *agency, const char *channel, long long n)
-{
-	struct progress *p = ud;
-	struct prow *row = prow_get(p, stratum, agency);
-	size_t i;
-
-	if (!row)
-		return -ENOMEM;
-	for (i = 0; i < NCHANNELS; i++)
-		if (!strcmp(channel, channels[i]))
-			row->n[i] += n;
-	return 0;
-}
-
-static int cmp_prow(const void *a, const void *b)
-{
-	const struct prow *x = a, *y = b;
-	int c = strcmp(x->stratum, y->stratum);
-
-	return c ? c : strcmp(x->agency, y->agency);
-}
-
-/* The stratum's target goes to the row of its own agency, or to its first row. */
-static long long row_target(const struct progress *p, size_t i)
-{
-	const struct prow *r = &p->rows[i];
-	size_t j;
-
-	if (r->target >= 0)
-		return r->target;
-	for (j = 0; j < p->n; j++)
-		if (j != i && p->rows[j].target >= 0 && !strcmp(p->rows[j].stratum, r->stratum))
-			return -2;        /* the stratum's target sits on another row */
-	return -1;
+	csv_write_field(sb, row->stratum, strlen(row->stratum), ',');
+	strbuf_putc(sb, ',');
+	csv_write_field(sb, row->agency, strlen(row->agency), ',');
+	if (row->target >= 0)
+		strbuf_printf(sb, ",%lld", row->target);
+	else
+		strbuf_putc(sb, ',');
+	for (k = 0; k < FORM_NCHANNELS; k++)
+		strbuf_printf(sb, ",%lld", row->n[k]);
+	strbuf_printf(sb, ",%lld,", row->total);
+	if (row->target > 0)
+		strbuf_printf(sb, "%.4f", progress_share(row));
+	strbuf_puts(sb, "\r\n");
 }
 
 int handle_progress(struct http_req *req)
 {
 	struct analyst_ctx *x = NULL;
-	struct progress p = { req, NULL, 0, 0, 0 };
+	struct progress p = { NULL, 0, 0 };
+	struct progress_row sum = { .target = 0 };
 	struct strbuf sb;
-	long long tot[NCHANNELS + 1] = { 0 }, ttarget = 0;
 	size_t i, k, shown = 0;
 	int r, csv;
 
@@ -391,82 +330,56 @@ int handle_progress(struct http_req *req)
 		return analyst_bad(req, "format must be json or csv");
 	if ((r = analyst_open(req, req->params[0], true, &x)) != 0)
 		return r;
-	if ((r = db_est_frame_each(x->c, x->fe->survey.id, progress_frame, &p)) < 0 ||
-	    (r = db_est_counts_each(x->c, x->fe->survey.id, progress_count, &p)) < 0) {
-		free(p.rows);
+	if ((r = progress_load(x->c, x->fe->survey.id, &p)) < 0)
 		return r;
-	}
 	if (csv && (r = analyst_audit(x->c, x->fe, req, "progress", "csv")) < 0) {
-		free(p.rows);
+		progress_done(&p);
 		return r;
 	}
 	db_release(x->c);
 	x->c = NULL;
-	if (p.n > 1)
-		qsort(p.rows, p.n, sizeof *p.rows, cmp_prow);
 	strbuf_init(&sb, 0);
-	if (csv)
-		strbuf_puts(&sb, "stratum,agency,target,web,paper,phone,api,total,share\r\n");
-	else {
-		strbuf_puts(&sb, "{\"survey\":");
-		jsonw_string(&sb, x->fe->survey.code);
-		strbuf_puts(&sb, ",\"rows\":[");
+	if (csv) {
+		strbuf_puts(&sb, "stratum,agency,target");
+		for (k = 0; k < FORM_NCHANNELS; k++)
+			strbuf_printf(&sb, ",%s", form_channels[k].code);
+		strbuf_puts(&sb, ",total,share\r\n");
+	} else {
+		strbuf_putc(&sb, '{');
+		jsonw_member_str(&sb, "survey", x->fe->survey.code);
+		jsonw_member(&sb, "rows");
+		strbuf_putc(&sb, '[');
 	}
 	for (i = 0; i < p.n; i++) {
-		const struct prow *row = &p.rows[i];
-		long long total = 0, target = row_target(&p, i);
+		const struct progress_row *row = &p.rows[i];
 
 		if (!auth_may_agency(&req->auth, row->agency))
 			continue;
-		for (k = 0; k < NCHANNELS; k++) {
-			total += row->n[k];
-			tot[k] += row->n[k];
-		}
-		tot[NCHANNELS] += total;
-		if (target > 0)
-			ttarget += target;
+		progress_row_add(&sum, row);
 		if (csv) {
-			csv_write_field(&sb, row->stratum, strlen(row->stratum), ',');
-			strbuf_putc(&sb, ',');
-			csv_write_field(&sb, row->agency, strlen(row->agency), ',');
-			if (target >= 0)
-				strbuf_printf(&sb, ",%lld", target);
-			else
-				strbuf_putc(&sb, ',');
-			for (k = 0; k < NCHANNELS; k++)
-				strbuf_printf(&sb, ",%lld", row->n[k]);
-			strbuf_printf(&sb, ",%lld,", total);
-			if (target > 0)
-				strbuf_printf(&sb, "%.4f", (double)total / (double)target);
-			strbuf_puts(&sb, "\r\n");
+			csv_row(&sb, row);
 			continue;
 		}
-		strbuf_puts(&sb, shown++ ? ",{\"stratum\":" : "{\"stratum\":");
-		jsonw_string(&sb, row->stratum);
-		strbuf_puts(&sb, ",\"agency\":");
-		jsonw_string(&sb, row->agency);
-		if (target >= 0)
-			strbuf_printf(&sb, ",\"target\":%lld", target);
+		strbuf_puts(&sb, shown++ ? ",{" : "{");
+		jsonw_member_str(&sb, "stratum", row->stratum);
+		jsonw_member_str(&sb, "agency", row->agency);
+		if (row->target >= 0)
+			jsonw_member_int(&sb, "target", row->target);
 		else
-			strbuf_puts(&sb, ",\"target\":null");
-		strbuf_puts(&sb, ",\"responses\":{");
-		for (k = 0; k < NCHANNELS; k++)
-			strbuf_printf(&sb, "%s\"%s\":%lld", k ? "," : "", channels[k], row->n[k]);
-		strbuf_printf(&sb, "},\"total\":%lld,\"share\":", total);
-		jsonw_double(&sb, target > 0 ? (double)total / (double)target : NAN);
+			jsonw_member_str(&sb, "target", NULL);
+		json_responses(&sb, row);
 		strbuf_putc(&sb, '}');
 	}
-	free(p.rows);
+	progress_done(&p);
 	if (csv) {
 		http_add_header(req, "Content-Disposition", "attachment; filename=\"progress.csv\"");
 		return http_reply_buf(req, 200, "text/csv; charset=utf-8", &sb);
 	}
-	strbuf_puts(&sb, "],\"total\":{\"target\":");
-	strbuf_printf(&sb, "%lld,\"responses\":{", ttarget);
-	for (k = 0; k < NCHANNELS; k++)
-		strbuf_printf(&sb, "%s\"%s\":%lld", k ? "," : "", channels[k], tot[k]);
-	strbuf_printf(&sb, "},\"total\":%lld,\"share\":", tot[NCHANNELS]);
-	jsonw_double(&sb, ttarget > 0 ? (double)tot[NCHANNELS] / (double)ttarget : NAN);
+	strbuf_putc(&sb, ']');
+	jsonw_member(&sb, "total");
+	strbuf_putc(&sb, '{');
+	jsonw_member_int(&sb, "target", sum.target);
+	json_responses(&sb, &sum);
 	strbuf_puts(&sb, "}}\n");
 	return http_reply_buf(req, 200, "application/json", &sb);
 }

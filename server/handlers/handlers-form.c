@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "channel.h"
 #include "csrf.h"
 #include "db-invites.h"
 #include "db-surveys.h"
@@ -16,6 +17,7 @@
 #include "intake-submit.h"
 #include "intake.h"
 #include "invite.h"
+#include "page.h"
 #include "static-files.h"
 #include "webform.h"
 
@@ -63,7 +65,7 @@ static int page(struct http_req *req, int status, const char *title, const char 
 	struct strbuf sb;
 
 	strbuf_init(&sb, 0);
-	html_form_message(&sb, title, text, href, link);
+	page_message(&sb, title, text, href, link);
 	return http_reply_buf(req, status, HTML, &sb);
 }
 
@@ -283,7 +285,7 @@ int handle_form_post(struct http_req *req)
 	resp->survey_id = st->entry->survey.id;
 	resp->client_id = st->id;
 	resp->agency = chosen;
-	resp->channel = "web";
+	resp->channel = form_channels[FORM_CHANNEL_WEB].code;
 	resp->codes = st->result.a->codes;
 	resp->ncodes = st->entry->form->nslots;
 	resp->answers = st->result.a->json;

@@ -8,6 +8,7 @@
 
 #include "answers.h"
 #include "app.h"
+#include "channel.h"
 #include "db.h"
 #include "form-cache.h"
 #include "handlers.h"
@@ -43,8 +44,8 @@ static int reply_id(struct http_req *req, int status, const char *id)
 	struct strbuf sb;
 
 	strbuf_init(&sb, 0);
-	strbuf_puts(&sb, "{\"id\":");
-	jsonw_string(&sb, id);
+	strbuf_putc(&sb, '{');
+	jsonw_member_str(&sb, "id", id);
 	strbuf_putc(&sb, '}');
 	return http_reply_buf(req, status, JSON, &sb);
 }
@@ -55,12 +56,10 @@ static int reply_field_error(struct http_req *req, const char *field, const char
 	struct strbuf sb;
 
 	strbuf_init(&sb, 0);
-	strbuf_puts(&sb, "{\"errors\":[{\"field\":");
-	jsonw_string(&sb, field);
-	strbuf_puts(&sb, ",\"code\":");
-	jsonw_string(&sb, code);
-	strbuf_puts(&sb, ",\"message\":");
-	jsonw_string(&sb, message);
+	strbuf_puts(&sb, "{\"errors\":[{");
+	jsonw_member_str(&sb, "field", field);
+	jsonw_member_str(&sb, "code", code);
+	jsonw_member_str(&sb, "message", message);
 	strbuf_puts(&sb, "}]}");
 	return http_reply_buf(req, 422, JSON, &sb);
 }
@@ -144,7 +143,7 @@ int handle_intake(struct http_req *req)
 	resp->survey_id = st->entry->survey.id;
 	resp->client_id = id;
 	resp->agency = a->agency[0] ? a->agency : NULL;
-	resp->channel = "api";
+	resp->channel = form_channels[FORM_CHANNEL_API].code;
 	resp->codes = a->codes;
 	resp->ncodes = st->entry->form->nslots;
 	resp->answers = a->json;

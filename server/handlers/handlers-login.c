@@ -31,7 +31,7 @@ static int login_page(struct http_req *req, int status, const char *next, const 
 	if ((r = csrf_token(req, csrf)) < 0)
 		return r;
 	strbuf_init(&sb, 0);
-	page_begin(&sb, "Đăng nhập – SIPAS Lạng Sơn");
+	page_begin(&sb, PAGE_STAFF, "Đăng nhập – SIPAS Lạng Sơn");
 	strbuf_puts(&sb, "<h1>Đăng nhập</h1><p>Dành cho cán bộ khảo sát và phân tích. "
 		    "Nhập mã truy cập (token) được cấp cho Ông/Bà.</p>");
 	if (error) {

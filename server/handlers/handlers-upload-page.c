@@ -74,7 +74,7 @@ int handle_upload_page(struct http_req *req)
 		strbuf_done(&hist);
 		return r;
 	}
-	page_begin(&sb, "Tải lên kết quả phiếu giấy – SIPAS Lạng Sơn");
+	page_begin(&sb, PAGE_STAFF, "Tải lên kết quả phiếu giấy – SIPAS Lạng Sơn");
 	strbuf_puts(&sb, "<h1>Tải lên kết quả phiếu giấy</h1><p>Đợt khảo sát: <strong>");
 	html_escape(&sb, e->survey.title);
 	strbuf_printf(&sb, "</strong> (%s)</p>", code);

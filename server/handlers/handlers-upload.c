@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "auth.h"
+#include "channel.h"
 #include "csrf.h"
 #include "csv.h"
 #include "db-uploads.h"
@@ -125,13 +126,23 @@ static const struct {
 } codebook_design[] = {
 	{ "serial", "Số phiếu (số sê-ri in trên phiếu giấy); không trùng trong đợt khảo sát", "text", "", "yes" },
 	{ "agency", "Mã cơ quan, đơn vị được đánh giá", "code", "", "yes" },
-	{ "channel", "Hình thức thu thập; để trống = paper (phiếu giấy)", "code",
-	  "web = trực tuyến; paper = phiếu giấy; phone = điện thoại; api = ứng dụng", "" },
+	{ "channel", NULL, "code", NULL, "" },     /* from the table of channels: channel_cells() */
 	{ "stratum", "Tầng chọn mẫu; để trống = mã cơ quan", "text", "", "" },
 	{ "psu", "Đơn vị chọn mẫu cấp 1 (cụm); để trống = mỗi phiếu là một cụm", "text", "", "" },
 	{ "weight", "Trọng số (số dương); để trống = theo khung mẫu", "number", "", "" },
 	{ "submitted_at", "Ngày trả lời (YYYY-MM-DD hoặc YYYY-MM-DDTHH:MM:SS)", "date", "", "" },
 };
+
+/* The channel row's text and codes, from the table of channels. */
+static void channel_cells(struct strbuf *text, struct strbuf *codes)
+{
+	size_t k;
+
+	strbuf_printf(text, "Hình thức thu thập; để trống = %s (%s)", form_channels[FORM_CHANNEL_DEFAULT].code,
+		      form_channels[FORM_CHANNEL_DEFAULT].label);
+	for (k = 0; k < FORM_NCHANNELS; k++)
+		strbuf_printf(codes, "%s%s = %s", k ? "; " : "", form_channels[k].code, form_channels[k].label);
+}
 
 static void codes_cell(struct strbuf *cell, const struct form *f, const struct form_question *q)
 {
@@ -158,7 +169,7 @@ static void codes_cell(struct strbuf *cell, const struct form *f, const struct f
 int handle_upload_codebook(struct http_req *req)
 {
 	struct survey_ref s;
-	struct strbuf sb, cell;
+	struct strbuf sb, cell, text;
 	size_t i, j;
 	int r;
 
@@ -166,12 +177,17 @@ int handle_upload_codebook(struct http_req *req)
 		return r;
 	strbuf_init(&sb, 0);
 	strbuf_init(&cell, 0);
+	strbuf_init(&text, 0);
 	strbuf_puts(&sb, "\xEF\xBB\xBF" "column,text,type,codes,required,asked_if\r\n");   /* BOM: spreadsheets read UTF-8 */
 	for (i = 0; i < sizeof codebook_design / sizeof codebook_design[0]; i++) {
+		strbuf_reset(&text);
+		strbuf_reset(&cell);
+		if (!codebook_design[i].text)
+			channel_cells(&text, &cell);
 		csv_cell(&sb, codebook_design[i].column, 1);
-		csv_cell(&sb, codebook_design[i].text, 0);
+		csv_cell(&sb, codebook_design[i].text ? codebook_design[i].text : strbuf_str(&text), 0);
 		csv_cell(&sb, codebook_design[i].type, 0);
-		csv_cell(&sb, codebook_design[i].codes, 0);
+		csv_cell(&sb, codebook_design[i].codes ? codebook_design[i].codes : strbuf_str(&cell), 0);
 		csv_cell(&sb, codebook_design[i].required, 0);
 		csv_cell(&sb, "", 0);
 		strbuf_puts(&sb, "\r\n");
@@ -195,6 +211,7 @@ int handle_upload_codebook(struct http_req *req)
 		strbuf_puts(&sb, "\r\n");
 	}
 	strbuf_done(&cell);
+	strbuf_done(&text);
 	survey_close(&s);
 	return reply_csv(req, &sb, req->params[0], "codebook");
 }
@@ -211,18 +228,15 @@ static int history_json(void *ud, const struct db_upload_info *u)
 	struct history *h = ud;
 	struct strbuf *sb = h->sb;
 
-	strbuf_printf(sb, "%s{\"id\":%lld,\"who\":", h->n++ ? "," : "", u->id);
-	jsonw_string(sb, u->who);
-	strbuf_puts(sb, ",\"at\":");
-	jsonw_string(sb, u->created_at);
-	strbuf_puts(sb, ",\"file\":");
-	jsonw_string(sb, u->file_name);
-	strbuf_printf(sb, ",\"rows\":%ld,\"status\":", u->rows);
-	jsonw_string(sb, u->status);
-	strbuf_puts(sb, ",\"sha256\":");
-	jsonw_string(sb, u->sha256);
-	strbuf_puts(sb, ",\"withdrawn_at\":");
-	jsonw_string(sb, u->withdrawn_at);
+	strbuf_puts(sb, h->n++ ? ",{" : "{");
+	jsonw_member_int(sb, "id", u->id);
+	jsonw_member_str(sb, "who", u->who);
+	jsonw_member_str(sb, "at", u->created_at);
+	jsonw_member_str(sb, "file", u->file_name);
+	jsonw_member_int(sb, "rows", u->rows);
+	jsonw_member_str(sb, "status", u->status);
+	jsonw_member_str(sb, "sha256", u->sha256);
+	jsonw_member_str(sb, "withdrawn_at", u->withdrawn_at);
 	return strbuf_putc(sb, '}');
 }
 
@@ -418,14 +432,12 @@ int upload_on_body(struct http_req *req, const char *data, size_t len)
 
 static void error_json(struct strbuf *sb, const struct upload_error *e, int first)
 {
-	strbuf_printf(sb, "%s{\"row\":%ld,\"column\":", first ? "" : ",", e->row);
-	jsonw_string(sb, e->column[0] ? e->column : NULL);
-	strbuf_puts(sb, ",\"code\":");
-	jsonw_string(sb, e->code);
-	strbuf_puts(sb, ",\"message\":");
-	jsonw_string(sb, e->message);
-	strbuf_puts(sb, ",\"message_vi\":");
-	jsonw_string(sb, e->message_vi);
+	strbuf_puts(sb, first ? "{" : ",{");
+	jsonw_member_int(sb, "row", e->row);
+	jsonw_member_str(sb, "column", e->column[0] ? e->column : NULL);
+	jsonw_member_str(sb, "code", e->code);
+	jsonw_member_str(sb, "message", e->message);
+	jsonw_member_str(sb, "message_vi", e->message_vi);
 	strbuf_putc(sb, '}');
 }
 

@@ -8,45 +8,12 @@
 #include "html-form.h"
 #include "page.h"
 
-static const char form_css[] =
-	"*{box-sizing:border-box}"
-	"body{margin:0;font:17px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;color:#1b1b1b;background:#f6f7f9}"
-	"header.site{background:#a4161a;color:#fff;padding:.6rem 1rem;font-weight:600}"
-	"main{max-width:46rem;margin:0 auto;padding:1rem}"
-	"h1{font-size:1.35rem;line-height:1.3}h2{font-size:1.15rem;margin:1.5rem 0 .3rem}"
-	"section{background:#fff;border-radius:.4rem;padding:.2rem 1rem .6rem;margin:1rem 0}"
-	"fieldset{border:0;border-top:1px solid #e1e4e8;margin:0;padding:.8rem 0;min-width:0}"
-	"section>fieldset:first-of-type{border-top:0}"
-	"legend{font-weight:600;padding:0;float:left;width:100%}legend+*{clear:left}"
-	"fieldset label{display:flex;gap:.6rem;align-items:flex-start;padding:.4rem .2rem;min-height:2.75rem;cursor:pointer}"
-	"fieldset label:hover{background:#f3f4f6}"
-	"input[type=radio],input[type=checkbox]{width:1.35rem;height:1.35rem;margin:.1rem 0 0;flex:none;accent-color:#a4161a}"
-	"textarea,select,input[type=number],input[type=text]{width:100%;padding:.6rem;font:inherit;border:1px solid #8a8f98;border-radius:.3rem;background:#fff}"
-	"input:focus,select:focus,textarea:focus,button:focus,a:focus{outline:3px solid #f2a900;outline-offset:2px}"
-	"button{display:block;width:100%;padding:.8rem;font:inherit;font-weight:600;color:#fff;background:#a4161a;border:0;border-radius:.4rem;cursor:pointer}"
-	".hint{color:#555;font-size:.92em;margin:.2rem 0}.req{color:#a4161a}"
-	".err{color:#a4161a;font-weight:600;margin:.3rem 0}"
-	"fieldset[aria-invalid=true]{border-left:4px solid #a4161a;padding-left:.7rem}"
-	".notice{background:#fff;border-left:4px solid #a4161a;padding:.6rem 1rem;margin:1rem 0}"
-	".bar{position:sticky;top:0;background:#f6f7f9;padding:.4rem 0;z-index:1}.bar progress{width:100%}"
-	".visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}"
-	"@media (min-width:48rem){main{padding:1.5rem}}";
-
-static void head(struct strbuf *sb, const char *title)
-{
-	strbuf_puts(sb, "<!doctype html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">"
-		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
-	html_escape(sb, title);
-	strbuf_puts(sb, "</title><style>");
-	strbuf_puts(sb, form_css);
-	strbuf_puts(sb, "</style></head><body><header class=\"site\">SIPAS Lạng Sơn</header><main>");
-}
-
+/* The form page's end: its script, then the shell's end. */
 static int tail(struct strbuf *sb, int script)
 {
 	if (script)
 		strbuf_puts(sb, "<script src=\"/static/form.js\" defer></script>");
-	return strbuf_puts(sb, "</main></body></html>\n");
+	return page_end(sb);
 }
 
 static const char *error_for(const struct html_form_view *v, const char *field)
@@ -278,7 +245,7 @@ int html_form_render(struct strbuf *sb, const struct html_form_view *v)
 
 	for (qi = 0; qi < f->nquestions && qi < FORM_MAX_QUESTIONS; qi++)
 		number[qi] = ++n;
-	head(sb, v->survey_title);
+	page_begin(sb, PAGE_CITIZEN, v->survey_title);
 	strbuf_puts(sb, "<h1>");
 	html_escape(sb, v->survey_title);
 	strbuf_puts(sb, "</h1><p>");
@@ -334,28 +301,9 @@ int html_form_render(struct strbuf *sb, const struct html_form_view *v)
 	return tail(sb, 1);
 }
 
-int html_form_message(struct strbuf *sb, const char *title, const char *text, const char *link_href,
-		      const char *link_text)
-{
-	head(sb, title);
-	strbuf_puts(sb, "<h1>");
-	html_escape(sb, title);
-	strbuf_puts(sb, "</h1><p>");
-	html_escape(sb, text);
-	strbuf_puts(sb, "</p>");
-	if (link_href) {
-		strbuf_puts(sb, "<p><a href=\"");
-		html_escape(sb, link_href);
-		strbuf_puts(sb, "\">");
-		html_escape(sb, link_text);
-		strbuf_puts(sb, "</a></p>");
-	}
-	return tail(sb, 0);
-}
-
 int html_form_invite_page(struct strbuf *sb, const char *code, const char *title, const char *message)
 {
-	head(sb, title);
+	page_begin(sb, PAGE_CITIZEN, title);
 	strbuf_puts(sb, "<h1>");
 	html_escape(sb, title);
 	strbuf_puts(sb, "</h1><p>Đợt khảo sát này dành cho người được mời. Vui lòng nhập mã mời"

@@ -45,8 +45,5 @@ struct html_form_view {
 
 /* Appends the whole page; returns 0 or a negative errno. */
 int html_form_render(struct strbuf *sb, const struct html_form_view *v);
-/* Appends a short page (title, a paragraph of text, an optional link); returns 0 or a negative errno. */
-int html_form_message(struct strbuf *sb, const char *title, const char *text, const char *link_href,
-		      const char *link_text);
 /* Appends the page asking for an invitation code for round code; message may be NULL. */
 int html_form_invite_page(struct strbuf *sb, const char *code, const char *title, const char *message);

@@ -1,5 +1,6 @@
-/* static-files.h - the scripts the pages load, compiled in from pages/static/ by the build
- * (pages/static/embed-file.py) and served as they are under /static/. */
+/* static-files.h - the files of pages/static/, compiled in by the build
+ * (pages/static/embed-file.py): the scripts are served as they are under /static/, the
+ * stylesheet is inlined by the shell (page.c). Each array ends with a NUL past NAME_len. */
 #pragma once
 
 #include <stddef.h>
@@ -10,3 +11,6 @@ extern const size_t form_js_len;
 /* upload.js: the survey teams' upload page. */
 extern const char upload_js[];
 extern const size_t upload_js_len;
+/* sipas.css: the one stylesheet of every page. */
+extern const char sipas_css[];
+extern const size_t sipas_css_len;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "channel.h"
 #include "csv.h"
 #include "db.h"
 #include "db-uploads.h"
@@ -335,7 +336,7 @@ int upload_new(struct db_conn *c, const struct upload_opts *o, struct upload **o
 	sha256_init(&u->hash);
 	u->errors = calloc(UPLOAD_MAX_ERRORS, sizeof *u->errors);
 	u->codes = calloc(o->form->nslots + 1, sizeof *u->codes);
-	ro.default_channel = "paper";
+	ro.default_channel = form_channels[FORM_CHANNEL_DEFAULT].code;
 	ro.require_serial = true;
 	ro.want_json = true;
 	u->rc = respcsv_new(o->form, &ro, on_row, on_error, u);

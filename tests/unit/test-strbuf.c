@@ -58,10 +58,42 @@ static void test_json(void)
 	strbuf_done(&sb);
 }
 
+/* Members: a comma before each but an object's first, values as the typed writers write them. */
+static void test_json_members(void)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb, 0);
+	CHECK_OK(strbuf_putc(&sb, '{'));
+	CHECK_OK(jsonw_member_str(&sb, "s", "a\"b"));
+	CHECK_OK(jsonw_member_str(&sb, "z", NULL));
+	CHECK_OK(jsonw_member_int(&sb, "i", -9007199254740993LL));
+	CHECK_OK(jsonw_member_num(&sb, "x", 0.1));
+	CHECK_OK(jsonw_member_num(&sb, "nan", NAN));
+	CHECK_OK(jsonw_member_bool(&sb, "t", true));
+	CHECK_OK(jsonw_member(&sb, "o"));
+	CHECK_OK(strbuf_putc(&sb, '{'));
+	CHECK_OK(jsonw_member_bool(&sb, "f", false));
+	CHECK_OK(strbuf_puts(&sb, "}}"));
+	CHECK_STR(strbuf_str(&sb), "{\"s\":\"a\\\"b\",\"z\":null,\"i\":-9007199254740993,\"x\":0.1,"
+		  "\"nan\":null,\"t\":true,\"o\":{\"f\":false}}");
+	/* an empty buffer: a fragment's first member */
+	strbuf_reset(&sb);
+	CHECK_OK(jsonw_member_int(&sb, "n", 1));
+	CHECK_STR(strbuf_str(&sb), "\"n\":1");
+	/* past the limit: an error */
+	strbuf_done(&sb);
+	strbuf_init(&sb, 4);
+	CHECK_OK(strbuf_putc(&sb, '{'));
+	CHECK_INT(jsonw_member_str(&sb, "long", "value"), -E2BIG);
+	strbuf_done(&sb);
+}
+
 int main(void)
 {
 	test_limit();
 	test_printf();
 	test_json();
+	test_json_members();
 	TEST_DONE();
 }

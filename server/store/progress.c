@@ -1,0 +1,147 @@
+/* progress.c - fieldwork progress (see progress.h). */
+#include "progress.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db-estimates.h"
+
+/* The row of (stratum, agency), added (zero responses, no target) if there is none. */
+static struct progress_row *row_get(struct progress *p, const char *stratum, const char *agency)
+{
+	struct progress_row *row;
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (!strcmp(p->rows[i].stratum, stratum) && !strcmp(p->rows[i].agency, agency))
+			return &p->rows[i];
+	if (p->n == p->cap) {
+		size_t ncap = p->cap ? p->cap * 2 : 64;
+		struct progress_row *nr = realloc(p->rows, ncap * sizeof *nr);
+
+		if (!nr)
+			return NULL;
+		p->rows = nr;
+		p->cap = ncap;
+	}
+	row = &p->rows[p->n++];
+	memset(row, 0, sizeof *row);
+	snprintf(row->stratum, sizeof row->stratum, "%s", stratum);
+	snprintf(row->agency, sizeof row->agency, "%s", agency);
+	row->target = PROGRESS_NO_TARGET;
+	return row;
+}
+
+int progress_add_target(struct progress *p, const char *stratum, long long target, const char *agency)
+{
+	struct progress_row *row = row_get(p, stratum, agency ? agency : stratum);
+
+	if (!row)
+		return -ENOMEM;
+	row->target = target;
+	return 0;
+}
+
+int progress_add_count(struct progress *p, const char *stratum, const char *agency, const char *channel,
+		       long long n)
+{
+	struct progress_row *row = row_get(p, stratum, agency);
+	int k = form_channel_find(channel);
+
+	if (!row)
+		return -ENOMEM;
+	if (k >= 0)
+		row->n[k] += n;
+	row->total += n;
+	return 0;
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+	const struct progress_row *x = a, *y = b;
+	int c = strcmp(x->stratum, y->stratum);
+
+	return c ? c : strcmp(x->agency, y->agency);
+}
+
+void progress_sort(struct progress *p)
+{
+	if (p->n > 1)
+		qsort(p->rows, p->n, sizeof *p->rows, cmp_row);
+}
+
+static int on_frame(void *ud, const char *stratum, long long population, long long target, const char *agency)
+{
+	(void)population;
+	return progress_add_target(ud, stratum, target, agency);
+}
+
+static int on_count(void *ud, const char *stratum, const char *agency, const char *channel, long long n)
+{
+	return progress_add_count(ud, stratum, agency, channel, n);
+}
+
+int progress_load(struct db_conn *c, int survey_id, struct progress *out)
+{
+	struct progress p = { NULL, 0, 0 };
+	int r;
+
+	if ((r = db_est_frame_each(c, survey_id, on_frame, &p)) < 0 ||
+	    (r = db_est_counts_each(c, survey_id, on_count, &p)) < 0) {
+		progress_done(&p);
+		return r;
+	}
+	progress_sort(&p);
+	*out = p;
+	return 0;
+}
+
+int progress_by_agency(const struct progress *p, const char *only, struct progress *out)
+{
+	struct progress a = { NULL, 0, 0 };
+	struct progress_row *sum;
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		if (only && strcmp(p->rows[i].agency, only))
+			continue;
+		if (!(sum = row_get(&a, "", p->rows[i].agency))) {
+			progress_done(&a);
+			return -ENOMEM;
+		}
+		if (sum->target == PROGRESS_NO_TARGET)
+			sum->target = 0;
+		progress_row_add(sum, &p->rows[i]);
+	}
+	progress_sort(&a);
+	*out = a;
+	return 0;
+}
+
+void progress_row_add(struct progress_row *sum, const struct progress_row *row)
+{
+	size_t k;
+
+	for (k = 0; k < FORM_NCHANNELS; k++)
+		sum->n[k] += row->n[k];
+	sum->total += row->total;
+	if (row->target > 0)
+		sum->target += row->target;
+}
+
+double progress_share(const struct progress_row *row)
+{
+	return row->target > 0 ? (double)row->total / (double)row->target : NAN;
+}
+
+void progress_done(struct progress *p)
+{
+	if (!p)
+		return;
+	free(p->rows);
+	p->rows = NULL;
+	p->n = p->cap = 0;
+}
