@@ -12,12 +12,12 @@
 
 #define TRY(x) do { int r_ = (x); if (r_ < 0) return r_; } while (0)
 
-static const char *est_id(const struct form *f, size_t what)
+const char *est_id(const struct form *f, size_t what)
 {
 	return what < f->nindices ? f->indices[what].id : f->questions[f->items[what - f->nindices]].id;
 }
 
-static const char *est_label(const struct form *f, size_t what)
+const char *est_label(const struct form *f, size_t what)
 {
 	return what < f->nindices ? f->indices[what].label : f->questions[f->items[what - f->nindices]].text;
 }

@@ -26,6 +26,10 @@ struct est_report {
 	const struct est_report_group *groups;   /* in output order; the whole survey first */
 };
 
+/* The id and the label of estimate what (an index below f->nindices, else an item in
+ * f->items order), as the documents name it. */
+const char *est_id(const struct form *f, size_t what);
+const char *est_label(const struct form *f, size_t what);
 /* Appends the JSON document (one line, then "\n"); returns 0 or a negative errno. */
 int est_report_json(struct strbuf *sb, const struct est_report *r);
 /* Appends a header row and one CSV row per group × estimate; returns 0 or a negative errno. */

@@ -9,6 +9,7 @@
 
 #include "analyst.h"
 #include "app.h"
+#include "auth.h"
 #include "db-auth.h"
 #include "db-estimates.h"
 #include "db.h"
@@ -264,7 +265,7 @@ int analyst_audit(struct db_conn *c, const struct form_entry *fe, struct http_re
 	jsonw_member_str(&sb, "export", what);
 	jsonw_member_str(&sb, "survey", fe->survey.code);
 	jsonw_member_str(&sb, "format", format);
-	jsonw_member_str(&sb, "role", req->auth.role == ROLE_ADMIN ? "admin" : req->auth.role == ROLE_ANALYST ? "analyst" : "team");
+	jsonw_member_str(&sb, "role", auth_role_name(req->auth.role));
 	strbuf_putc(&sb, '}');
 	r = db_audit(c, req->auth.token_id, req->auth.name, "export", fe->survey.id, strbuf_str(&sb));
 	strbuf_done(&sb);

@@ -69,15 +69,34 @@ static int token_parse(const char *t, int *id, const char **secret)
 	return 0;
 }
 
+/* The roles by name, as tokens store them and the API names them. */
+static const struct {
+	int bit;
+	const char *name;
+} roles[] = {
+	{ ROLE_ADMIN, "admin" },
+	{ ROLE_TEAM, "team" },
+	{ ROLE_ANALYST, "analyst" },
+};
+
 static int role_bit(const char *role)
 {
-	if (!strcmp(role, "admin"))
-		return ROLE_ADMIN;
-	if (!strcmp(role, "team"))
-		return ROLE_TEAM;
-	if (!strcmp(role, "analyst"))
-		return ROLE_ANALYST;
+	size_t i;
+
+	for (i = 0; i < sizeof roles / sizeof roles[0]; i++)
+		if (!strcmp(role, roles[i].name))
+			return roles[i].bit;
 	return 0;
+}
+
+const char *auth_role_name(int role)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof roles / sizeof roles[0]; i++)
+		if (roles[i].bit == role)
+			return roles[i].name;
+	return "anonymous";
 }
 
 static void auth_fill(struct http_auth *out, const struct db_token *t)

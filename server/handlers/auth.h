@@ -26,6 +26,8 @@ int auth_secret_generate(char hex[65], uint8_t hash[32]);
 int auth_resolve(struct http_req *req);
 /* Checks a token string with a held connection and fills *out. Returns 0 or -EPERM. */
 int auth_check_token(struct db_conn *c, const char *token, struct http_auth *out);
+/* The name of a ROLE_* bit ("admin", "team", "analyst"; "anonymous" for none). */
+const char *auth_role_name(int role);
 /* True when the caller may act on agency code: admins and analysts always, team tokens for
  * their own agencies, anonymous callers never. */
 int auth_may_agency(const struct http_auth *a, const char *agency);

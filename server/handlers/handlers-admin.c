@@ -3,21 +3,12 @@
 #include <stdlib.h>
 
 #include "app.h"
+#include "auth.h"
 #include "db-agencies.h"
 #include "db-auth.h"
 #include "db.h"
 #include "handlers.h"
 #include "jsonw.h"
-
-static const char *role_name(int role)
-{
-	switch (role) {
-	case ROLE_ADMIN: return "admin";
-	case ROLE_TEAM: return "team";
-	case ROLE_ANALYST: return "analyst";
-	default: return "anonymous";
-	}
-}
 
 int handle_me(struct http_req *req)
 {
@@ -27,7 +18,7 @@ int handle_me(struct http_req *req)
 	strbuf_init(&sb, 0);
 	strbuf_putc(&sb, '{');
 	jsonw_member_int(&sb, "token", req->auth.token_id);
-	jsonw_member_str(&sb, "role", role_name(req->auth.role));
+	jsonw_member_str(&sb, "role", auth_role_name(req->auth.role));
 	jsonw_member_str(&sb, "name", req->auth.name);
 	jsonw_member(&sb, "agencies");
 	strbuf_putc(&sb, '[');

@@ -110,16 +110,6 @@ int handle_estimates(struct http_req *req)
 
 /* ---- comparisons ---- */
 
-static const char *est_id(const struct form *f, size_t what)
-{
-	return what < f->nindices ? f->indices[what].id : f->questions[f->items[what - f->nindices]].id;
-}
-
-static const char *est_label(const struct form *f, size_t what)
-{
-	return what < f->nindices ? f->indices[what].label : f->questions[f->items[what - f->nindices]].text;
-}
-
 /* ?a=AGENCY&b=AGENCY: the joint linearisation within the round. */
 static int compare_agencies(struct http_req *req, struct analyst_ctx *x, const char *a, const char *b)
 {

@@ -129,10 +129,9 @@ int http_reply_error(struct http_req *req, int status, const char *code, const c
 	    req->srv->opts.error_page(&sb, status, message) >= 0)
 		return http_reply_buf(req, status, "text/html; charset=utf-8", &sb);
 	strbuf_reset(&sb);
-	strbuf_puts(&sb, "{\"error\":{\"code\":");
-	jsonw_string(&sb, code ? code : http_status_code_name(status));
-	strbuf_puts(&sb, ",\"message\":");
-	jsonw_string(&sb, message);
+	strbuf_puts(&sb, "{\"error\":{");
+	jsonw_member_str(&sb, "code", code ? code : http_status_code_name(status));
+	jsonw_member_str(&sb, "message", message);
 	strbuf_puts(&sb, "}}");
 	return http_reply_buf(req, status, "application/json", &sb);
 }
