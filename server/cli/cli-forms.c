@@ -80,8 +80,8 @@ static int collect(const char *path, char **files, size_t *n)
 
 static int forms_load(const struct config *cfg, int argc, char **argv)
 {
-	static char *files[MAX_FILES];
-	static struct loaded forms[MAX_FILES];
+	char **files = NULL;
+	struct loaded *forms = NULL;
 	struct form_faults ff;
 	struct db_conn *c = NULL;
 	size_t nfiles = 0, i, j, bad = 0;
@@ -89,6 +89,13 @@ static int forms_load(const struct config *cfg, int argc, char **argv)
 
 	if (argc < 2 || cli_wants_help(argc, argv))
 		return usage(argc < 2 ? stderr : stdout);
+	files = calloc(MAX_FILES, sizeof *files);
+	forms = calloc(MAX_FILES, sizeof *forms);
+	if (!files || !forms) {
+		fprintf(stderr, "sipas forms load: out of memory\n");
+		status = CLI_RUNTIME;
+		goto out;
+	}
 	for (i = 1; i < (size_t)argc; i++) {
 		if ((r = collect(argv[i], files, &nfiles)) < 0) {
 			fprintf(stderr, "%s: %s\n", argv[i], r == -E2BIG ? "too many files (at most 1000)" : strerror(-r));
@@ -153,9 +160,10 @@ out:
 	db_conn_close(c);
 	for (i = 0; i < nfiles; i++) {
 		form_free(forms[i].form);
-		forms[i].form = NULL;
 		free(files[i]);
 	}
+	free(forms);
+	free(files);
 	return status;
 }
 
