@@ -91,6 +91,7 @@ int analyst_open(struct http_req *req, const char *survey, bool fold, struct ana
 		return http_reply_error(req, 404, "not_found", "no such survey round");
 	if (r < 0)
 		return r;
+	est_folds_start(req->app->folds);
 	r = fold ? est_store_fold(req->app->folds, x->c, x->fe, EST_STORE_WAIT_MS, NULL, &x->err) : 0;
 	if (r == -EINVAL)
 		return analyst_est_error(req, &x->err);

@@ -35,8 +35,8 @@ int app_new(const struct config *cfg, struct app **out, char *errbuf, size_t err
 		what = "the intake writers";
 		goto out;
 	}
-	if ((r = est_folds_new(cfg->database_url, app->forms, true, &app->folds)) < 0) {
-		what = "the background fold";
+	if ((r = est_folds_new(cfg->database_url, app->forms, &app->folds)) < 0) {
+		what = "the folds";
 		goto out;
 	}
 out:

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -807,10 +808,9 @@ static void *bg_main(void *arg)
 	return NULL;
 }
 
-int est_folds_new(const char *database_url, struct form_cache *forms, bool background, struct est_folds **out)
+int est_folds_new(const char *database_url, struct form_cache *forms, struct est_folds **out)
 {
 	struct est_folds *fs = calloc(1, sizeof *fs);
-	int r;
 
 	if (!fs)
 		return -ENOMEM;
@@ -820,19 +820,30 @@ int est_folds_new(const char *database_url, struct form_cache *forms, bool backg
 	pthread_cond_init(&fs->cv, NULL);
 	pthread_mutex_init(&fs->bg_mu, NULL);
 	pthread_cond_init(&fs->bg_cv, NULL);
-	if (background) {
-		if (!(fs->url = strdup(database_url))) {
-			est_folds_free(fs);
-			return -ENOMEM;
-		}
-		if ((r = -pthread_create(&fs->bg_th, NULL, bg_main, fs)) < 0) {
-			est_folds_free(fs);
-			return r;
-		}
-		fs->bg_started = true;
+	if (!(fs->url = strdup(database_url))) {
+		est_folds_free(fs);
+		return -ENOMEM;
 	}
 	*out = fs;
 	return 0;
+}
+
+int est_folds_start(struct est_folds *fs)
+{
+	sigset_t all, old;
+	int r = 0;
+
+	pthread_mutex_lock(&fs->bg_mu);
+	if (!fs->bg_started && !atomic_load(&fs->stopping)) {
+		/* the thread takes no signals: SIGTERM must reach the one that acts on it */
+		sigfillset(&all);
+		pthread_sigmask(SIG_BLOCK, &all, &old);
+		r = -pthread_create(&fs->bg_th, NULL, bg_main, fs);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		fs->bg_started = r == 0;
+	}
+	pthread_mutex_unlock(&fs->bg_mu);
+	return r;
 }
 
 void est_folds_stop(struct est_folds *fs)
@@ -850,7 +861,7 @@ void est_folds_free(struct est_folds *fs)
 	if (!fs)
 		return;
 	est_folds_stop(fs);
-	if (fs->bg_started)
+	if (fs->bg_started)              /* no start can come any more: stopping is set */
 		pthread_join(fs->bg_th, NULL);
 	pthread_mutex_destroy(&fs->mu);
 	pthread_cond_destroy(&fs->cv);

@@ -80,11 +80,14 @@ int est_store_design(struct db_conn *c, const struct form_entry *fe, const struc
 /* Loads the round's frame (NULL in *out when the round has none). Returns 0 or a negative errno. */
 int est_store_frame(struct db_conn *c, int survey_id, struct est_frame **out);
 
-/* Makes the process's folds: one fold at a time per round, and with background a thread that
- * folds every round with queued responses every few seconds on its own connection to
- * database_url, loading rounds through forms. Returns 0 and *out (est_folds_free) or a
- * negative errno. */
-int est_folds_new(const char *database_url, struct form_cache *forms, bool background, struct est_folds **out);
+/* Makes the process's folds (one fold at a time per round) and what the background fold needs:
+ * database_url for its own connection, forms to load rounds. Returns 0 and *out
+ * (est_folds_free) or a negative errno. */
+int est_folds_new(const char *database_url, struct form_cache *forms, struct est_folds **out);
+/* Starts the background fold once (later calls do nothing): a thread that folds every round
+ * with queued responses every few seconds. The server starts it on the first analysts'
+ * request, so a server that only collects spends nothing on it. Returns 0 or a negative errno. */
+int est_folds_start(struct est_folds *fs);
 /* Asks every fold to give up soon (-ECANCELED or -EBUSY) and the background fold to end. */
 void est_folds_stop(struct est_folds *fs);
 /* Stops, joins the background fold and frees fs (no fold may be running); NULL is fine. */
