@@ -37,6 +37,19 @@ def csv_file(*rows, header=HEADER):
     return (header + "\n" + "".join(r + "\n" for r in rows)).encode()
 
 
+
+def read_to_close(s):
+    """Reads what the server sends on socket s until it closes (or resets) the connection."""
+    out = b""
+    try:
+        while True:
+            b = s.recv(65536)
+            if not b:
+                return out
+            out += b
+    except ConnectionResetError:
+        return out
+
 class Upload(unittest.TestCase):
     n = 0
 
@@ -303,15 +316,7 @@ class Upload(unittest.TestCase):
 
         def half_close(s):                            # no more to send, still listening
             s.shutdown(socket.SHUT_WR)
-            out = b""
-            try:
-                while True:
-                    b = s.recv(65536)
-                    if not b:
-                        return out
-                    out += b
-            except ConnectionResetError:
-                return out
+            return read_to_close(s)
         reply = self.abandon(code, "Q", half_close)
         self.assertFalse(reply.startswith(b"HTTP/1.1 2"), reply[:300])
         self.assertEqual(self.stored(code), 0)
@@ -328,15 +333,8 @@ class Upload(unittest.TestCase):
 
             def idle(s):                              # silent until the server gives up on us
                 s.settimeout(timeout + 60 * h.SLOW)
-                out = b""
                 try:
-                    while True:
-                        b = s.recv(65536)
-                        if not b:
-                            return out
-                        out += b
-                except ConnectionResetError:
-                    return out
+                    return read_to_close(s)
                 except socket.timeout:
                     self.fail(f"the idle connection was still open after {time.monotonic() - t0:.0f}s"
                               f" (SIPAS_CONN_TIMEOUT={timeout})")
