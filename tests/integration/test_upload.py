@@ -37,7 +37,6 @@ def csv_file(*rows, header=HEADER):
     return (header + "\n" + "".join(r + "\n" for r in rows)).encode()
 
 
-
 def read_to_close(s):
     """Reads what the server sends on socket s until it closes (or resets) the connection."""
     out = b""
