@@ -167,11 +167,17 @@ static void set_separator(struct csv_reader *r, char sep)
 /* Appends n bytes of the current cell. */
 static inline int put(struct csv_reader *r, const char *s, size_t n)
 {
-	if (r->len - r->field_start + n > r->lim.max_field_bytes)
+	/* the room left in the cell and in the row (len counts the NUL ending each earlier cell);
+	 * both stay within their limits, so neither wraps */
+	size_t field_room = r->lim.max_field_bytes - (r->len - r->field_start);
+	size_t record_room = r->lim.max_record_bytes - (r->len - r->nfields);
+
+	/* When n crosses both limits, the error names the one the bytes reach first, as they
+	 * would arriving one at a time: the same error whatever the chunking of the input. */
+	if (n > field_room && field_room <= record_room)
 		return fail(r, -E2BIG, "field_too_long", r->nfields + 1,
 			"a cell is longer than %zu bytes", r->lim.max_field_bytes);
-	/* len counts the NUL ending each earlier cell */
-	if (r->len - r->nfields + n > r->lim.max_record_bytes)
+	if (n > record_room)
 		return fail(r, -E2BIG, "record_too_long", 0,
 			"the row is longer than %zu bytes", r->lim.max_record_bytes);
 	if (n <= 8) {
