@@ -280,6 +280,32 @@ class OfflineBrowser(unittest.TestCase):
         self.assertEqual(set(posts), {body.encode()}, "every resend is the same id and content")
         self.assertEqual(self.outbox(d), [])
 
+    def test_closed_round_told_why(self):
+        """An answer kept while the round closed: the server refuses it, the page says why in
+        Vietnamese, and the person may let it go."""
+        h.run_sipas(["survey", "create", "--id", "closing", "--form", "agency-2024-individual", "--title",
+                     "Khảo sát sắp kết thúc"], self.db.url, check=True)
+        d = b.chrome(self, phone=True)
+        d.get(self.server.url + "/s/closing")
+        self.offline_ready(d)
+        self.stop_server()
+        d.get(f"http://127.0.0.1:{self.port}/s/closing")
+        WebDriverWait(d, WAIT).until(lambda x: x.find_elements(By.CSS_SELECTOR, ".bar progress"), "the form")
+        self.answer(d, "SNV", 3)
+        self.waiting(d, 1)
+        h.run_sipas(["survey", "close", "closing"], self.db.url, check=True)
+        self.restart_server()
+        WebDriverWait(d, WAIT).until(lambda x: x.find_elements(By.CSS_SELECTOR, "#outbox li.err"), "the refusal shown")
+        text = d.find_element(By.CSS_SELECTOR, "#outbox li.err").text
+        self.assertIn("không được máy chủ nhận: Đợt khảo sát này đã kết thúc, không nhận thêm phiếu.", text)
+        self.assertEqual(self.waiting(d, 0), d.find_element(By.ID, "outbox").text)
+        self.shot(d, "7-closed-round")
+        self.assertEqual([st for _, st, _ in self.outbox(d)], ["rejected"])
+        self.assertEqual(self.stored("closing"), [])
+        d.find_element(By.CSS_SELECTOR, "#outbox li.err button").click()      # "Bỏ phiếu này"
+        WebDriverWait(d, WAIT).until(lambda x: not x.find_elements(By.CSS_SELECTOR, "#outbox li.err"), "the refusal let go")
+        self.assertEqual(self.outbox(d), [])
+
     def test_interviewers_ten_offline(self):
         d = b.chrome(self)
         d.get(self.server.url + "/collect/collect")
