@@ -10,6 +10,8 @@
   kills the server with SIGKILL and closes the browser's connection without the reply. The
   page keeps the answer, sends it again with the same id and body once the server is back, and
   the database holds it once.
+- The next visit: the page that kept an answer is closed; opening it again sends it.
+- A round closed meanwhile: the kept answer is refused and the page says why.
 - The interviewers' mode: a team logs in once, the server stops, ten questionnaires are taken
   in a row offline (both channels, the team's two agencies), then all ten are stored once and
   erased from the browser.
@@ -142,7 +144,7 @@ class OfflineBrowser(unittest.TestCase):
         url = cls.db.url
         h.run_sipas(["agencies", "import", os.path.join(h.ROOT, "sql/demo/agencies-lang-son.csv")], url, check=True)
         h.run_sipas(["forms", "load", FORM], url, check=True)
-        for code in (S, "lost-ack", "collect"):
+        for code in (S, "lost-ack", "collect", "next-visit"):
             h.run_sipas(["survey", "create", "--id", code, "--form", "agency-2024-individual", "--title",
                          "Khảo sát hài lòng (ngoại tuyến)"], url, check=True)
         cls.team = h.run_sipas(["token", "create", "--role", "team", "--agency", "SNV", "--agency", "STC",
@@ -278,6 +280,25 @@ class OfflineBrowser(unittest.TestCase):
             posts = list(relay.posts)
         self.assertGreaterEqual(len(posts), 2)
         self.assertEqual(set(posts), {body.encode()}, "every resend is the same id and content")
+        self.assertEqual(self.outbox(d), [])
+
+    def test_sent_at_next_visit(self):
+        """The page that kept an answer is gone (no timer runs); the next visit sends it."""
+        d = b.chrome(self, phone=True)
+        d.get(self.server.url + "/s/next-visit")
+        self.offline_ready(d)
+        self.stop_server()
+        d.get(f"http://127.0.0.1:{self.port}/s/next-visit")
+        WebDriverWait(d, WAIT).until(lambda x: x.find_elements(By.CSS_SELECTOR, ".bar progress"), "the form")
+        self.answer(d, "SNV", 4)
+        self.waiting(d, 1)
+        [(rid, _, _)] = self.outbox(d)
+        d.get("about:blank")                                # the page and its back-off are gone
+        self.restart_server()
+        self.assertEqual([r for r in self.stored("next-visit") if r.startswith(rid)], [])
+        d.get(f"http://127.0.0.1:{self.port}/s/next-visit")
+        self.waiting(d, 0)
+        self.assertEqual([r for r in self.stored("next-visit") if r.startswith(rid)], [f"{rid}|web|SNV"])
         self.assertEqual(self.outbox(d), [])
 
     def test_closed_round_told_why(self):
