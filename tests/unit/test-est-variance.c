@@ -8,7 +8,9 @@
  * the integers, the flags, the return codes) goes into a 64-bit FNV-1a digest per design and
  * caller. The digests below were printed (`test-est-variance --print`) by the two separate
  * loops before they became one; equal digests mean both callers give what they gave then,
- * bit for bit. The other unit tests check that those figures are right. */
+ * bit for bit. The other unit tests check that those figures are right. The est_compute digests
+ * were printed again when the t and beta quantiles became est-quantile.c's (the interval ends
+ * moved in their last bits; the est_compare_groups digests, which hold no interval, did not). */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -26,22 +28,22 @@
 #define NSCEN 48
 
 static const uint64_t pinned_compute[NSCEN] = {
-	0xcb2326adf55b3625ull, 0x6c16a8f3ba65cbbdull, 0x5d1d4e3031075235ull,
-	0xfa0529c7e6652fe5ull, 0x511f5b9e2408b185ull, 0x17f2b91411817135ull,
-	0x613a6ca56dbecdadull, 0x870a0143422abec5ull, 0x14b31e829cbe6f65ull,
-	0xee0e18aa5c712ff5ull, 0x1a93935c3b3e00f5ull, 0x8c3872586603e5b5ull,
-	0xc87947b66c546bfdull, 0x2b898cf231c48915ull, 0xbf5f9cc70929949dull,
-	0x1c76070f6eb4494dull, 0x2711a52636b7500dull, 0x90ed04bfc2d2a3a5ull,
-	0xa6a7accdefa9fb45ull, 0xad47a43181d4249dull, 0xf183ee468dbdeee5ull,
-	0xac8ad8173d820d2dull, 0xfcffa7cbd1c63ed5ull, 0xc053f7fbaf492fa5ull,
-	0x6806437faa28a0e1ull, 0x23fc5359f3e98cb3ull, 0x6853957474a310cfull,
-	0xb487c7a71b7b7a0bull, 0xdc95441a4cc8039dull, 0x0d7d2ac7df940a54ull,
-	0x40647da44f6bb4c9ull, 0xa33f23c0c18a1056ull, 0xa57cb4e95b0b385full,
-	0x751dd4c829e682fbull, 0x122c99aeceaee9b7ull, 0x824e924205ef0f9dull,
-	0xd02de2b5353be043ull, 0xa8be9bef5b804a7cull, 0x4a5b275011601fb6ull,
-	0x9588604675a02c55ull, 0xf87db8e26827ac09ull, 0x39e554f38a3ddea6ull,
-	0x0bc53ad51dc82f17ull, 0x2b0c832dd75db2f4ull, 0x6994475650f33030ull,
-	0xcaa4a5c792654ed0ull, 0x4290bedd230f2352ull, 0xf7bb069966808224ull,
+	0x2316b3ecf2c28c35ull, 0x1391931593cdd29dull, 0x538fe0e4e3e15ce5ull,
+	0x2cfbcde112f18095ull, 0x9b2e9501b7ab91cdull, 0xa1a9618405c06185ull,
+	0xdb66d451cb8b867dull, 0x9b190431f7440cc5ull, 0xb492c68932a12c75ull,
+	0xf3abf447d9787565ull, 0xb07dbba569a7bd05ull, 0x43759bbe3b40aa05ull,
+	0xbc183834cdb167ddull, 0xaab9dc45c7789d3dull, 0xc97432f6c9d80c05ull,
+	0x9fa9e2f7cb26f425ull, 0x405898b59dc2b755ull, 0xacbc8d00d87dca2dull,
+	0x23527c5c7f821c3dull, 0xf79b8924791e235dull, 0x79485bdfc0225f95ull,
+	0x3582b093f7a1ff35ull, 0xde52849ed8241085ull, 0x103519419640f545ull,
+	0x50e6df614a894616ull, 0x3bd36481b371654dull, 0x8e4e00014a888f4eull,
+	0xb6c9a592384dda0bull, 0x16665371f1683d62ull, 0x41f91b0ade6b9992ull,
+	0x54888a88d69a0e9dull, 0x2946eb146200dc18ull, 0x5a33d4550914ab40ull,
+	0xab76c4d7d986b2f7ull, 0x481ee0f5aebe6237ull, 0x27a6179a1961a4a5ull,
+	0xa8bd9d59a255aba4ull, 0xb8d200d60632fc28ull, 0xecf8804a0c12a83eull,
+	0x531e06d5f4a7b3e4ull, 0xe26becf810f48a33ull, 0xc8c6b63e1b15cc3aull,
+	0x2405a29f35eb2374ull, 0xb410eccb117cfc4bull, 0x884ead424aab84f2ull,
+	0x8a24dedbdb6ecee8ull, 0x00b27722eba8427aull, 0x5158ae703e6b0fa7ull,
 };
 static const uint64_t pinned_compare[NSCEN] = {
 	0x6f35775183dae68dull, 0x69fc8d9dc91598f5ull, 0x2a16885d37c92ed5ull,
