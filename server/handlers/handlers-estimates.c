@@ -196,35 +196,20 @@ static int compare_rounds(struct http_req *req, struct analyst_ctx *x, const cha
 				   ANALYST_QUERY_MAX - 1);
 	if (est_by_parse(x->fe->form, vals, (size_t)n, &e0->by, &x->err) < 0)
 		return analyst_bad(req, "%s", x->err.message);
-	r = form_cache_get(req->app->forms, x->c, other, &x->other);
+	r = analyst_round(req, x, other, &x->other, &err);
 	if (r == -ENOENT)
 		return http_reply_error(req, 404, "not_found", "no such survey round (against)");
-	if (r < 0)
-		return r;
-	if (est_by_parse(x->other->form, vals, (size_t)n, &e1->by, &err) < 0)
-		return analyst_bad(req, "against: %s", err.message);
-	if ((r = est_store_fold(req->app->folds, x->c, x->other, EST_STORE_WAIT_MS, NULL, &err)) == -EBUSY) {
+	if (r == -EBUSY) {
 		http_add_header(req, "Retry-After", "10");
 		return http_reply_error(req, 503, "folding", "the other round's aggregates are being brought up to date");
 	}
 	if (r < 0)
 		return r == -EINVAL ? analyst_est_error(req, &err) : r;
+	if (est_by_parse(x->other->form, vals, (size_t)n, &e1->by, &err) < 0)
+		return analyst_bad(req, "against: %s", err.message);
 	e1->opt = e0->opt;
-	if ((r = analyst_compute(x, x->fe, e0)) < 0)
+	if ((r = analyst_compute(x, x->fe, e0)) < 0 || (r = analyst_compute_round(x, x->other, e1)) < 0)
 		return r == -EINVAL ? analyst_est_error(req, &x->err) : r;
-	/* the other round's own frame */
-	{
-		struct est_frame *mine = x->frame;
-
-		x->frame = NULL;
-		r = est_store_frame(x->c, x->other->survey.id, &x->frame);
-		if (r >= 0)
-			r = analyst_compute(x, x->other, e1);
-		est_frame_free(x->frame);
-		x->frame = mine;
-		if (r < 0)
-			return r == -EINVAL ? analyst_est_error(req, &x->err) : r;
-	}
 	db_release(x->c);
 	x->c = NULL;
 	rounds = (struct est_rounds){ .form = x->fe->form, .against_form = x->other->form,
