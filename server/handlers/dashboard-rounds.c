@@ -227,16 +227,19 @@ static void trend_chart(struct strbuf *sb, const struct point *pt, size_t n, con
 	for (i = 0; i < n; i++) {
 		const struct est_estimate *e = &pt[i].e;
 		bool flagged = pt[i].has && e->flags != 0;
+		const char *v, *l, *u;
 
 		strbuf_puts(sb, "<g class=\"mark\" data-key=\"");
 		html_escape(sb, pt[i].round->code);
+		v = dash_fmt1(b1, sizeof b1, pt[i].has ? e->estimate : NAN);
+		l = dash_fmt1(b2, sizeof b2, pt[i].has ? e->ci_low : NAN);
+		u = dash_fmt1(b3, sizeof b3, pt[i].has ? e->ci_high : NAN);
+
 		strbuf_printf(sb, "\" data-estimate=\"%s\" data-low=\"%s\" data-high=\"%s\" data-flag=\"%d\"><title>",
-			      dash_fmt1(b1, sizeof b1, pt[i].has ? e->estimate : NAN),
-			      dash_fmt1(b2, sizeof b2, pt[i].has ? e->ci_low : NAN),
-			      dash_fmt1(b3, sizeof b3, pt[i].has ? e->ci_high : NAN), flagged);
+			      v, l, u, flagged);
 		html_escape(sb, pt[i].round->title);
 		strbuf_printf(sb, ": %s%% (%s – %s)</title><text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\" fill=\"%s\">",
-			      b1, b2, b3, X(i), H - bottom + 18, pt[i].current ? "#1b1b1b" : "#555");
+			      v, l, u, X(i), H - bottom + 18, pt[i].current ? "#1b1b1b" : "#555");
 		html_escape(sb, pt[i].round->code);
 		strbuf_puts(sb, "</text>");
 		if (pt[i].has && isfinite(e->ci_low) && isfinite(e->ci_high))

@@ -7,7 +7,8 @@
 #include "analyst.h"
 #include "strbuf.h"
 
-/* "81,4" (one decimal, decimal comma), or "–" when not a number; buf holds at least 24 bytes. */
+/* "81,4" (one decimal, decimal comma), or "–" when not a number, written into buf (at least
+ * 24 bytes), which is returned; the same for the two below. */
 const char *dash_fmt1(char *buf, size_t len, double v);
 /* As dash_fmt1 with a sign: "+2,1", "-0,4", "0,0". */
 const char *dash_fmt_signed(char *buf, size_t len, double v);

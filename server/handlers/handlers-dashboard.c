@@ -35,8 +35,11 @@ const char *dash_fmt1(char *buf, size_t len, double v)
 {
 	char *p;
 
-	if (!isfinite(v))
-		return "–";
+	/* always into buf: callers print buf again after the call */
+	if (!isfinite(v)) {
+		snprintf(buf, len, "–");
+		return buf;
+	}
 	snprintf(buf, len, "%.1f", v);
 	if (!strcmp(buf, "-0.0"))
 		snprintf(buf, len, "0.0");
@@ -50,8 +53,10 @@ const char *dash_fmt_signed(char *buf, size_t len, double v)
 {
 	char tmp[24];
 
-	if (!isfinite(v))
-		return "–";
+	if (!isfinite(v)) {
+		snprintf(buf, len, "–");
+		return buf;
+	}
 	dash_fmt1(tmp, sizeof tmp, v);
 	snprintf(buf, len, "%s%s", v > 0 && strcmp(tmp, "0,0") ? "+" : "", tmp);
 	return buf;
@@ -61,10 +66,9 @@ const char *dash_fmt_p(char *buf, size_t len, double p)
 {
 	char *d;
 
-	if (!isfinite(p))
-		return "–";
-	if (p < 0.001)
-		return "&lt; 0,001";
+	snprintf(buf, len, !isfinite(p) ? "–" : "&lt; 0,001");
+	if (!isfinite(p) || p < 0.001)
+		return buf;
 	snprintf(buf, len, "%.3f", p);
 	if ((d = strchr(buf, '.')))
 		*d = ',';

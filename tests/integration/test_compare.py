@@ -118,6 +118,36 @@ class Compare(unittest.TestCase):
         self.assertEqual([g["by"].get("gender") for g in q["groups"]], [None, 1, 2])
         self.check_formulas("by=agency&by=gender", "agency × gender", 7)
 
+    def test_dashboard(self):
+        """The dashboard's rounds section and trend hold the compare API's figures."""
+        import re
+        api = self.doc("/api/v1/surveys/cmp2/compare?against=cmp1&by=agency&lonely_psu=adjust")
+        page = self.get("/dashboard/cmp2")
+        self.assertEqual(page.status, 200, page.body)
+        html = page.text
+        self.assertIn('id="against-round" data-code="cmp1"', html)       # the previous round by default
+        rows = re.findall(r'<tr data-agency="([^"]*)" data-significant="(\d)"[^>]*>(.*?)</tr>', html)
+        self.assertEqual([r[0] for r in rows], ["", "SNV", "STC", "STP"])
+        for (key, sig, cells), g in zip(rows, api["groups"]):
+            c = g["comparisons"][0]
+            self.assertEqual(sig, "1" if c["p_value"] < 0.05 else "0", key)
+            got = dict(re.findall(r'data-col="(\w+)">([^<]*)<', cells))
+            self.assertEqual(got["estimate"], f"{c['estimate']:.1f}".replace(".", ","), key)
+            self.assertEqual(got["against"], f"{c['against']:.1f}".replace(".", ","), key)
+        self.assertIn("Sở Nội vụ", html)
+        # the first round has none before it; a round that is not of the same form, or itself, is 404
+        self.assertIn('id="no-other-round"', self.get("/dashboard/cmp1").text)
+        for q in ("cmp1?against=cmp1", "cmp1?against=nope", "cmp1?against=" + "x" * 300):
+            self.assertEqual(self.get(f"/dashboard/{q}").status, 404, q)
+        self.assertIn('data-code="cmp2"', self.get("/dashboard/cmp1?against=cmp2").text)
+        # LS answered in round 2 only: its trend has both rounds, the first without figures
+        trend = self.get("/dashboard/cmp2/agency/LS").text
+        marks = re.findall(r'<g class="mark" data-key="(cmp\d)" data-estimate="([^"]*)"', trend)
+        est = next(g for g in self.doc("/api/v1/surveys/cmp2/estimates?by=agency&lonely_psu=adjust")["groups"]
+                   if g["by"].get("agency") == "LS")["estimates"][0]["estimate"]
+        self.assertEqual(marks, [("cmp1", "–"), ("cmp2", f"{est:.1f}".replace(".", ","))])
+        self.assertIn("Không có phiếu của cơ quan trong đợt này", trend)
+
     def test_bad_requests(self):
         for q in ("against=cmp2&by=nope", "against=cmp2&by=S1_1", "a=SNV&b=STP&by=agency",
                   "against=cmp2&by=agency&by=level&by=gender&by=agency", "against=" + "x" * 300):
