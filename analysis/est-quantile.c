@@ -105,10 +105,11 @@ static double start(double p, double a, double b)
 	return isfinite(x) && x > 0 && x < 0.5 ? x : 0.25;
 }
 
-/* Solves I_x(a, b) = p for x in (0, 1/2] with p <= I_{1/2}(a, b); returns x. */
-static double solve_low(double p, double a, double b)
+/* Solves I_x(a, b) = p for x in (0, 1/2] with p <= I_{1/2}(a, b), from x0 when it is in
+ * (0, 1/2) (else from start()); returns x. */
+static double solve_low(double p, double a, double b, double x0)
 {
-	double lo = 0, hi = 0.5, x = start(p, a, b), lnp = log(p), lnb = gsl_sf_lnbeta(a, b);
+	double lo = 0, hi = 0.5, x = x0 > 0 && x0 < 0.5 ? x0 : start(p, a, b), lnp = log(p), lnb = gsl_sf_lnbeta(a, b);
 	double step = 1, before = 1;
 	int i;
 
@@ -142,7 +143,7 @@ static double solve_low(double p, double a, double b)
 		}
 		before = step;
 		step = fabs(next - x);
-		if (next <= lo || next >= hi || fabs(next - x) <= 2 * DBL_EPSILON * x)
+		if (next <= lo || next >= hi || fabs(next - x) <= 1e-14 * x)
 			return next > lo && next < hi ? next : x;
 		x = next;
 	}
@@ -150,8 +151,8 @@ static double solve_low(double p, double a, double b)
 }
 
 /* The p-quantile x of Beta(a, b) with its complement *comp = 1 − x, each to full relative
- * precision; NAN when undefined. */
-static double beta_inv(double p, double a, double b, double *comp)
+ * precision, from a guess x0 with complement c0 (0: none); NAN when undefined. */
+static double beta_inv(double p, double a, double b, double x0, double c0, double *comp)
 {
 	double m, x;
 
@@ -170,11 +171,11 @@ static double beta_inv(double p, double a, double b, double *comp)
 		return 0.5;
 	}
 	if (p < m) {
-		x = solve_low(p, a, b);
+		x = solve_low(p, a, b, x0);
 		*comp = 1 - x;
 		return x;
 	}
-	*comp = solve_low(1 - p, b, a);
+	*comp = solve_low(1 - p, b, a, c0);
 	return 1 - *comp;
 }
 
@@ -182,22 +183,33 @@ double est_beta_quantile(double p, double a, double b)
 {
 	double comp;
 
-	return beta_inv(p, a, b, &comp);
+	return beta_inv(p, a, b, 0, 0, &comp);
 }
 
 double est_t_quantile(double p, double df)
 {
-	double q, x, z, t;
+	/* est_compute asks for the same quantile for every estimate of a group: keep the last */
+	static _Thread_local double last_p = NAN, last_df = NAN, last_q = NAN;
+	double q, x, z, t, z0, t0;
 
 	if (!(df > 0) || !(p > 0 && p < 1) || !isfinite(df))
 		return NAN;
 	if (p == 0.5)
 		return 0;
-	/* P(|T| > |t|) = I_x(df/2, 1/2) with x = df/(df + t²), so t² = df (1 − x)/x */
+	if (p == last_p && df == last_df)
+		return last_q;
+	/* P(|T| > |t|) = I_x(df/2, 1/2) with x = df/(df + t²), so t² = df (1 − x)/x; the start is
+	 * the Cornish-Fisher expansion of t about the normal quantile (Abramowitz and Stegun 26.7.5) */
 	q = p < 0.5 ? 2 * p : 2 * (1 - p);
-	x = beta_inv(q, df / 2, 0.5, &z);
+	z0 = gsl_cdf_ugaussian_Qinv(q / 2);
+	t0 = z0 + (z0 * z0 * z0 + z0) / (4 * df) +
+	     (5 * pow(z0, 5) + 16 * z0 * z0 * z0 + 3 * z0) / (96 * df * df);
+	x = beta_inv(q, df / 2, 0.5, df / (df + t0 * t0), t0 * t0 / (df + t0 * t0), &z);
 	if (isnan(x) || !(x > 0))
 		return NAN;
 	t = sqrt(df * z / x);
-	return p < 0.5 ? -t : t;
+	last_p = p;
+	last_df = df;
+	last_q = p < 0.5 ? -t : t;
+	return last_q;
 }
