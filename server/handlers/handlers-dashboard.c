@@ -42,7 +42,7 @@ const char *dash_fmt1(char *buf, size_t len, double v)
 	}
 	snprintf(buf, len, "%.1f", v);
 	if (!strcmp(buf, "-0.0"))
-		snprintf(buf, len, "0.0");
+		memmove(buf, buf + 1, sizeof "0.0");     /* drop the sign of a rounded zero */
 	p = strchr(buf, '.');
 	if (p)
 		*p = ',';
