@@ -163,7 +163,9 @@ class DashboardBrowser(unittest.TestCase):
             self.assertEqual(cells, [one(c["estimate"]), one(c["against"]),
                                      ("+" + diff) if c["diff"] > 0 and diff != "0,0" else diff], key)
             self.assertEqual(r.get_attribute("data-significant"), "1" if c["p_value"] < 0.05 else "0", key)
-        d.set_window_size(1280, max(1000, d.execute_script("return document.body.scrollHeight")))
+        # the section itself, not the whole page: a 10,000-pixel capture can outlast the renderer's
+        # 10 s on a busy machine
+        d.execute_script("document.getElementById('so-dot').scrollIntoView()")
         d.save_screenshot(os.path.join(SHOTS, "dashboard-rounds.png"))
         # choosing the round in the form gives the same page
         d.find_element(By.CSS_SELECTOR, "form.against button[type=submit]").click()
@@ -186,6 +188,7 @@ class DashboardBrowser(unittest.TestCase):
                                    for c in ("estimate", "low", "high")), want_cells)
         svg = d.find_element(By.CSS_SELECTOR, "svg.trend")
         self.assertGreater(svg.size["width"], 200)
+        d.execute_script("document.getElementById('dien-bien').scrollIntoView()")
         d.save_screenshot(os.path.join(SHOTS, "dashboard-trend.png"))
 
     def test_phone(self):
