@@ -7,9 +7,11 @@ Usage: golden-r-compare.py CASE_DIR. Exit 0 pass, 1 fail, 77 skip."""
 import json
 import math
 import os
-import shutil
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from rcheck import rscript_or_skip  # noqa: E402
 import tempfile
 
 
@@ -28,17 +30,7 @@ def same(a, b, path):
 
 
 def main():
-    if len(sys.argv) != 2:
-        print(__doc__)
-        return 2
-    if os.environ.get("SIPAS_VALGRIND"):
-        print("skipped: the R check runs no sipas, so not again under valgrind")
-        return 77
-    rscript = shutil.which("Rscript")
-    if rscript is None or subprocess.run([rscript, "-e", "library(survey); library(jsonlite)"],
-                                         capture_output=True, timeout=300).returncode != 0:
-        print("skipped: no Rscript with survey and jsonlite (Debian: r-base-core r-cran-survey r-cran-jsonlite)")
-        return 77
+    rscript = rscript_or_skip(__doc__, ("survey", "jsonlite"))
     case = os.path.abspath(sys.argv[1])
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "make-golden-compare.R")
     with tempfile.TemporaryDirectory(prefix="sipas-golden-cmp-") as tmp:
