@@ -145,6 +145,10 @@ class Security(unittest.TestCase):
             ("GET", f"/api/v1/surveys/{S}/responses.csv", None,         (401, 200, 403, 403, 200)),
             ("GET", f"/api/v1/surveys/{S}/frame.csv", None,             (401, 200, 403, 403, 200)),
             ("GET", f"/api/v1/surveys/{S}/progress", None,              (401, 200, 200, 200, 200)),
+            ("GET", f"/api/v1/surveys/{S}/invites.csv?base_url=https://ks.example.vn", None,
+                                                                        (401, 200, 403, 403, 403)),
+            ("GET", f"/admin/{S}/letters?base_url=https://ks.example.vn", None,
+                                                                        (401, 200, 403, 403, 403)),
             ("GET", f"/dashboard/{S}", None,                            (303, 200, 403, 403, 200)),
             ("GET", f"/dashboard/{S}/agency/SNV", None,                 (303, 200, 403, 403, 200)),
         ]
