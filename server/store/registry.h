@@ -52,6 +52,12 @@ struct registry_source {
 
 /* A CSV file (base/csv.c, with the registry's limits) as a row source; path is kept, not copied. */
 void registry_csv_source(const char *path, struct registry_source *out);
+/* CSV bytes in memory as a row source; b (and its bytes) must outlive the source. */
+struct registry_csv_buffer {
+	const char *data;
+	size_t len;
+};
+void registry_csv_buffer_source(const struct registry_csv_buffer *b, struct registry_source *out);
 
 /* What the registry is checked against: the agency codes of the round (any order) and the
  * period, as days since 1970-01-01 (REGISTRY_NO_DAY for an open end). */
