@@ -19,7 +19,7 @@ CREATE INDEX invites_survey_agency ON invites (survey_id, agency_id);
 CREATE FUNCTION invites_used_day() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.used_at IS NOT NULL THEN
-        NEW.used_at := date_trunc('day', NEW.used_at);
+        NEW.used_at := date_trunc('day', NEW.used_at, 'UTC');
     END IF;
     RETURN NEW;
 END $$;

@@ -214,12 +214,18 @@ int db_sample_store(struct db_conn *c, const struct db_sample *s)
 	if ((r = db_begin(c)) < 0)
 		goto out;
 	r = db_exec(c, "SELECT EXISTS (SELECT 1 FROM responses WHERE survey_id = s.id)"
-		       " OR EXISTS (SELECT 1 FROM invites WHERE survey_id = s.id AND used_at IS NOT NULL)"
-		       " FROM surveys s WHERE s.id = $1 FOR UPDATE", 1, (const char *[]){ sid }, &res);
+		       " OR EXISTS (SELECT 1 FROM invites WHERE survey_id = s.id AND used_at IS NOT NULL),"
+		       " s.access = 'invite' FROM surveys s WHERE s.id = $1 FOR UPDATE", 1, (const char *[]){ sid }, &res);
 	if (r < 0)
 		goto out;
 	if (PQntuples(res) == 0) {
 		r = -ENOENT;
+		goto out;
+	}
+	if (PQgetvalue(res, 0, 1)[0] != 't') {
+		snprintf(c->error, sizeof c->error, "the round is open to everyone: a drawn sample needs a round"
+			 " created with --access invite");
+		r = -EPERM;
 		goto out;
 	}
 	if (PQgetvalue(res, 0, 0)[0] == 't') {
@@ -244,8 +250,6 @@ int db_sample_store(struct db_conn *c, const struct db_sample *s)
 			goto out;
 	}
 	if ((r = store_invites(c, s, ids, sid)) < 0 || (r = store_draw(c, s, sid)) < 0)
-		goto out;
-	if ((r = db_exec(c, "UPDATE surveys SET access = 'invite' WHERE id = $1", 1, (const char *[]){ sid }, NULL)) < 0)
 		goto out;
 	strbuf_putc(&detail, '{');
 	jsonw_member_int(&detail, "strata", (long long)s->nstrata);

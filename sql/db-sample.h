@@ -49,8 +49,9 @@ struct db_survey_brief {
 /* Reads round code into *out; returns 0, -ENOENT or a negative errno. */
 int db_survey_brief(struct db_conn *c, const char *code, struct db_survey_brief *out);
 /* Replaces the round's frame and its drawn invitations (with their contacts) by s, records
- * the draw, makes the round invite-only, audits, in one transaction. Returns 0; -EBUSY when
- * the round has responses or a used invitation (nothing changed); or a negative errno. */
+ * the draw and audits, in one transaction. Returns 0; -EPERM when the round is not
+ * invite-only, -EBUSY when it has responses or a used invitation (nothing changed; the
+ * reason in db_conn_error); or a negative errno. */
 int db_sample_store(struct db_conn *c, const struct db_sample *s);
 
 /* One drawn invitation with its contacts (strings valid during the call; "" when none). */

@@ -33,7 +33,8 @@ static int usage(FILE *f)
 		   "m_h = min(N_h, ceil(n_h / --response-rate)), drawn by simple random sampling without\n"
 		   "replacement (the same file and --seed give the same people). Stores the round's frame and\n"
 		   "one single-use invitation per drawn person with their contacts (admins only), replacing a\n"
-		   "previous draw; refused (exit 2) once the round has responses. Prints\n"
+		   "previous draw; refused (exit 2) once the round has responses, and for a round not made\n"
+		   "with `sipas survey create --access invite`. Prints\n"
 		   "agency,population,target,invitations. Without --seed a random seed is drawn and printed\n"
 		   "on stderr.\n");
 	return f == stdout ? CLI_OK : CLI_USAGE;
@@ -353,7 +354,7 @@ static int sample_draw(const struct config *cfg, int argc, char **argv)
 	r = db_sample_store(c, &ds);
 	if (r < 0) {
 		fprintf(stderr, "sipas sample draw: %s\n", db_conn_error(c));
-		status = r == -EBUSY ? CLI_USAGE : CLI_RUNTIME;
+		status = r == -EBUSY || r == -EPERM ? CLI_USAGE : CLI_RUNTIME;
 		goto out;
 	}
 	printf("agency,population,target,invitations\n");

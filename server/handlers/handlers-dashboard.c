@@ -26,8 +26,10 @@ static const char *fmt1(char *buf, size_t len, double v)
 {
 	char *p;
 
-	if (!isfinite(v))
-		return "–";
+	if (!isfinite(v)) {            /* written into buf too: callers print buf */
+		snprintf(buf, len, "–");
+		return buf;
+	}
 	snprintf(buf, len, "%.1f", v);
 	if (!strcmp(buf, "-0.0"))
 		snprintf(buf, len, "0.0");
@@ -405,13 +407,14 @@ static void headline(struct strbuf *sb, struct analyst_ctx *x, const struct est_
 {
 	const struct est_estimate *e = &g->est[0];
 	char b1[32], b2[32], b3[32], b4[32], b5[32];
+	const char *est = fmt1(b1, sizeof b1, e->estimate), *low = fmt1(b2, sizeof b2, e->ci_low);
+	const char *high = fmt1(b3, sizeof b3, e->ci_high);
 
 	strbuf_puts(sb, "<div class=\"cards\"><div class=\"card\" id=\"headline\"><div>");
 	html_escape(sb, x->fe->form->indices[0].label);
 	strbuf_printf(sb, " – toàn đợt</div><div class=\"big\" data-estimate=\"%s\">%s%%</div>"
 		      "<div>Khoảng tin cậy 95%%: <span data-low=\"%s\">%s</span> – <span data-high=\"%s\">%s</span></div>"
-		      "<div>%llu phiếu</div></div>", fmt1(b1, sizeof b1, e->estimate), b1, fmt1(b2, sizeof b2, e->ci_low), b2,
-		      fmt1(b3, sizeof b3, e->ci_high), b3, (unsigned long long)g->n);
+		      "<div>%llu phiếu</div></div>", est, est, low, low, high, high, (unsigned long long)g->n);
 	if (x->has_baseline) {
 		strbuf_puts(sb, "<div class=\"card\" id=\"baseline\"><div>So với mốc ");
 		html_escape(sb, x->baseline_label[0] ? x->baseline_label : "");
