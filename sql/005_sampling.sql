@@ -12,7 +12,7 @@
 --     phone, email, address and dossier, keeping the code and its use.
 
 ALTER TABLE invites DROP COLUMN response_id;
--- the draw that made the invitation (NULL: made by `sipas invites create`)
+-- true when `sipas sample draw` made the invitation (false: `sipas invites create`)
 ALTER TABLE invites ADD COLUMN drawn boolean NOT NULL DEFAULT false;
 CREATE INDEX invites_survey_agency ON invites (survey_id, agency_id);
 

@@ -26,8 +26,8 @@ struct unit_ent {                    /* 16 bytes a row in the period */
 	uint32_t row;
 };
 
-struct dossier_ent {                 /* 20 bytes a row: a 128-bit hash of the dossier and its row */
-	uint32_t h[4];
+struct dossier_ent {                 /* 16 bytes a row: a 96-bit hash of the dossier and its row */
+	uint32_t h[3];
 	uint32_t row;
 };
 
@@ -321,7 +321,6 @@ static int on_row(void *ud, long row, const char *const *cells, const size_t *le
 		d->h[0] = (uint32_t)(a >> 32);
 		d->h[1] = (uint32_t)a;
 		d->h[2] = (uint32_t)(b >> 32);
-		d->h[3] = (uint32_t)b;
 		d->row = (uint32_t)row;
 	}
 	if (!ok || g->nerr)                 /* nothing will be drawn: keep no units */
@@ -348,7 +347,7 @@ static int cmp_dossier(const void *a, const void *b)
 	const struct dossier_ent *x = a, *y = b;
 	int i;
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 3; i++)
 		if (x->h[i] != y->h[i])
 			return x->h[i] < y->h[i] ? -1 : 1;
 	return x->row < y->row ? -1 : x->row > y->row;
