@@ -12,6 +12,8 @@
 #include "invite-doc.h"
 #include "invite-export.h"
 
+#define LETTERS_MAX 5000L       /* letters of one reply (about 5 KB each): more asks for ?agency= */
+
 static int invites_reply(struct http_req *req, bool html)
 {
 	struct analyst_ctx *x = NULL;
@@ -37,12 +39,16 @@ static int invites_reply(struct http_req *req, bool html)
 	d.survey = x->fe->survey.code;
 	d.title = x->fe->survey.title;
 	d.html = html;
+	d.max = html ? LETTERS_MAX : 0;
 	d.sb = &sb;
 	if ((r = invite_doc_begin(&d)) < 0 ||
 	    (r = db_invites_export(x->c, x->fe->survey.id, agency, unused && !strcmp(unused, "1"), req->auth.token_id,
 				   req->auth.name, html ? "html" : "csv", invite_doc_row, &d)) < 0 ||
 	    (r = invite_doc_end(&d)) < 0) {
 		strbuf_done(&sb);
+		if (r == -E2BIG)
+			return analyst_bad(req, "more than %ld letters: ask for one agency at a time (agency=CODE)",
+					   LETTERS_MAX);
 		return r;
 	}
 	http_add_header(req, "Cache-Control", "no-store");

@@ -1,6 +1,8 @@
 /* invite-doc.c - the invitations export in csv or html (see invite-doc.h). */
 #include "invite-doc.h"
 
+#include <errno.h>
+
 #include "invite-export.h"
 #include "letters.h"
 
@@ -20,6 +22,8 @@ int invite_doc_row(void *ud, const struct db_invite_row *row)
 	struct letter l;
 	int r;
 
+	if (d->max && d->count >= d->max)
+		return -E2BIG;
 	d->count++;
 	if (!d->html)
 		return invite_export_csv_row(d->sb, row, d->base, d->survey);

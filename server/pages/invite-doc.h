@@ -13,6 +13,7 @@ struct invite_doc {
 	const char *title;      /* round title */
 	bool html;
 	long count;
+	long max;               /* rows or letters at most (0 = no limit): more is -E2BIG */
 	struct strbuf *sb;      /* where the document goes (the caller may drain it between rows) */
 };
 

@@ -26,9 +26,15 @@ int qr_svg(struct strbuf *sb, const char *text, double size_mm, const char *labe
 	strbuf_printf(sb, "\" viewBox=\"0 0 %d %d\" width=\"%.1fmm\" height=\"%.1fmm\" shape-rendering=\"crispEdges\">"
 		      "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/><path fill=\"#000\" d=\"", w, w, size_mm, size_mm, w, w);
 	for (y = 0; y < q->width; y++)
-		for (x = 0; x < q->width; x++)
-			if (q->data[y * q->width + x] & 1)
-				strbuf_printf(sb, "M%d %dh1v1h-1z", x + QUIET, y + QUIET);
+		for (x = 0; x < q->width; x++) {
+			int run = 0;
+
+			while (x + run < q->width && (q->data[y * q->width + x + run] & 1))
+				run++;
+			if (run)        /* one rectangle per horizontal run of dark modules */
+				strbuf_printf(sb, "M%d %dh%dv1h-%dz", x + QUIET, y + QUIET, run, run);
+			x += run;
+		}
 	r = strbuf_puts(sb, "\"/></svg>");
 	QRcode_free(q);
 	return r;

@@ -91,15 +91,17 @@ def write_registry(path, rows, header="dossier,agency,procedure,completed_at,nam
 
 
 def svg_to_png(svg, path, scale=8):
-    """Rasterises the QR code's SVG as sent (its viewBox and the path of unit squares
-    "Mx yh1v1h-1z" that qr-svg.c writes) into a black-on-white PNG for zbarimg."""
+    """Rasterises the QR code's SVG as sent (its viewBox and the path of one-module-high
+    rectangles "Mx yhNv1h-Nz" that qr-svg.c writes) into a black-on-white PNG for zbarimg."""
     size = int(re.search(r'viewBox="0 0 (\d+) \d+"', svg).group(1))
     dark = set()
     d = re.search(r'<path[^>]* d="([^"]*)"', svg).group(1)
-    for x, y in re.findall(r"M(\d+) (\d+)h1v1h-1z", d):
-        dark.add((int(x), int(y)))
-    self_check = re.sub(r"M\d+ \d+h1v1h-1z", "", d)
-    assert self_check == "", "the QR path holds commands other than unit squares"
+    for x, y, n, n2 in re.findall(r"M(\d+) (\d+)h(\d+)v1h-(\d+)z", d):
+        assert n == n2, "a rectangle that does not close"
+        for i in range(int(n)):
+            dark.add((int(x) + i, int(y)))
+    self_check = re.sub(r"M\d+ \d+h\d+v1h-\d+z", "", d)
+    assert self_check == "", "the QR path holds commands other than rectangles"
     w = size * scale
     raw = bytearray()
     for py in range(w):
