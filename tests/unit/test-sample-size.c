@@ -1,6 +1,7 @@
 /* test-sample-size.c - sample sizes (contract §6) against hand-computed values and R's figures.
  *
- * R (4.x, base stats), committed here so that the test needs no R:
+ * R (4.x, base stats), committed here so that the test needs no R (and over a grid of 2 592
+ * cases in tests/golden/sample-size/cases.csv, made by make-sample-size.R):
  *   f <- function(N, m=5, c=0.95, p=0.5, d=1, mn=30) { z <- qnorm(1-(1-c)/2);
  *        n0 <- z^2*p*(1-p)*d/(m/100)^2; n <- ceiling(n0/(1+(n0-1)/N)); min(max(n, min(mn, N)), N) }
  *   qnorm(0.975) = 1.9599639845400536, qnorm(0.995) = 2.5758293035488999
@@ -8,9 +9,13 @@
  *   f(1) = 1, f(2) = 2, f(20) = 20, f(257) = 155, f(10000) = 370, f(1e9) = 385,
  *   f(5000, m=20) = 30, f(100000, m=3, c=0.99, p=0.3, d=1.5) = 2270, f(500, m=10, c=0.9) = 60 */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "sample-size.h"
 #include "test.h"
+
+#define CASES SIPAS_SOURCE_ROOT "/tests/golden/sample-size/cases.csv"
 
 static long long target(long long N, double margin, double conf, double p, double deff, long long min)
 {
@@ -95,8 +100,47 @@ static void test_check(void)
 	CHECK_STR(what, "response-rate");
 }
 
+/* Every case of R's grid (tests/golden/sample-size/make-sample-size.R, committed as cases.csv):
+ * n0 to 1e-12 (relative), target and invitations exactly. */
+static void test_r_grid(void)
+{
+	char line[512];
+	FILE *f = fopen(CASES, "r");
+	long n = 0;
+
+	if (!f) {
+		TEST_FAIL_("cannot open %s", CASES);
+		return;
+	}
+	if (!fgets(line, sizeof line, f))
+		TEST_FAIL_("%s is empty", CASES);
+	while (fgets(line, sizeof line, f)) {
+		struct sample_size_params s;
+		double N, n0, target, inv;
+		const char *what;
+
+		if (sscanf(line, "%lf,%lf,%lf,%lf,%lf,%lld,%lf,%lf,%lf,%lf", &N, &s.margin, &s.confidence, &s.p,
+			   &s.deff, &s.min, &s.response_rate, &n0, &target, &inv) != 10) {
+			TEST_FAIL_("bad line %s", line);
+			continue;
+		}
+		n++;
+		CHECK_OK(sample_size_check(&s, &what));
+		CHECK_NEAR(sample_size_n0(&s), n0, 1e-12);
+		if (sample_size_target(sample_size_n0(&s), (long long)N, s.min) != (long long)target)
+			TEST_FAIL_("case %ld (%s): target %lld, R says %.0f", n, line,
+				   sample_size_target(sample_size_n0(&s), (long long)N, s.min), target);
+		if (sample_size_invitations((long long)target, (long long)N, s.response_rate) != (long long)inv)
+			TEST_FAIL_("case %ld (%s): invitations %lld, R says %.0f", n, line,
+				   sample_size_invitations((long long)target, (long long)N, s.response_rate), inv);
+	}
+	fclose(f);
+	CHECK_INT(n, 2592);
+}
+
 int main(void)
 {
+	test_r_grid();
 	test_n0();
 	test_targets();
 	test_invitations();
