@@ -179,7 +179,6 @@ struct contacts {
 	struct db_sample_invite *inv;
 	char (*codes)[INVITE_PRINTED_LEN];
 	char **cells;                        /* 5 per invitation: dossier, name, phone, email, address */
-	const struct sample_plan *plan;
 };
 
 static int on_contact(void *ud, size_t i, const char *const v[REG_NCOLUMNS])
@@ -229,7 +228,7 @@ static int sample_draw(const struct config *cfg, int argc, char **argv)
 	struct registry_source src;
 	struct registry_error rerr;
 	struct sample_plan plan;
-	struct contacts k = { NULL, NULL, NULL, NULL };
+	struct contacts k = { NULL, NULL, NULL };
 	struct db_sample_stratum *st = NULL;
 	struct db_sample ds;
 	struct db_conn *c = NULL;
@@ -301,7 +300,6 @@ static int sample_draw(const struct config *cfg, int argc, char **argv)
 		status = CLI_USAGE;
 		goto out;
 	}
-	k.plan = &plan;
 	k.inv = calloc(plan.nrows ? plan.nrows : 1, sizeof *k.inv);
 	k.codes = calloc(plan.nrows ? plan.nrows : 1, sizeof *k.codes);
 	k.cells = calloc(plan.nrows ? plan.nrows * 5 : 1, sizeof *k.cells);
