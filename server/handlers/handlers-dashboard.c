@@ -343,6 +343,20 @@ static void share_cell(struct strbuf *sb, const struct progress_row *row)
 		      row->target > 0 ? "%" : "");
 }
 
+/* The invitations' cells: invited, used, not yet used, response rate ("–" without invitations). */
+static void invites_cells(struct strbuf *sb, const struct progress_row *row)
+{
+	char b[32];
+
+	if (row->invited == 0) {
+		strbuf_puts(sb, "<td class=\"num\">–</td><td class=\"num\">–</td><td class=\"num\">–</td><td class=\"num\">–</td>");
+		return;
+	}
+	strbuf_printf(sb, "<td class=\"num\">%lld</td><td class=\"num\">%lld</td><td class=\"num\">%lld</td>"
+		      "<td class=\"num\">%s%%</td>", row->invited, row->used, row->invited - row->used,
+		      fmt1(b, sizeof b, 100.0 * progress_response_rate(row)));
+}
+
 /* The table of progress by agency: every agency, or only one (no total row then). */
 static int progress_section(struct strbuf *sb, struct analyst_ctx *x, const char *only)
 {
@@ -358,10 +372,12 @@ static int progress_section(struct strbuf *sb, struct analyst_ctx *x, const char
 	if (r < 0)
 		return r;
 	strbuf_puts(sb, "<h2 id=\"tien-do\">Tiến độ điều tra</h2><div class=\"scroll\"><table><thead><tr>"
-		    "<th scope=\"col\">Cơ quan</th><th scope=\"col\">Chỉ tiêu</th>");
+		    "<th scope=\"col\">Cơ quan</th><th scope=\"col\">Tổng thể</th><th scope=\"col\">Chỉ tiêu</th>");
 	for (k = 0; k < FORM_NCHANNELS; k++)
 		strbuf_printf(sb, "<th scope=\"col\">%s</th>", form_channels[k].label);
-	strbuf_puts(sb, "<th scope=\"col\">Tổng</th><th scope=\"col\">Hoàn thành</th></tr></thead><tbody>");
+	strbuf_puts(sb, "<th scope=\"col\">Tổng</th><th scope=\"col\">Hoàn thành</th><th scope=\"col\">Thư mời</th>"
+		    "<th scope=\"col\">Đã dùng mã</th><th scope=\"col\">Chưa trả lời</th>"
+		    "<th scope=\"col\">Tỷ lệ phản hồi</th></tr></thead><tbody>");
 	for (i = 0; i < p.n; i++) {
 		const struct progress_row *a = &p.rows[i];
 		const struct est_agency *ag = est_agencies_by_code(&x->ag, a->agency);
@@ -369,6 +385,10 @@ static int progress_section(struct strbuf *sb, struct analyst_ctx *x, const char
 		strbuf_puts(sb, "<tr><td>");
 		html_escape(sb, ag ? ag->name : a->agency);
 		strbuf_puts(sb, "</td>");
+		if (a->population > 0)
+			strbuf_printf(sb, "<td class=\"num\">%lld</td>", a->population);
+		else
+			strbuf_puts(sb, "<td class=\"num\">–</td>");
 		if (a->target > 0)
 			strbuf_printf(sb, "<td class=\"num\">%lld</td>", a->target);
 		else
@@ -377,13 +397,16 @@ static int progress_section(struct strbuf *sb, struct analyst_ctx *x, const char
 			strbuf_printf(sb, "<td class=\"num\">%lld</td>", a->n[k]);
 		strbuf_printf(sb, "<td class=\"num\">%lld</td>", a->total);
 		share_cell(sb, a);
+		invites_cells(sb, a);
 		strbuf_puts(sb, "</tr>");
 		progress_row_add(&sum, a);
 	}
 	if (!only) {
-		strbuf_printf(sb, "<tr><th scope=\"row\">Tổng</th><td class=\"num\">%lld</td><td colspan=\"%d\"></td>"
-			      "<td class=\"num\">%lld</td>", sum.target, FORM_NCHANNELS, sum.total);
+		strbuf_printf(sb, "<tr><th scope=\"row\">Tổng</th><td class=\"num\">%lld</td><td class=\"num\">%lld</td>"
+			      "<td colspan=\"%d\"></td><td class=\"num\">%lld</td>", sum.population, sum.target,
+			      FORM_NCHANNELS, sum.total);
 		share_cell(sb, &sum);
+		invites_cells(sb, &sum);
 		strbuf_puts(sb, "</tr>");
 	}
 	strbuf_puts(sb, "</tbody></table></div>");

@@ -257,6 +257,10 @@ static void json_responses(struct strbuf *sb, const struct progress_row *row)
 	strbuf_putc(sb, '}');
 	jsonw_member_int(sb, "total", row->total);
 	jsonw_member_num(sb, "share", progress_share(row));
+	jsonw_member_int(sb, "population", row->population);
+	jsonw_member_int(sb, "invited", row->invited);
+	jsonw_member_int(sb, "used", row->used);
+	jsonw_member_num(sb, "response_rate", progress_response_rate(row));
 }
 
 static void csv_row(struct strbuf *sb, const struct progress_row *row)
@@ -275,6 +279,9 @@ static void csv_row(struct strbuf *sb, const struct progress_row *row)
 	strbuf_printf(sb, ",%lld,", row->total);
 	if (row->target > 0)
 		strbuf_printf(sb, "%.4f", progress_share(row));
+	strbuf_printf(sb, ",%lld,%lld,%lld,", row->population, row->invited, row->used);
+	if (row->invited > 0)
+		strbuf_printf(sb, "%.4f", progress_response_rate(row));
 	strbuf_puts(sb, "\r\n");
 }
 
@@ -304,7 +311,7 @@ int handle_progress(struct http_req *req)
 		strbuf_puts(&sb, "stratum,agency,target");
 		for (k = 0; k < FORM_NCHANNELS; k++)
 			strbuf_printf(&sb, ",%s", form_channels[k].code);
-		strbuf_puts(&sb, ",total,share\r\n");
+		strbuf_puts(&sb, ",total,share,population,invited,used,response_rate\r\n");
 	} else {
 		strbuf_putc(&sb, '{');
 		jsonw_member_str(&sb, "survey", x->fe->survey.code);

@@ -47,5 +47,7 @@ int handle_compare(struct http_req *req);
 int handle_progress(struct http_req *req);
 int handle_export_responses(struct http_req *req);
 int handle_export_frame(struct http_req *req);
+int handle_invites_csv(struct http_req *req);
+int handle_letters(struct http_req *req);
 int handle_dashboard(struct http_req *req);
 int handle_dashboard_agency(struct http_req *req);

@@ -52,6 +52,11 @@ const struct route handler_routes[] = {
 	  .handler = handle_export_frame },
 	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/progress", .who = ANY_TOKEN,
 	  .handler = handle_progress },
+	/* drawn invitations with contacts: admins only, audited (handlers-invites.c) */
+	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/invites.csv", .who = ROLE_ADMIN,
+	  .handler = handle_invites_csv },
+	{ .method = "GET", .pattern = "/admin/{survey}/letters", .who = ROLE_ADMIN, .html = true,
+	  .handler = handle_letters },
 	/* the dashboard checks the role itself: browsers without a session go to /login */
 	{ .method = "GET", .pattern = "/dashboard/{survey}", .who = ROLE_PUBLIC, .html = true,
 	  .handler = handle_dashboard },
