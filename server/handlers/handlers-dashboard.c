@@ -354,7 +354,7 @@ static void invites_cells(struct strbuf *sb, const struct progress_row *row)
 	}
 	strbuf_printf(sb, "<td class=\"num\">%lld</td><td class=\"num\">%lld</td><td class=\"num\">%lld</td>"
 		      "<td class=\"num\">%s%%</td>", row->invited, row->used, row->invited - row->used,
-		      fmt1(b, sizeof b, 100.0 * progress_response_rate(row)));
+		      dash_fmt1(b, sizeof b, 100.0 * progress_response_rate(row)));
 }
 
 /* The table of progress by agency: every agency, or only one (no total row then). */
