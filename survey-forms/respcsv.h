@@ -77,6 +77,10 @@ struct respcsv *respcsv_new(const struct form *f, const struct respcsv_options *
  * -EINVAL for a fault of the file (encoding, quoting, header), -E2BIG past a limit, -ENOMEM,
  * or a callback's negative value; every later call returns the same. */
 int respcsv_feed(struct respcsv *rc, const void *buf, size_t len);
+/* Checks one record read by another reader (a workbook's row, xlsx.h): rec->row 0 is the header,
+ * then data rows in order (gaps allowed); the same checks as for a CSV line. Returns as
+ * respcsv_feed. Do not mix with respcsv_feed on one reader. */
+int respcsv_feed_record(struct respcsv *rc, const struct csv_record *rec);
 /* Ends the input; returns as respcsv_feed (-EINVAL for a file without a header). */
 int respcsv_finish(struct respcsv *rc);
 /* Copies the counts so far into *out. */
