@@ -330,12 +330,24 @@ static int strings_end(void *ud, const char *name)
 
 /* ---- the sheet ---- */
 
+/* Appends an empty cell (a gap in the row). */
+static int put_empty(struct rd *d)
+{
+	d->off[d->nf] = d->rowbuf.len;
+	d->lens[d->nf++] = 0;
+	return strbuf_putc(&d->rowbuf, '\0');
+}
+
 static int emit(struct rd *d, long sheet_row)
 {
 	struct csv_record rec = { 0 };
 	size_t i;
 	int r;
 
+	if (d->nf == 0 && sheet_row > 1)
+		return 0;              /* a row without a cell is no row */
+	if (d->nf == 0 && put_empty(d) < 0)
+		return -ENOMEM;        /* a header without a cell: one empty name, as CSV gives */
 	for (i = 0; i < d->nf; i++)
 		d->fields[i] = d->rowbuf.buf + d->off[i];
 	rec.row = sheet_row - 1;
@@ -358,14 +370,6 @@ static int emit(struct rd *d, long sheet_row)
 		cell_fail(d, r, "stopped", "reading stopped", "dừng đọc");
 	}
 	return r;
-}
-
-/* Appends an empty cell (a gap in the row). */
-static int put_empty(struct rd *d)
-{
-	d->off[d->nf] = d->rowbuf.len;
-	d->lens[d->nf++] = 0;
-	return strbuf_putc(&d->rowbuf, '\0');
 }
 
 static int row_start(struct rd *d, const char **a)

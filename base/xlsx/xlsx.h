@@ -8,8 +8,9 @@
  * csv_record (the same record the CSV reader gives) with its cells as text: numbers in their
  * shortest form, dates and times as ISO 8601 (1900 or 1904 date system), booleans TRUE/FALSE,
  * shared and inline strings, a formula's cached value; spaces and tabs around a cell trimmed.
- * rec->row is the sheet's row number less one (0 = the header, row 1 of the sheet); rows
- * missing from the sheet are not delivered. A DOCTYPE or an entity declaration anywhere, a
+ * rec->row is the sheet's row number less one (0 = the header, row 1 of the sheet, always
+ * delivered, with one empty cell at least); rows missing from the sheet or without a cell are
+ * not delivered. A DOCTYPE or an entity declaration anywhere, a
  * member that inflates past its limit or past the compression ratio, a cell past the column
  * limit, a row past the row limit, an overlong string: each stops the reader with an error held
  * as data (struct xlsx_error). No I/O but reading the file; no logging. */
