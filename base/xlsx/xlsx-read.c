@@ -44,7 +44,7 @@ struct rd {
 	bool in_si, in_t, in_rph;
 
 	/* the sheet */
-	bool in_data, in_cell, in_v, in_is;
+	bool in_data, in_cell, in_v, in_is, in_phonetic;
 	long row, last_row;                /* sheet row numbers */
 	size_t col, last_col;              /* 1-based; col 0: past the column limit */
 	char ctype;                        /* 'n', 's', 'b', 'e', 't' (str, inlineStr), 'd' */
@@ -109,7 +109,7 @@ static void folder_of(const char *part, char out[PATH_MAX_XLSX])
 static int resolve(const char *base, const char *target, char out[PATH_MAX_XLSX])
 {
 	char tmp[2 * PATH_MAX_XLSX];
-	size_t n = 0, i = 0, seg;
+	size_t n = 0, seg;
 	const char *p;
 
 	if (snprintf(tmp, sizeof tmp, "%s%s", *target == '/' ? "" : base, *target == '/' ? target + 1 : target) >=
@@ -136,7 +136,6 @@ static int resolve(const char *base, const char *target, char out[PATH_MAX_XLSX]
 		n += seg;
 		out[n++] = '/';
 	}
-	(void)i;
 	if (n == 0)
 		return -EINVAL;
 	out[n - 1] = '\0';
@@ -174,7 +173,7 @@ static int rels_start(void *ud, const char *name, const char **a)
 		return 0;
 	if (resolve(d->base, target, path) < 0)
 		return 0;
-	if (!d->workbook[0] && ends_with(type, "/officeDocument") && !d->nrids)
+	if (!d->workbook[0] && ends_with(type, "/officeDocument"))
 		snprintf(d->workbook, sizeof d->workbook, "%s", path);
 	else if (ends_with(type, "/sharedStrings"))
 		snprintf(d->strings, sizeof d->strings, "%s", path);
@@ -540,6 +539,8 @@ static int sheet_start(void *ud, const char *name, const char **a)
 	case 'r':
 		if (!strcmp(name, "row"))
 			return row_start(d, a);
+		if (!strcmp(name, "rPh"))
+			d->in_phonetic = true;
 		break;
 	case 'c':
 		if (!name[1])
@@ -554,7 +555,7 @@ static int sheet_start(void *ud, const char *name, const char **a)
 			d->in_is = true;
 		break;
 	case 't':
-		if (!name[1] && d->in_is)
+		if (!name[1] && d->in_is && !d->in_phonetic)
 			d->in_v = true;      /* an inline string's text (its runs' too) */
 		break;
 	}
@@ -583,7 +584,7 @@ static int sheet_end(void *ud, const char *name)
 		if (!strcmp(name, "row"))
 			return emit(d, d->row);
 		if (!strcmp(name, "rPh"))
-			break;
+			d->in_phonetic = false;
 		break;
 	case 'c':
 		if (!name[1] && d->in_cell)
