@@ -620,7 +620,7 @@ static int on_data(struct respcsv *rc, const struct csv_record *rec)
 				return too_many_rows(rc, rec->row, (int)first);
 			if (first > 0 && (e = design_error(rc, ANS_DUPLICATE_SERIAL, FORM_COL_SERIAL, row.serial,
 					len[FORM_COL_SERIAL])))
-				e->value = first;
+				e->value = first + rc->opt.row_offset;
 		}
 	} else if (rc->opt.require_serial)
 		design_error(rc, ANS_MISSING_SERIAL, FORM_COL_SERIAL, NULL, 0);

@@ -24,6 +24,8 @@ struct respcsv_options {
 	bool want_json;                /* fill respcsv_row.answers_json (off for the estimator's speed) */
 	size_t max_serials;            /* distinct serials remembered; 0 = RESPCSV_MAX_SERIALS; past it: too_many_rows */
 	size_t max_errors;             /* errors passed to on_error; later ones are only counted; 0 = all */
+	long row_offset;               /* added to the rows that messages name (1 for a workbook's rows,
+	                                * whose header is row 1); 0 = the CSV's data rows */
 	unsigned long long input_bytes;   /* the input's size when known, 0 = unknown: a hint that lets
 	                                   * the serial set take its size at once (from the rows so far) */
 	struct csv_limits csv;         /* zero members = csv.h defaults */

@@ -374,6 +374,7 @@ int upload_new(struct db_conn *c, const struct upload_opts *o, struct upload **o
 	ro.default_channel = form_channels[FORM_CHANNEL_DEFAULT].code;
 	ro.require_serial = true;
 	ro.want_json = true;
+	ro.row_offset = o->format == UPLOAD_XLSX;     /* messages name the sheet's rows */
 	u->rc = respcsv_new(o->form, &ro, on_row, on_error, u);
 	if (is_sheet(u))
 		u->spool = tmpfile();

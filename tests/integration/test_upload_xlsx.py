@@ -184,6 +184,11 @@ class UploadXlsx(unittest.TestCase):
         r = self.upload(code, workbook(rows))
         errs = self.assert_error(r, 4, "S1_1", "out_of_range")
         self.assertEqual(len(errs), 1, errs)
+        # a serial repeated in the sheet names the sheet's rows
+        rows = typed_rows(ROWS[:2]) + [["X-001"] + ROWS[0][0][1:]]
+        errs = self.assert_error(self.upload(code, workbook(rows)), 4, "serial", "duplicate_serial")
+        self.assertIn("first in row 2", errs[0]["message"])
+        self.assertIn("dòng 2", errs[0]["message_vi"])
         self.assertEqual(self.stored(code), 0)
         # a fault of the header is row 1
         r = self.upload(code, workbook([HEADER + ["bogus"], ROWS[0][0] + ["x"]]))
