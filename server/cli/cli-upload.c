@@ -135,14 +135,14 @@ int cli_upload(const struct config *cfg, int argc, char **argv)
 		name = strrchr(file, '/');
 		name = name ? name + 1 : file;
 	}
-	{
-		unsigned char head[8];
-		size_t got = fread(head, 1, sizeof head, f);
-		size_t fl = strlen(file);
-
-		sheet = xlsx_sniff(head, got) || (fl > 5 && !strcasecmp(file + fl - 5, ".xlsx"));
-		rewind(f);
+	buf = malloc(1 << 18);
+	if (!buf) {
+		r = -ENOMEM;
+		goto runtime;
 	}
+	/* the first chunk says whether it is a workbook (FILE may be a pipe: nothing is read twice) */
+	n = fread(buf, 1, 1 << 18, f);
+	sheet = xlsx_sniff(buf, n) || (strlen(file) > 5 && !strcasecmp(file + strlen(file) - 5, ".xlsx"));
 	memset(&o, 0, sizeof o);
 	o.survey_id = e->survey.id;
 	o.form = e->form;
@@ -152,14 +152,9 @@ int cli_upload(const struct config *cfg, int argc, char **argv)
 	o.format = sheet ? UPLOAD_XLSX : UPLOAD_CSV;
 	if ((r = upload_new(c, &o, &up)) < 0)
 		goto runtime;
-	buf = malloc(1 << 18);
-	if (!buf) {
-		r = -ENOMEM;
-		goto runtime;
-	}
 	bar = isatty(STDERR_FILENO) && stb.st_size >= (off_t)PROGRESS_MIN_BYTES;
 	step = stb.st_size / 100 + 1;
-	while ((n = fread(buf, 1, 1 << 18, f)) > 0) {
+	for (; n > 0; n = fread(buf, 1, 1 << 18, f)) {
 		if ((r = upload_feed(up, buf, n)) == -E2BIG && sheet) {
 			fprintf(stderr, "%s: the workbook is larger than %llu MB; nothing stored\n", file,
 				(unsigned long long)(UPLOAD_XLSX_MAX_BYTES >> 20));

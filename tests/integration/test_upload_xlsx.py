@@ -13,6 +13,7 @@ import io
 import os
 import re
 import tempfile
+import threading
 import unittest
 import zipfile
 import zlib
@@ -357,6 +358,19 @@ class UploadXlsx(unittest.TestCase):
             p = h.run_sipas(["upload", "--survey", code, bad], self.db.url)
             self.assertEqual(p.returncode, 2)
             self.assertIn(f"{bad}: row 3: column S1_1:", p.stderr)
+            # from a pipe, by content: nothing read twice
+            fifo = os.path.join(d, "pipe")
+            os.mkfifo(fifo)
+            other = workbook(typed_rows([(["P-1"] + ROWS[0][0][1:], None)]))
+            def feed():
+                with open(fifo, "wb") as f:
+                    f.write(other)
+            writer = threading.Thread(target=feed)
+            writer.start()
+            p = h.run_sipas(["upload", "--survey", code, "--dry-run", fifo], self.db.url)
+            writer.join()
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(p.stdout, "dry run: 1 rows valid; nothing stored\n")
             # by name, whatever the content
             junk = os.path.join(d, "hong.xlsx")
             with open(junk, "wb") as f:
