@@ -16,7 +16,6 @@ import tempfile
 import threading
 import unittest
 import zipfile
-import zlib
 
 import harness as h
 import xlsx_make as xm
