@@ -123,7 +123,7 @@ static int on_row(void *ud, const struct csv_record *rec)
 }
 
 /* Reads seed name of tests/fuzz/corpus/xlsx: its rows as "row:a|b|c" lines, or the error code. */
-static const char *read_seed(const char *name, struct strbuf *sb)
+static const char *read_seed_with(const char *name, const struct xlsx_limits *lim, struct strbuf *sb)
 {
 	char path[512];
 	struct xlsx_error err;
@@ -134,13 +134,46 @@ static const char *read_seed(const char *name, struct strbuf *sb)
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return "<missing>";
-	r = xlsx_read(fd, NULL, on_row, sb, &err);
+	r = xlsx_read(fd, lim, on_row, sb, &err);
 	close(fd);
 	if (r < 0) {
 		strbuf_reset(sb);
 		strbuf_printf(sb, "%d %s row %ld col %zu", r, err.code, err.row, err.column);
 	}
 	return strbuf_str(sb);
+}
+
+static const char *read_seed(const char *name, struct strbuf *sb)
+{
+	return read_seed_with(name, NULL, sb);
+}
+
+/* Each limit, on workbooks that pass the defaults. */
+static void test_limits(void)
+{
+	struct xlsx_limits size = { .max_member_bytes = 1 << 20, .max_ratio = 1000000 };
+	struct xlsx_limits ratio = { .max_ratio = 2 };
+	struct xlsx_limits rows = { .max_rows = 4 };
+	struct xlsx_limits cols = { .cells = { .max_fields = 5 } };
+	struct xlsx_limits cell = { .cells = { .max_field_bytes = 20 } };
+	struct xlsx_limits row = { .cells = { .max_record_bytes = 40 } };
+	struct xlsx_limits strings = { .max_shared_count = 1 };
+	struct xlsx_limits file = { .max_file_bytes = 1000 };
+	struct strbuf sb;
+
+	strbuf_init(&sb, 0);
+	/* a part past its size, whatever its ratio: refused once it inflates past 1 MiB */
+	CHECK_STR(read_seed_with("hostile-bomb.xlsx", &size, &sb), "-7 zip_bomb row 0 col 0");
+	CHECK_STR(read_seed_with("openpyxl-shared.xlsx", &ratio, &sb), "1:serial|agency|submitted_at|weight|S1_1|note\n"
+		  "2:A-1|SNV|2026-03-02|1.5|4|Tốt\n3:1002|STC|2026-03-02T08:30:00|0.3333333333333333|5|TRUE\n"
+		  "5:A-4|SNV|||3|Thủ tục nhanh, cán bộ nhiệt tình\n");      /* parts under 1 MiB: no ratio */
+	CHECK_STR(read_seed_with("openpyxl-shared.xlsx", &rows, &sb), "-7 too_many_rows row 5 col 0");
+	CHECK_STR(read_seed_with("openpyxl-shared.xlsx", &cols, &sb), "-7 too_many_columns row 1 col 0");
+	CHECK_STR(read_seed_with("openpyxl-inline.xlsx", &cell, &sb), "-7 field_too_long row 5 col 6");
+	CHECK_STR(read_seed_with("openpyxl-inline.xlsx", &row, &sb), "-7 record_too_long row 1 col 6");
+	CHECK_STR(read_seed_with("openpyxl-shared.xlsx", &strings, &sb), "-7 too_many_strings row 0 col 0");
+	CHECK_STR(read_seed_with("openpyxl-shared.xlsx", &file, &sb), "-7 too_large row 0 col 0");
+	strbuf_done(&sb);
 }
 
 static void test_workbooks(void)
@@ -173,5 +206,6 @@ int main(void)
 	test_formats();
 	test_columns();
 	test_workbooks();
+	test_limits();
 	TEST_DONE();
 }
