@@ -46,6 +46,7 @@ struct rd {
 	long row, last_row;                /* sheet row numbers */
 	size_t col, last_col;              /* 1-based; col 0: past the column limit */
 	char ctype;                        /* 'n', 's', 'b', 'e', 't' (str, inlineStr), 'd' */
+	char ref[16];                      /* the cell's reference as written (cut), for errors */
 	unsigned char ckind;               /* the cell format's kind */
 	struct strbuf cell;                /* the cell's raw text */
 	struct strbuf text;                /* its value as text */

@@ -89,6 +89,7 @@ static int cell_start(struct rd *d, const char **a)
 
 	d->in_cell = true;
 	strbuf_reset(&d->cell);
+	snprintf(d->ref, sizeof d->ref, "%s", ref ? ref : "");
 	if (ref)
 		d->col = xlsx_ref_column(ref, d->lim.cells.max_fields);
 	else
@@ -180,8 +181,8 @@ static int cell_end(struct rd *d)
 	if (d->col == 0) {
 		char en[128], vi[128];
 
-		snprintf(en, sizeof en, "a cell lies past column %zu, the limit", d->lim.cells.max_fields);
-		snprintf(vi, sizeof vi, "có ô nằm ngoài cột thứ %zu (giới hạn)", d->lim.cells.max_fields);
+		snprintf(en, sizeof en, "the cell %s lies past column %zu, the limit", d->ref, d->lim.cells.max_fields);
+		snprintf(vi, sizeof vi, "ô %s nằm ngoài cột thứ %zu (giới hạn)", d->ref, d->lim.cells.max_fields);
 		return rd_cell_fail(d, -E2BIG, "too_many_columns", en, vi);
 	}
 	if (d->col <= d->last_col)

@@ -309,6 +309,7 @@ class UploadXlsx(unittest.TestCase):
             "</sheetData>", '<row r="3"><c r="XFD3" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')
         e = self.hostile(xm.mini_xlsx(far), "too_many_columns")
         self.assertEqual(e["row"], 3)
+        self.assertIn("the cell XFD3 lies past column 2000", e["message"])
         huge = xm.sheet_xml([HEADER, GOOD]).replace(
             "</sheetData>", '<row r="3"><c r="ZZZZZZZZZZZZZZZZ3" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')
         self.hostile(xm.mini_xlsx(huge), "too_many_columns")
