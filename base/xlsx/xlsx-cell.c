@@ -131,6 +131,49 @@ int xlsx_put_date(struct strbuf *sb, double serial, bool date1904, bool with_tim
 			     secs % 60);
 }
 
+static int hex4(const char *s)
+{
+	int v = 0, i;
+
+	for (i = 0; i < 4; i++) {
+		char c = s[i];
+
+		v = v * 16 + (c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 :
+			      c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1000);
+	}
+	return v < 0 ? -1 : v;
+}
+
+void xlsx_unescape(struct strbuf *sb, size_t from)
+{
+	char *p = sb->buf, *w;
+	size_t i, n = sb->len;
+	int cp;
+
+	if (!p || n < from + 7 || !memchr(p + from, '_', n - from))
+		return;
+	for (w = p + from, i = from; i < n;) {
+		if (p[i] == '_' && i + 7 <= n && p[i + 1] == 'x' && p[i + 6] == '_' && (cp = hex4(p + i + 2)) > 0 &&
+		    (cp < 0xD800 || cp > 0xDFFF)) {
+			if (cp < 0x80) {
+				*w++ = (char)cp;
+			} else if (cp < 0x800) {
+				*w++ = (char)(0xC0 | cp >> 6);
+				*w++ = (char)(0x80 | (cp & 0x3F));
+			} else {
+				*w++ = (char)(0xE0 | cp >> 12);
+				*w++ = (char)(0x80 | (cp >> 6 & 0x3F));
+				*w++ = (char)(0x80 | (cp & 0x3F));
+			}
+			i += 7;
+		} else {
+			*w++ = p[i++];
+		}
+	}
+	sb->len = (size_t)(w - p);
+	p[sb->len] = '\0';
+}
+
 int xlsx_format_kind(int id, const char *code)
 {
 	bool date = false, time = false;

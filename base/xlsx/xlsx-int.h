@@ -57,6 +57,10 @@ int xlsx_put_number(struct strbuf *sb, const char *v, size_t n);
  * YYYY-MM-DD, with THH:MM:SS when with_time or when it has a time of day. Returns 0, -EINVAL
  * when the serial is out of 1900-01-01 .. 9999-12-31, -ENOMEM. */
 int xlsx_put_date(struct strbuf *sb, double serial, bool date1904, bool with_time);
+/* Decodes, in place from byte from of sb, the _xHHHH_ escapes with which Excel writes characters
+ * XML cannot hold (_x000D_ for a carriage return, _x005F_ for a '_' before "x"); NUL and
+ * surrogates stay as written. The text only shrinks. */
+void xlsx_unescape(struct strbuf *sb, size_t from);
 /* Returns the kind of a number format: 0 a number, 1 a date, 2 a date with a time, 3 a time. */
 int xlsx_format_kind(int builtin_id, const char *code);
 /* Fills err (code, row, column, messages); column_name is left to the caller. */

@@ -216,6 +216,7 @@ int rd_strings_end(void *ud, const char *name)
 		d->in_rph = false;
 	} else if (!strcmp(name, "si") && d->in_si) {
 		d->in_si = false;
+		xlsx_unescape(&d->sst, d->sst_off ? d->sst_off[d->nsst] : 0);
 		if (strbuf_putc(&d->sst, '\0') < 0)
 			return -ENOMEM;
 		if (d->nsst + 2 > d->cap_sst) {

@@ -136,7 +136,12 @@ static int cell_value(struct rd *d)
 	case 'e':
 		return rd_cell_fail(d, -EINVAL, "cell_error", "the cell holds a formula error; enter a value",
 				 "ô chứa lỗi công thức; hãy nhập giá trị");
-	case 't': case 'd':
+	case 't':
+		if ((r = strbuf_append(&d->text, v, n)) < 0)
+			return r;
+		xlsx_unescape(&d->text, 0);
+		return 0;
+	case 'd':
 		return strbuf_append(&d->text, v, n);
 	}
 	if (d->ckind) {

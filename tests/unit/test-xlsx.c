@@ -52,6 +52,27 @@ static void test_numbers(void)
 	CHECK_STR(number(""), "<error>");
 }
 
+static const char *unescaped(const char *s)
+{
+	static struct strbuf sb;
+
+	strbuf_done(&sb);
+	strbuf_init(&sb, 0);
+	strbuf_puts(&sb, "<>");
+	strbuf_puts(&sb, s);
+	xlsx_unescape(&sb, 2);
+	return strbuf_str(&sb) + 2;
+}
+
+static void test_escapes(void)
+{
+	CHECK_STR(unescaped("a_x000D_b"), "a\rb");
+	CHECK_STR(unescaped("_x005F_x000D_"), "_x000D_");
+	CHECK_STR(unescaped("_x00E9__x1EA1_"), "é" "ạ");
+	CHECK_STR(unescaped("_x0000_ _xD800_ _x12G4_ _x12"), "_x0000_ _xD800_ _x12G4_ _x12");
+	CHECK_STR(unescaped("snake_case_x"), "snake_case_x");
+}
+
 static void test_dates(void)
 {
 	/* the 1900 system: serial 1 is 1900-01-01, 60 the 1900-02-29 that never was */
@@ -202,6 +223,7 @@ static void test_workbooks(void)
 int main(void)
 {
 	test_numbers();
+	test_escapes();
 	test_dates();
 	test_formats();
 	test_columns();
