@@ -382,6 +382,8 @@ static int on_header(struct respcsv *rc, const struct csv_record *rec)
 		e->value = 1;
 	rc->header_seen = true;
 	rc->sep = csv_reader_separator(rc->csv);
+	if (!rc->sep)
+		rc->sep = ',';       /* records fed whole (respcsv_feed_record) */
 	if (!rc->set.errors_total)
 		return 0;
 	if ((k = report_set(rc, 0, rec)) < 0)
@@ -618,7 +620,7 @@ static int on_data(struct respcsv *rc, const struct csv_record *rec)
 				return too_many_rows(rc, rec->row, (int)first);
 			if (first > 0 && (e = design_error(rc, ANS_DUPLICATE_SERIAL, FORM_COL_SERIAL, row.serial,
 					len[FORM_COL_SERIAL])))
-				e->value = first;
+				e->value = first + rc->opt.row_offset;
 		}
 	} else if (rc->opt.require_serial)
 		design_error(rc, ANS_MISSING_SERIAL, FORM_COL_SERIAL, NULL, 0);
@@ -770,6 +772,15 @@ int respcsv_feed(struct respcsv *rc, const void *buf, size_t len)
 	rc->fed += len;
 	r = csv_reader_feed(rc->csv, buf, len);
 	return r < 0 ? csv_failed(rc, r) : 0;
+}
+
+int respcsv_feed_record(struct respcsv *rc, const struct csv_record *rec)
+{
+	if (rc->status)
+		return rc->status;
+	if (rec->row != 0 && !rc->header_seen)
+		return -EINVAL;
+	return on_record(rc, rec);
 }
 
 int respcsv_finish(struct respcsv *rc)

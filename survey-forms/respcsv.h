@@ -24,6 +24,8 @@ struct respcsv_options {
 	bool want_json;                /* fill respcsv_row.answers_json (off for the estimator's speed) */
 	size_t max_serials;            /* distinct serials remembered; 0 = RESPCSV_MAX_SERIALS; past it: too_many_rows */
 	size_t max_errors;             /* errors passed to on_error; later ones are only counted; 0 = all */
+	long row_offset;               /* added to the rows that messages name (1 for a workbook's rows,
+	                                * whose header is row 1); 0 = the CSV's data rows */
 	unsigned long long input_bytes;   /* the input's size when known, 0 = unknown: a hint that lets
 	                                   * the serial set take its size at once (from the rows so far) */
 	struct csv_limits csv;         /* zero members = csv.h defaults */
@@ -77,6 +79,10 @@ struct respcsv *respcsv_new(const struct form *f, const struct respcsv_options *
  * -EINVAL for a fault of the file (encoding, quoting, header), -E2BIG past a limit, -ENOMEM,
  * or a callback's negative value; every later call returns the same. */
 int respcsv_feed(struct respcsv *rc, const void *buf, size_t len);
+/* Checks one record read by another reader (a workbook's row, xlsx.h): rec->row 0 is the header,
+ * then data rows in order (gaps allowed); the same checks as for a CSV line. Returns as
+ * respcsv_feed. Do not mix with respcsv_feed on one reader. */
+int respcsv_feed_record(struct respcsv *rc, const struct csv_record *rec);
 /* Ends the input; returns as respcsv_feed (-EINVAL for a file without a header). */
 int respcsv_finish(struct respcsv *rc);
 /* Copies the counts so far into *out. */

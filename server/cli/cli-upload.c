@@ -1,11 +1,13 @@
 /* cli-upload.c - `sipas upload --survey ID [--dry-run] [--name NAME] FILE`: paper results in
- * bulk, straight into the database through the same pipeline as the API (upload.h). */
+ * bulk (CSV or an .xlsx workbook), straight into the database through the same pipeline as the
+ * API (upload.h). */
 #include <errno.h>
 #include <getopt.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +16,7 @@
 #include "db.h"
 #include "form-cache.h"
 #include "upload.h"
+#include "xlsx.h"
 
 #define PROGRESS_MIN_BYTES (4u << 20)     /* a bar only for files bigger than this */
 
@@ -23,7 +26,9 @@ static int usage(FILE *f)
 		   "Stores the rows of a responses file (docs/formats.md: serial, agency, channel, stratum,\n"
 		   "psu, weight, fpc, submitted_at and the form's question ids; channel defaults to\n"
 		   "paper) in survey round ID, all or nothing: every row is checked first, and one bad\n"
-		   "row stores nothing. The same file twice is refused.\n\n"
+		   "row stores nothing. The same file twice is refused. FILE is CSV (UTF-8) or an .xlsx\n"
+		   "workbook (by its content, or its .xlsx name): its first worksheet, header in row 1;\n"
+		   "errors then name the sheet's rows.\n\n"
 		   "  --survey ID   the round\n"
 		   "  --dry-run     check the whole file (against what is stored too), store nothing\n"
 		   "  --name NAME   the file name to record (default: FILE's name)\n\n"
@@ -43,14 +48,16 @@ static void progress(off_t done, off_t total)
 		(double)done / 1e6);
 }
 
-static void print_errors(const char *file, const struct upload_result *res)
+static void print_errors(const char *file, bool sheet, const struct upload_result *res)
 {
 	size_t i;
 
 	for (i = 0; i < res->nerrors; i++) {
 		const struct upload_error *e = &res->errors[i];
 
-		if (e->row > 0 && e->column[0])
+		if (sheet && e->row == 1 && e->column[0])
+			fprintf(stderr, "%s: header (row 1): column %s: %s (%s)\n", file, e->column, e->message, e->code);
+		else if (e->row > 0 && e->column[0])
 			fprintf(stderr, "%s: row %ld: column %s: %s (%s)\n", file, e->row, e->column, e->message, e->code);
 		else if (e->row > 0)
 			fprintf(stderr, "%s: row %ld: %s (%s)\n", file, e->row, e->message, e->code);
@@ -82,7 +89,7 @@ int cli_upload(const struct config *cfg, int argc, char **argv)
 	struct passwd *pw;
 	struct stat stb;
 	char actor[160], *buf = NULL;
-	bool dry = false, bar;
+	bool dry = false, bar, sheet;
 	off_t done = 0, step;
 	FILE *f = NULL;
 	size_t n;
@@ -128,23 +135,33 @@ int cli_upload(const struct config *cfg, int argc, char **argv)
 		name = strrchr(file, '/');
 		name = name ? name + 1 : file;
 	}
+	buf = malloc(1 << 18);
+	if (!buf) {
+		r = -ENOMEM;
+		goto runtime;
+	}
+	/* the first chunk says whether it is a workbook (FILE may be a pipe: nothing is read twice) */
+	n = fread(buf, 1, 1 << 18, f);
+	sheet = xlsx_sniff(buf, n) || (strlen(file) > 5 && !strcasecmp(file + strlen(file) - 5, ".xlsx"));
 	memset(&o, 0, sizeof o);
 	o.survey_id = e->survey.id;
 	o.form = e->form;
 	o.dry_run = dry;
 	o.actor = actor;
 	o.file_name = name;
+	o.format = sheet ? UPLOAD_XLSX : UPLOAD_CSV;
 	if ((r = upload_new(c, &o, &up)) < 0)
 		goto runtime;
-	buf = malloc(1 << 18);
-	if (!buf) {
-		r = -ENOMEM;
-		goto runtime;
-	}
 	bar = isatty(STDERR_FILENO) && stb.st_size >= (off_t)PROGRESS_MIN_BYTES;
 	step = stb.st_size / 100 + 1;
-	while ((n = fread(buf, 1, 1 << 18, f)) > 0) {
-		if ((r = upload_feed(up, buf, n)) < 0)
+	for (; n > 0; n = fread(buf, 1, 1 << 18, f)) {
+		if ((r = upload_feed(up, buf, n)) == -E2BIG && sheet) {
+			fprintf(stderr, "%s: the workbook is larger than %llu MB; nothing stored\n", file,
+				(unsigned long long)(UPLOAD_XLSX_MAX_BYTES >> 20));
+			status = CLI_USAGE;
+			goto out;
+		}
+		if (r < 0)
 			goto runtime;
 		if (bar && (done + (off_t)n) / step != done / step)
 			progress(done + (off_t)n, stb.st_size);
@@ -161,7 +178,7 @@ int cli_upload(const struct config *cfg, int argc, char **argv)
 	}
 	r = upload_finish(up);
 	if (r == -EINVAL) {
-		print_errors(file, upload_result(up));
+		print_errors(file, sheet, upload_result(up));
 		status = CLI_USAGE;
 	} else if (r == -EEXIST) {
 		fprintf(stderr, "%s: this file was stored before as upload %lld; nothing stored\n", file,

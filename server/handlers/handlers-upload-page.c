@@ -79,12 +79,14 @@ int handle_upload_page(struct http_req *req)
 	html_escape(&sb, e->survey.title);
 	strbuf_printf(&sb, "</strong> (%s)</p>", code);
 	strbuf_printf(&sb, "<p>Nhập kết quả vào bảng tính theo <a href=\"/api/v1/surveys/%s/template.csv\">mẫu nhập liệu</a> "
-		      "(xem <a href=\"/api/v1/surveys/%s/codebook.csv\">bảng mã</a>), lưu dưới dạng CSV UTF-8 rồi chọn tệp "
-		      "dưới đây. Cả tệp được kiểm tra: nếu có dòng sai thì không phiếu nào được lưu.</p>", code, code);
+		      "(xem <a href=\"/api/v1/surveys/%s/codebook.csv\">bảng mã</a>), lưu dưới dạng bảng tính Excel (.xlsx) "
+		      "hoặc CSV UTF-8 rồi chọn tệp dưới đây (với tệp Excel, chỉ trang tính đầu tiên được đọc, dòng 1 là "
+		      "dòng tiêu đề). Cả tệp được kiểm tra: nếu có dòng sai thì không phiếu nào được lưu.</p>", code, code);
 	strbuf_printf(&sb, "<form id=\"upload-form\" data-survey=\"%s\" data-csrf=\"%s\">", code,
 		      req->auth.via_session ? req->auth.csrf : "");
-	strbuf_puts(&sb, "<label for=\"file\">Tệp CSV</label>"
-		    "<input type=\"file\" id=\"file\" name=\"file\" accept=\".csv,text/csv\" required>"
+	strbuf_puts(&sb, "<label for=\"file\">Tệp Excel (.xlsx) hoặc CSV</label>"
+		    "<input type=\"file\" id=\"file\" name=\"file\" accept=\".xlsx,.csv,text/csv,"
+		    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\" required>"
 		    "<label><input type=\"checkbox\" id=\"dry-run\"> Chỉ kiểm tra, chưa lưu</label>"
 		    "<p><button type=\"submit\" id=\"send\">Tải lên</button></p></form>"
 		    "<noscript><p class=\"error\">Trang này cần JavaScript. Có thể dùng lệnh "

@@ -1,4 +1,4 @@
-/* handlers-upload.c - paper results in bulk: the upload itself (a streamed CSV body), the
+/* handlers-upload.c - paper results in bulk: the upload itself (a streamed CSV or .xlsx body), the
  * template and codebook for paper entry, the upload history, and withdrawing an upload. */
 #include <errno.h>
 #include <stdio.h>
@@ -369,6 +369,7 @@ static int upload_start(struct http_req *req, struct upload_req **out)
 {
 	struct upload_req *st = req->state;
 	struct upload_opts o;
+	const char *ct;
 	int r;
 
 	*out = st;
@@ -406,6 +407,8 @@ static int upload_start(struct http_req *req, struct upload_req **out)
 	o.actor = req->auth.name;
 	o.file_name = st->file_name[0] ? st->file_name : NULL;
 	o.failed_rows = st->failed;
+	ct = http_header(req, "Content-Type");
+	o.format = ct && !strncasecmp(ct, UPLOAD_XLSX_TYPE, strlen(UPLOAD_XLSX_TYPE)) ? UPLOAD_XLSX : UPLOAD_CSV;
 	if ((r = upload_new(st->c, &o, &st->up)) < 0)
 		goto fail;
 	return 0;

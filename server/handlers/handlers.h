@@ -32,6 +32,8 @@ int handle_outbox_js(struct http_req *req);
 int handle_manifest(struct http_req *req);
 
 /* handlers-upload.c: paper results in bulk */
+/* The media type of an .xlsx workbook, which uploads take as well as text/csv. */
+#define UPLOAD_XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 int upload_on_body(struct http_req *req, const char *data, size_t len);
 int handle_upload_post(struct http_req *req);
 int handle_upload_template(struct http_req *req);

@@ -28,7 +28,8 @@ const struct route handler_routes[] = {
 	{ .method = "GET", .pattern = "/static/form.js", .who = ROLE_PUBLIC, .handler = handle_form_js },
 	/* paper uploads (handlers-upload.c) */
 	{ .method = "POST", .pattern = "/api/v1/surveys/{survey}/uploads", .who = ROLE_ADMIN | ROLE_TEAM,
-	  .body = HTTP_BODY_STREAM, .body_limit = (size_t)1 << 30, .content_type = "text/csv",
+	  .body = HTTP_BODY_STREAM, .body_limit = (size_t)1 << 30,
+	  .content_type = "text/csv, " UPLOAD_XLSX_TYPE,
 	  .on_body = upload_on_body, .handler = handle_upload_post },
 	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/uploads", .who = ROLE_ADMIN | ROLE_TEAM,
 	  .handler = handle_uploads_list },

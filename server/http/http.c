@@ -236,6 +236,7 @@ static enum MHD_Result queue_reply(struct http_req *req)
 
 /* ---- the access handler ---- */
 
+/* The route's media type, or one of its list ("text/csv, application/json"). */
 static int content_type_ok(struct http_req *req)
 {
 	const char *want = req->route->content_type, *got;
@@ -246,8 +247,12 @@ static int content_type_ok(struct http_req *req)
 	got = http_header(req, "Content-Type");
 	if (!got)
 		return 0;
-	n = strlen(want);
-	return strncasecmp(got, want, n) == 0 && (got[n] == '\0' || got[n] == ';' || got[n] == ' ');
+	for (; *want; want += n + strspn(want + n, ", ")) {
+		n = strcspn(want, ", ");
+		if (strncasecmp(got, want, n) == 0 && (got[n] == '\0' || got[n] == ';' || got[n] == ' '))
+			return 1;
+	}
+	return 0;
 }
 
 /* Checks route, transfer coding, the admission hook (rate limit, auth), media type and declared
@@ -267,9 +272,10 @@ static int request_admit(struct http_req *req)
 	if (req->srv->opts.admit && (r = req->srv->opts.admit(req)) != 0)
 		return r;
 	if (req->route->body != HTTP_BODY_NONE && !content_type_ok(req)) {
-		char msg[128];
+		char msg[192];
 
-		snprintf(msg, sizeof msg, "the body must be %s", req->route->content_type);
+		snprintf(msg, sizeof msg, "the body must be %s%s", strchr(req->route->content_type, ',') ? "one of " : "",
+			 req->route->content_type);
 		return http_reply_error(req, 415, NULL, msg);
 	}
 	cl = http_header(req, "Content-Length");

@@ -61,7 +61,7 @@ struct route {
 	int who;                 /* ROLE_* bits allowed */
 	enum http_body body;
 	size_t body_limit;       /* bytes, for HTTP_BODY_BUFFER and HTTP_BODY_STREAM */
-	const char *content_type;   /* required request media type, or NULL */
+	const char *content_type;   /* required request media type, or a list ("a/b, c/d"), or NULL */
 	bool html;               /* errors as HTML pages rather than JSON */
 	bool rate_limited;       /* public routes: per-client rate limit */
 	http_handler_fn handler; /* runs once the whole body has arrived */

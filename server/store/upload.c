@@ -1,4 +1,5 @@
-/* upload.c - the paper-upload pipeline: hash, read and check (respcsv), check agencies, COPY. */
+/* upload.c - the paper-upload pipeline: hash, read (CSV, or a workbook's rows) and check
+ * (respcsv), check agencies, COPY. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "sha256.h"
 #include "strbuf.h"
 #include "upload.h"
+#include "xlsx.h"
 
 /* A row waiting for the raw reader to write it to failed_rows, with its messages. */
 struct pending {
@@ -41,14 +43,33 @@ struct upload {
 	int fatal;                    /* a negative errno that stopped the upload */
 	bool finished;
 
-	/* failed_rows: a second, raw reading of the same bytes */
+	/* failed_rows: a second, raw reading of the same bytes (a workbook's rows are written as
+	 * they are checked) */
 	struct csv_reader *raw;
-	FILE *spool;                  /* a copy of the bytes, to find rows only the database faults */
+	FILE *spool;                  /* a copy of the bytes, to find rows only the database faults;
+	                               * a workbook is read from it */
 	struct pending *head, *tail;
 	bool header_written;
 };
 
 /* ---- errors ---- */
+
+static bool is_sheet(const struct upload *u)
+{
+	return u->o.format == UPLOAD_XLSX;
+}
+
+static void sheet_limits(struct xlsx_limits *l)
+{
+	memset(l, 0, sizeof *l);        /* csv.h's cell and row limits, xlsx.h's others */
+	l->max_file_bytes = UPLOAD_XLSX_MAX_BYTES;
+}
+
+/* The row an error names: a workbook's errors name the sheet's rows (header = 1). */
+static long shown_row(const struct upload *u, long row)
+{
+	return is_sheet(u) && row > 0 ? row + 1 : row;
+}
 
 static void error_keep(struct upload *u, long row, const char *column, const char *code,
 		       const char *message, const char *message_vi)
@@ -107,7 +128,7 @@ static void pending_pop(struct upload *u)
 static int record_error(struct upload *u, long row, const char *column, const char *code,
 			const char *message, const char *message_vi)
 {
-	error_keep(u, row, column, code, message, message_vi);
+	error_keep(u, shown_row(u, row), column, code, message, message_vi);
 	return pending_add(u, row, column, message_vi);
 }
 
@@ -116,7 +137,7 @@ static int record_error(struct upload *u, long row, const char *column, const ch
 static int write_record(struct upload *u, const struct csv_record *rec, const char *why)
 {
 	struct strbuf sb;
-	char sep = csv_reader_separator(u->raw);
+	char sep = u->raw ? csv_reader_separator(u->raw) : ',';
 	size_t i;
 	int r = 0;
 
@@ -171,6 +192,13 @@ static void raw_replay(struct upload *u)
 
 	if (!u->spool || !u->head || u->head->row == 0)
 		return;
+	if (is_sheet(u)) {
+		struct xlsx_limits xl;
+
+		sheet_limits(&xl);
+		xlsx_read(fileno(u->spool), &xl, on_raw, u, NULL);
+		return;
+	}
 	csv_reader_free(u->raw);
 	if (!(u->raw = csv_reader_new(&lim, on_raw, u)))
 		return;
@@ -294,7 +322,14 @@ static int on_error(void *ud, const struct respcsv_error *e)
 	const struct csv_record *raw = e->raw;
 	int r;
 
-	if ((r = record_error(u, e->row, e->column, e->code, e->message, e->message_vi)) < 0)
+	if (e->row == 0 && raw && is_sheet(u)) {
+		/* a fault of the header: row 1 of the sheet */
+		error_keep(u, 1, e->column, e->code, e->message, e->message_vi);
+		r = pending_add(u, 0, e->column, e->message_vi);
+	} else {
+		r = record_error(u, e->row, e->column, e->code, e->message, e->message_vi);
+	}
+	if (r < 0)
 		return r;
 	/* a row refused for its answers: its agency is checked too, so that the team sees every
 	 * fault of the row at once */
@@ -339,17 +374,21 @@ int upload_new(struct db_conn *c, const struct upload_opts *o, struct upload **o
 	ro.default_channel = form_channels[FORM_CHANNEL_DEFAULT].code;
 	ro.require_serial = true;
 	ro.want_json = true;
+	ro.row_offset = o->format == UPLOAD_XLSX;     /* messages name the sheet's rows */
 	u->rc = respcsv_new(o->form, &ro, on_row, on_error, u);
-	if (o->failed_rows) {
+	if (is_sheet(u))
+		u->spool = tmpfile();
+	else if (o->failed_rows) {
 		u->raw = csv_reader_new(&ro.csv, on_raw, u);
 		u->spool = tmpfile();
 	}
 	r = -ENOMEM;
-	if (!u->errors || !u->codes || !u->rc || (o->failed_rows && (!u->raw || !u->spool)))
+	if (!u->errors || !u->codes || !u->rc || ((o->failed_rows || is_sheet(u)) && !u->spool) ||
+	    (o->failed_rows && !is_sheet(u) && !u->raw))
 		goto fail;
 	u->res.errors = u->errors;
 	u->agency_col = -1;
-	if (!(u->head_reader = csv_reader_new(&ro.csv, on_head, u)))
+	if (!is_sheet(u) && !(u->head_reader = csv_reader_new(&ro.csv, on_head, u)))
 		goto fail;
 	if ((r = db_upload_agencies(c, o->survey_id, agency_add, u)) < 0)
 		goto fail;
@@ -386,6 +425,14 @@ int upload_feed(struct upload *u, const void *data, size_t len)
 		return u->fatal;
 	sha256_update(&u->hash, data, len);
 	u->res.bytes += len;
+	if (is_sheet(u)) {
+		/* kept whole: a zip is read from its end, in upload_finish */
+		if (u->res.bytes > UPLOAD_XLSX_MAX_BYTES)
+			return u->fatal = -E2BIG;
+		if (fwrite(data, 1, len, u->spool) != len)
+			return u->fatal = -ENOSPC;
+		return 0;
+	}
 	if (u->head_reader && csv_reader_feed(u->head_reader, data, len) < 0) {
 		csv_reader_free(u->head_reader);     /* the header is read (or unreadable) */
 		u->head_reader = NULL;
@@ -418,6 +465,43 @@ static int on_conflict(void *ud, long row, const char *serial, long long earlier
 	return record_error(u, row, "serial", "duplicate_serial", en, vi);
 }
 
+/* ---- a workbook ---- */
+
+/* A row of the sheet: the header says where the agency is; the row is checked, then written
+ * to failed_rows when it failed. */
+static int on_sheet_row(void *ud, const struct csv_record *rec)
+{
+	struct upload *u = ud;
+	int r, w = 0;
+
+	if (rec->row == 0)
+		on_head(u, rec);
+	r = respcsv_feed_record(u->rc, rec);
+	if (u->o.failed_rows && (r >= 0 || r == -EINVAL || r == -E2BIG))
+		w = on_raw(u, rec);
+	return r < 0 ? r : w;
+}
+
+/* Reads the spooled workbook's first sheet through the reader. Returns 0; 1 when it recorded a
+ * fault of the workbook (not a zip, a bomb, a bad cell...); as respcsv_feed when the reader
+ * stopped (it recorded why); another negative errno. */
+static int sheet_read(struct upload *u)
+{
+	struct xlsx_limits lim;
+	struct xlsx_error xe;
+	int r;
+
+	if (fflush(u->spool) != 0)
+		return -EIO;
+	sheet_limits(&lim);
+	r = xlsx_read(fileno(u->spool), &lim, on_sheet_row, u, &xe);
+	if (r == 0 || (r != -EINVAL && r != -E2BIG) || (xe.code && !strcmp(xe.code, "stopped")))
+		return r;
+	error_keep(u, xe.row, xe.column_name, xe.code, xe.message, xe.message_vi);
+	r = pending_add(u, xe.row > 0 ? xe.row - 1 : 0, xe.column_name, xe.message_vi);
+	return r < 0 ? r : 1;
+}
+
 static int error_row_cmp(const void *a, const void *b)
 {
 	const struct upload_error *x = a, *y = b;
@@ -437,7 +521,11 @@ int upload_finish(struct upload *u)
 	if (u->finished)
 		return -EALREADY;
 	u->finished = true;
-	r = respcsv_finish(u->rc);
+	r = is_sheet(u) ? sheet_read(u) : 0;
+	if (r == 1)
+		r = -EINVAL;                 /* a fault of the workbook, recorded */
+	else if (r == 0 || r == -EINVAL || r == -E2BIG)
+		r = respcsv_finish(u->rc);
 	if (r < 0 && r != -EINVAL && r != -E2BIG)
 		return u->fatal = r;
 	if (r < 0)

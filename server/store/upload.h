@@ -7,7 +7,9 @@
  * database knows (the same file stored before, serials already stored) and commits - or, when
  * any row was invalid or it is a dry run, rolls back. Memory stays bounded whatever the size of
  * the file: at most UPLOAD_MAX_ERRORS errors are kept, and failing rows go to a FILE the
- * caller passes. */
+ * caller passes. A workbook (.xlsx) goes through the same checks: its bytes are hashed and kept
+ * in a temporary file (a zip is read from its end), and upload_finish reads its first worksheet
+ * (xlsx.h) row by row into the same reader; its errors name the sheet's rows (header = 1). */
 #pragma once
 
 #include <stdbool.h>
@@ -17,6 +19,12 @@
 
 #define UPLOAD_MAX_ERRORS 1000
 #define UPLOAD_CODE_MAX 33          /* agency codes */
+#define UPLOAD_XLSX_MAX_BYTES ((uint64_t)256 << 20)   /* a workbook's file */
+
+enum upload_format {
+	UPLOAD_CSV,                 /* the responses CSV (docs/formats.md) */
+	UPLOAD_XLSX,                /* the same columns in a workbook's first worksheet */
+};
 
 struct db_conn;
 struct form;
@@ -33,9 +41,11 @@ struct upload_opts {
 	const char *actor;              /* token name or user, for the record */
 	const char *file_name;          /* or NULL */
 	FILE *failed_rows;              /* or NULL: failing rows as CSV with an `error` column */
+	enum upload_format format;
 };
 
-/* One error, with its row (1 = the first data row; 0 = the header or the whole file). */
+/* One error, with its row (CSV: 1 = the first data row, 0 = the header or the whole file; a
+ * workbook: the sheet's row, 1 = the header, 0 = the whole file). */
 struct upload_error {
 	long row;
 	char column[72];
@@ -59,7 +69,8 @@ struct upload_result {
  * negative errno (-ECONNREFUSED: the database; -ENOMEM). */
 int upload_new(struct db_conn *c, const struct upload_opts *o, struct upload **out);
 /* Reads len more bytes of the file. Returns 0 (invalid rows are not failures: they are
- * recorded), or a negative errno when the upload cannot go on (database gone, memory). */
+ * recorded), or a negative errno when the upload cannot go on (database gone, memory; -E2BIG:
+ * a workbook past UPLOAD_XLSX_MAX_BYTES). */
 int upload_feed(struct upload *u, const void *data, size_t len);
 /* Ends the file and decides. Returns 0 (stored, or for a dry run valid), -EINVAL (invalid:
  * see the errors; nothing stored), -EEXIST (the same file was stored before: see

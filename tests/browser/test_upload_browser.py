@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """The paper-upload page in a real browser (Debian's chromium + chromedriver, headless): a team
 member logs in, uploads a file with mistakes, sees the table of errors in Vietnamese and
-nothing stored, downloads the failing rows, then uploads the corrected file. Screenshots go to
-build/ (not in git)."""
+nothing stored, downloads the failing rows, then uploads the corrected file; and the same with
+.xlsx workbooks (errors by the sheet's row). Screenshots go to build/ (not in git)."""
 import glob
 import os
 import shutil
+import sys
 import tempfile
 import unittest
 
@@ -78,7 +79,8 @@ class UploadBrowser(unittest.TestCase):
         self.assertIn("Vui lòng trả lời", rows[2][2])
         self.assertIn("SYT", rows[3][2])
         d.save_screenshot(os.path.join(SHOTS, "browser-upload-errors.png"))
-        self.assertEqual(self.db.sql("SELECT count(*) FROM responses"), "0")
+        self.assertEqual(self.db.sql("SELECT count(*) FROM responses r JOIN surveys s ON s.id = r.survey_id"
+                                     " WHERE s.code = 'giay'"), "0")
 
         # the failing rows, to fix in the spreadsheet
         link = d.find_element(By.ID, "errors-download")
@@ -96,8 +98,46 @@ class UploadBrowser(unittest.TestCase):
         self.assertIn("Đã lưu 2 phiếu", msg)
         self.assertFalse(d.find_element(By.ID, "errors").is_displayed())
         d.save_screenshot(os.path.join(SHOTS, "browser-upload-stored.png"))
-        self.assertEqual(self.db.sql("SELECT count(*) FROM responses"), "2")
-        self.assertEqual(self.db.sql("SELECT file_name FROM uploads"), "dot-1-sua.csv")
+        self.assertEqual(self.db.sql("SELECT count(*) FROM responses r JOIN surveys s ON s.id = r.survey_id"
+                                     " WHERE s.code = 'giay'"), "2")
+        self.assertEqual(self.db.sql("SELECT file_name FROM uploads u JOIN surveys s ON s.id = u.survey_id"
+                                     " WHERE s.code = 'giay'"), "dot-1-sua.csv")
+
+    def test_upload_workbook(self):
+        try:
+            sys.path.insert(0, os.path.join(h.ROOT, "tests", "integration"))
+            import xlsx_make
+        except ImportError:
+            self.skipTest("python3-openpyxl is not installed")
+        head = HEADER.strip().split(",")
+        bad = [head, ["W-1", "SNV", 1, 1, "1;2", 30, 4, 5, None], ["W-2", "SNV", 3, 1, None, 30, 4, 5, None]]
+        good = [head, ["W-1", "SNV", 1, 1, "1;2", 30, 4, 5, None], ["W-2", "SNV", 2, 1, None, 30, 4, 5, "Tốt"]]
+        paths = []
+        for name, rows in (("so-1.xlsx", bad), ("so-1-sua.xlsx", good)):
+            paths.append(os.path.join(self.dir, name))
+            with open(paths[-1], "wb") as f:
+                f.write(xlsx_make.openpyxl_workbook(rows, title="Phiếu giấy"))
+        h.run_sipas(["survey", "create", "--id", "bang-tinh", "--form", "upload-test", "--title", "Đợt bảng tính"],
+                    self.db.url, check=True)
+        d = b.chrome(self, downloads=self.dir)
+        d.get(self.server.url + "/upload/bang-tinh")
+        d.find_element(By.ID, "token").send_keys(self.team)
+        d.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        b.arrived(d, lambda url: url.endswith("/upload/bang-tinh"))
+        self.assertIn(".xlsx", d.find_element(By.ID, "file").get_attribute("accept"))
+        stored = "SELECT count(*) FROM responses r JOIN surveys s ON s.id = r.survey_id WHERE s.code = 'bang-tinh'"
+        msg = self.send(d, paths[0])
+        self.assertIn("1 lỗi", msg)
+        rows = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+                for tr in d.find_elements(By.CSS_SELECTOR, "#errors tbody tr")]
+        self.assertEqual([(r[0], r[1]) for r in rows], [("3", "gender")])     # the sheet's row 3
+        self.assertEqual(self.db.sql(stored), "0")
+        msg = self.send(d, paths[1])
+        self.assertIn("Đã lưu 2 phiếu", msg)
+        d.save_screenshot(os.path.join(SHOTS, "browser-upload-xlsx.png"))
+        self.assertEqual(self.db.sql(stored), "2")
+        self.assertEqual(self.db.sql("SELECT file_name FROM uploads u JOIN surveys s ON s.id = u.survey_id"
+                                     " WHERE s.code = 'bang-tinh'"), "so-1-sua.xlsx")
 
 
 if __name__ == "__main__":

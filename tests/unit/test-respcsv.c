@@ -372,6 +372,49 @@ static void test_header_write(void)
 	strbuf_done(&sb);
 }
 
+static int log_duplicate(void *ud, const struct respcsv_error *e)
+{
+	struct log *l = ud;
+
+	strbuf_printf(&l->out, "error %ld %s %s: %s\n", e->row, e->column, e->code, e->message);
+	return 0;
+}
+
+/* Records read by another reader (a workbook's rows): the same checks, row numbers as given, a
+ * duplicate's first row named with the offset. */
+static void test_records(void)
+{
+	static const char *const head[] = { "serial", "agency", "used", "S1_1" };
+	static const char *const r1[] = { "K-1", "A", "1", "4" };
+	static const char *const r4[] = { "K-1", "A", "1", "9" };
+	static const size_t hl[] = { 6, 6, 4, 4 }, l1[] = { 3, 1, 1, 1 };
+	struct respcsv_options opt = { .require_serial = true, .row_offset = 1 };
+	struct csv_record rec = { .row = 0, .nfields = 4, .fields = head, .lens = hl };
+	struct log l = { 0 };
+	struct respcsv *rc;
+
+	strbuf_init(&l.out, 0);
+	rc = respcsv_new(form, &opt, on_row, log_duplicate, &l);
+	CHECK(rc != NULL);
+	if (!rc)
+		return;
+	CHECK_INT(respcsv_feed_record(rc, &rec), 0);
+	rec.row = 1;
+	rec.fields = r1;
+	rec.lens = l1;
+	CHECK_INT(respcsv_feed_record(rc, &rec), 0);
+	rec.row = 4;            /* rows 2 and 3 of the data were blank */
+	rec.fields = r4;
+	CHECK_INT(respcsv_feed_record(rc, &rec), 0);
+	CHECK_INT(respcsv_finish(rc), 0);
+	CHECK_STR(strbuf_str(&l.out),
+		  "row 1 serial=K-1 agency=A channel=paper stratum=A psu=- weight=- fpc=- at=- codes=1,4,-1\n"
+		  "error 4 S1_1 out_of_range: 9 is not an answer code of S1_1 (codes: 1, 2, 3, 4, 5)\n"
+		  "error 4 serial duplicate_serial: serial \"K-1\" is used again (first in row 2)\n");
+	respcsv_free(rc);
+	strbuf_done(&l.out);
+}
+
 int main(void)
 {
 	struct form_faults ff;
@@ -388,6 +431,7 @@ int main(void)
 	test_stop();
 	test_many_serials();
 	test_header_write();
+	test_records();
 	form_free(form);
 	TEST_DONE();
 }

@@ -1,4 +1,4 @@
-/* upload.js - the paper-upload page (/upload/{survey}): sends the chosen CSV file as the body
+/* upload.js - the paper-upload page (/upload/{survey}): sends the chosen CSV or .xlsx file as the body
  * of POST /api/v1/surveys/{survey}/uploads with upload progress, then shows the result or the
  * table of errors, and offers the failing rows (?errors=csv) for download. */
 (function () {
@@ -28,10 +28,16 @@
     show(result, true);
   }
 
+  var XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+  function isWorkbook(file) {
+    return file.type === XLSX || /\.xlsx$/i.test(file.name);
+  }
+
   function send(file, query, type, done) {
     var xhr = new XMLHttpRequest();
     xhr.open('POST', '/api/v1/surveys/' + encodeURIComponent(survey) + '/uploads?' + query);
-    xhr.setRequestHeader('Content-Type', 'text/csv');
+    xhr.setRequestHeader('Content-Type', isWorkbook(file) ? XLSX : 'text/csv');
     if (csrf) xhr.setRequestHeader('X-CSRF-Token', csrf);
     xhr.responseType = type;
     xhr.upload.onprogress = function (e) {
@@ -82,7 +88,7 @@
   form.addEventListener('submit', function (ev) {
     ev.preventDefault();
     var file = input.files && input.files[0];
-    if (!file) { say('error', 'Xin vui lòng chọn một tệp CSV.'); return; }
+    if (!file) { say('error', 'Xin vui lòng chọn một tệp Excel (.xlsx) hoặc CSV.'); return; }
     lastFile = file;
     button.disabled = true;
     show(result, false); show(table, false); show(more, false); show(download, false);
@@ -122,7 +128,7 @@
       if (xhr.status !== 200) { say('error', 'Không tải được các dòng lỗi (' + xhr.status + ').'); return; }
       var a = document.createElement('a');
       a.href = URL.createObjectURL(xhr.response);
-      a.download = 'loi-' + name.replace(/\.csv$/i, '') + '.csv';
+      a.download = 'loi-' + name.replace(/\.(csv|xlsx)$/i, '') + '.csv';
       document.body.appendChild(a);
       a.click();
       document.body.removeChild(a);
