@@ -19,10 +19,12 @@ unset _sipas_name
 SIPAS_PACKAGES=(
   build-essential meson ninja-build pkg-config python3
   libmicrohttpd-dev libjansson-dev libgsl-dev libpq-dev libcurl4-openssl-dev
+  libxlsxwriter-dev libreadstat-dev
   postgresql-15 postgresql-client-15
 )
 SIPAS_TEST_PACKAGES=(
   valgrind clang libclang-rt-14-dev chromium chromium-driver python3-selenium
+  python3-openpyxl readstat r-cran-haven
 )
 
 log() { printf '%s\n' "==> $*" >&2; }
