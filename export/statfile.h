@@ -35,7 +35,8 @@ typedef int (*statfile_sink)(void *ud, const void *data, size_t len);
 
 struct statfile;
 
-/* Starts a file of nrows rows with these variables; the header goes to sink at once. Returns
+/* Starts a file of nrows rows with these variables (the header goes to sink with the first
+ * row, or at statfile_end when there are none). Returns
  * 0 and *out, -EINVAL with a message in err (a name the format refuses, two names that are one
  * in .dta, a string too wide for the format), or a negative errno. */
 int statfile_begin(enum statfile_format fmt, const char *file_label, const struct statfile_var *vars,
