@@ -39,6 +39,7 @@ struct tpl {
 	struct strbuf msg;       /* the current column's input message: "code = label; ..." */
 	uint32_t first;          /* the current column's first code row */
 	double wentry;           /* the current entry column's width */
+	const struct http_auth *team;   /* a team token: only its agencies are listed; else NULL */
 };
 
 /* One codebook row: column, code (a number when is_number), label, text. */
@@ -108,7 +109,13 @@ static int column_end(struct tpl *t, uint16_t col, const char *column)
 static int agency_row(void *ud, const char *code, const char *name)
 {
 	struct tpl *t = ud;
+	size_t i;
 
+	for (i = 0; t->team && i < t->team->nagencies; i++)
+		if (!strcmp(t->team->agencies[i], code))
+			break;
+	if (t->team && i == t->team->nagencies)
+		return 0;                 /* the upload would refuse it (forbidden_agency) */
 	if (t->row - t->first >= TEMPLATE_AGENCIES_MAX)
 		return -E2BIG;
 	return code_row(t, "agency", code, -1, name);
@@ -172,6 +179,7 @@ int handle_template_xlsx(struct http_req *req)
 	int r, fd;
 
 	strbuf_init(&t.msg, 64 * 1024);
+	t.team = req->auth.role == ROLE_TEAM ? &req->auth : NULL;
 	if ((r = app_db(req->app, &c)) < 0)
 		goto out;
 	r = form_cache_get(req->app->forms, c, req->params[0], &fe);

@@ -92,6 +92,7 @@ class Spreadsheets(unittest.TestCase):
         cls.analyst = cls.token("--role", "analyst", "--name", "Phân tích")
         cls.team = cls.token("--role", "team", "--agency", "SNV", "--agency", "STC", "--agency", "STP",
                              "--name", "Tổ nhập liệu")
+        cls.team_snv = cls.token("--role", "team", "--agency", "SNV", "--name", "Tổ SNV")
         cls.server = h.Server(url)
         rows = []
         for i in range(30):
@@ -153,8 +154,8 @@ class Spreadsheets(unittest.TestCase):
 
     # ---- template.xlsx ----
 
-    def template(self):
-        r = self.get("/api/v1/surveys/xl1/template.xlsx", token=self.team)
+    def template(self, token=None):
+        r = self.get("/api/v1/surveys/xl1/template.xlsx", token=token or self.team)
         self.assertTrue(r.headers["Content-Type"].startswith(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), r.headers["Content-Type"])
         self.assertIn("xl1-template.xlsx", r.headers["Content-Disposition"])
@@ -222,6 +223,17 @@ class Spreadsheets(unittest.TestCase):
             for row in sheet.iter_rows():
                 for c in row:
                     self.assertNotEqual(c.data_type, "f", (sheet.title, c.coordinate))
+
+    def test_template_lists_a_teams_own_agencies(self):
+        wb = self.template(self.team_snv)
+        ws = wb["Phiếu"]
+        for dv in ws.data_validations.dataValidation:
+            if any(rng.min_col == 2 for rng in dv.sqref.ranges):
+                self.assertEqual(self.list_values(wb, dv), ["SNV"])
+                break
+        else:
+            self.fail("no drop-down on agency")
+        self.template(self.admin)       # an admin's lists every agency of the round (test above)
 
     def test_template_filled_uploads_without_error(self):
         wb = self.template()
