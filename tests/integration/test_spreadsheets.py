@@ -467,6 +467,40 @@ for (v in names(d)) {
                     else:
                         self.assertEqual(g, w, (ext, name, i))
 
+    def test_sav_in_r_survey_equals_api(self):
+        """R's survey package on the .sav alone (its weights, strata and PSUs) gives the API's
+        headline estimate and standard error."""
+        if not shutil.which("Rscript"):
+            self.skipTest("R is not installed")
+        if subprocess.run(["Rscript", "-e", "library(haven); library(survey)"], capture_output=True).returncode:
+            self.skipTest("R haven or survey is not installed")
+        script = r"""
+args <- commandArgs(TRUE)
+suppressMessages({library(haven); library(survey)})
+d <- as.data.frame(zap_labels(read_sav(args[1])))
+items <- c("S1.1", "S1.2")
+for (k in items) {
+  d[[paste0("y", k)]] <- as.numeric(!is.na(d[[k]]) & d[[k]] %in% c(4, 5))
+  d[[paste0("v", k)]] <- as.numeric(!is.na(d[[k]]))
+}
+des <- svydesign(ids = ~psu, strata = ~stratum, weights = ~weight, nest = TRUE, data = d)
+r <- svyratio(~yS1.1 + yS1.2, ~vS1.1 + vS1.2, des, covmat = TRUE)
+cc <- setNames(rep(0, length(coef(r))), names(coef(r)))
+cc[c("yS1.1/vS1.1", "yS1.2/vS1.2")] <- 0.5
+h <- svycontrast(r, cc)
+cat(sprintf("%.17g %.17g
+", 100 * coef(h), 100 * SE(h)))
+"""
+        rpath = self.save("headline.R", script.encode())
+        path = self.stat_files()["sav"]
+        p = subprocess.run(["Rscript", rpath, path], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        est, se = map(float, p.stdout.split())
+        api = self.get("/api/v1/surveys/xl1/estimates").json()["groups"][0]["estimates"][0]
+        self.assertEqual(api["index"], "sipas")
+        self.assertTrue(math.isclose(api["estimate"], est, rel_tol=1e-9), (api["estimate"], est))
+        self.assertTrue(math.isclose(api["se"], se, rel_tol=1e-9), (api["se"], se))
+
     # ---- roles and audit ----
 
     def test_roles_and_audit(self):
