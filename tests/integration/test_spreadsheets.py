@@ -37,7 +37,7 @@ FORM = {
         {"id": "A", "title": "Thông tin", "questions": [
             {"id": "gender", "type": "single", "text": "Giới tính của ông/bà",
              "options": [{"code": 1, "label": "Nam"}, {"code": 2, "label": "Nữ"}]},
-            {"id": "age", "type": "number", "text": "Tuổi", "min": 15, "max": 100},
+            {"id": "age", "type": "number", "text": "- Tuổi (năm)", "min": 15, "max": 100},
             {"id": "online", "type": "multi", "text": "Kênh đã dùng",
              "options": [{"code": 1, "label": "Trực tiếp"}, {"code": 2, "label": "Trực tuyến"}]},
             {"id": "note", "type": "text", "text": "Góp ý khác"}]},
@@ -293,6 +293,9 @@ class Spreadsheets(unittest.TestCase):
             self.assertEqual(unescape(got["note"]), stored)
             self.assertEqual(got["note"], "'" + stored if stored.startswith(FORMULA_START) else stored)
         self.assertIn("'=HYPERLINK(", self.get("/api/v1/surveys/xl1/responses.csv").text)
+        # a question text is a text cell of codebook.csv
+        book = list(csv.reader(io.StringIO(self.get("/api/v1/surveys/xl1/codebook.csv").text.lstrip("\ufeff"))))
+        self.assertEqual([r[1] for r in book if r[0] == "age"], ["'- Tuổi (năm)"])
 
     # ---- responses.xlsx ----
 
