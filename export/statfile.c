@@ -24,11 +24,12 @@ struct statfile {
 	enum statfile_format fmt;
 	size_t nvars;
 	readstat_variable_t **vars;
-	bool *numeric, *ref;          /* per variable: a number; a Stata strL */
+	bool *numeric, *cut;          /* per variable: a number; cut to STATFILE_DTA_STR_MAX bytes */
 	size_t *width;
 	statfile_sink sink;
 	void *ud;
 	int sink_err;                 /* the sink's error, kept across readstat's return codes */
+	char cutbuf[STATFILE_DTA_STR_MAX + 1];   /* a .dta string cut to Stata's str# limit */
 	long nrows, done;
 };
 
@@ -123,10 +124,10 @@ int statfile_begin(enum statfile_format fmt, const char *file_label, const struc
 	s->nrows = nrows;
 	s->vars = calloc(nvars + 1, sizeof *s->vars);
 	s->numeric = calloc(nvars + 1, sizeof *s->numeric);
-	s->ref = calloc(nvars + 1, sizeof *s->ref);
+	s->cut = calloc(nvars + 1, sizeof *s->cut);
 	s->width = calloc(nvars + 1, sizeof *s->width);
 	s->w = readstat_writer_init();
-	if (!s->vars || !s->numeric || !s->ref || !s->width || !s->w)
+	if (!s->vars || !s->numeric || !s->cut || !s->width || !s->w)
 		goto out;
 	readstat_set_data_writer(s->w, write_bytes);
 	if (fmt == STATFILE_DTA)
@@ -153,9 +154,10 @@ int statfile_begin(enum statfile_format fmt, const char *file_label, const struc
 			width = sv->width ? sv->width : 1;
 			type = READSTAT_TYPE_STRING;
 			if (fmt == STATFILE_DTA && width > STATFILE_DTA_STR_MAX) {
-				type = READSTAT_TYPE_STRING_REF;     /* a strL, held until the end */
-				width = 0;
-				s->ref[i] = true;
+				/* a strL would hold every value until the end (Stata puts them after
+				 * the data): longer values are cut instead (docs/formats.md) */
+				width = STATFILE_DTA_STR_MAX;
+				s->cut[i] = true;
 			} else if (fmt == STATFILE_SAV && width > STATFILE_SAV_STR_MAX) {
 				snprintf(err, errlen, "variable %.70s is wider than %d bytes", sv->name, STATFILE_SAV_STR_MAX);
 				goto out;
@@ -213,15 +215,11 @@ int statfile_row(struct statfile *s, const char *const *values)
 			if (end == v || *end)
 				return -EINVAL;
 			e = readstat_insert_double_value(s->w, s->vars[i], d);
-		} else if (s->ref[i]) {
-			readstat_string_ref_t *ref = readstat_add_string_ref(s->w, v);
-
-			if (!ref)
-				return -ENOMEM;
-			e = readstat_insert_string_ref(s->w, s->vars[i], ref);
 		} else {
-			if (strlen(v) > s->width[i])
+			if (strlen(v) > s->width[i] && !s->cut[i])
 				return -EINVAL;
+			if (strlen(v) > s->width[i])
+				v = cut(v, s->cutbuf, s->width[i]);
 			e = readstat_insert_string_value(s->w, s->vars[i], v);
 		}
 		if (e != READSTAT_OK)
@@ -248,7 +246,7 @@ void statfile_free(struct statfile *s)
 		readstat_writer_free(s->w);
 	free(s->vars);
 	free(s->numeric);
-	free(s->ref);
+	free(s->cut);
 	free(s->width);
 	free(s);
 }

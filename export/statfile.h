@@ -25,7 +25,8 @@ struct statfile_var {
 	const char *name;               /* [A-Za-z][A-Za-z0-9_.]*: '.' becomes '_' in .dta */
 	const char *label;              /* may be NULL; cut to the format's length */
 	bool numeric;                   /* else a string of width bytes */
-	size_t width;                   /* strings: the longest value's bytes (at least 1) */
+	size_t width;                   /* strings: the longest value's bytes (at least 1); in .dta
+	                                 * at most STATFILE_DTA_STR_MAX, longer values cut there */
 	size_t nlabels;                 /* numeric: value labels (integer codes) */
 	const struct statfile_value_label *labels;
 };

@@ -12,10 +12,13 @@ import math
 import os
 import re
 import shutil
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
 import unittest
+import urllib.parse
 
 import harness as h
 
@@ -503,6 +506,43 @@ cat(sprintf("%.17g %.17g
         self.assertEqual(api["index"], "sipas")
         self.assertTrue(math.isclose(api["estimate"], est, rel_tol=1e-9), (api["estimate"], est))
         self.assertTrue(math.isclose(api["se"], se, rel_tol=1e-9), (api["se"], se))
+
+    def test_abandoned_download_ends_its_snapshot(self):
+        """A client that stops reading a .sav and resets the connection leaves no transaction
+        behind: the stream's cursor and connection are given back however the reply ends."""
+        h.run_sipas(["survey", "create", "--id", "xl4", "--form", "xl-test", "--title", "Đợt tải bỏ dở",
+                     "--agency", "SNV"], self.db.url, check=True)
+        rows = [{"serial": f"L-{i}", "agency": "SNV", "weight": "1", "S1.1": "3",
+                 "note": "dài " * 450 if i == 0 else ""} for i in range(3000)]
+        r = self.server.post("/api/v1/surveys/xl4/uploads", body=to_csv(HEADER, rows),
+                             headers={"Content-Type": "text/csv"}, token=self.admin)
+        self.assertEqual(r.status, 201, r.body)
+        in_tx = ("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                 " AND state LIKE 'idle in transaction%'")
+        u = urllib.parse.urlsplit(self.server.url)
+        c = socket.socket()
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)   # every row is ~2 kB: the file is ~6 MB
+        c.connect((u.hostname, u.port))
+        c.sendall(f"GET /api/v1/surveys/xl4/responses.sav HTTP/1.1\r\nHost: x\r\n"
+                  f"Authorization: Bearer {self.analyst}\r\n\r\n".encode())
+        self.assertTrue(c.recv(1024).startswith(b"HTTP/1.1 200"))
+        # the server waits on the client, its snapshot open
+        h.wait_for(lambda: self.db.sql(in_tx).splitlines(), 30, "the export's transaction, open mid-stream",
+                   ok=lambda pids: len(pids) == 1)
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        c.close()                                                  # a reset, the file unread
+        h.wait_for(lambda: self.db.sql(in_tx).splitlines(), 30, "no session left in a transaction",
+                   ok=lambda pids: pids == [])
+        # the server goes on; in the .dta the long answer is cut at Stata's 2,045 bytes
+        path = self.save("xl4.dta", self.get("/api/v1/surveys/xl4/responses.dta").body)
+        if shutil.which("readstat"):
+            p = subprocess.run(["readstat", path, "-"], capture_output=True, check=True)
+            got = list(csv.DictReader(io.StringIO(p.stdout.decode("utf-8"))))
+            self.assertEqual(len(got), 3000)
+            full = rows[0]["note"].strip()
+            self.assertLessEqual(len(got[0]["note"].encode()), 2045)
+            self.assertGreater(len(got[0]["note"].encode()), 2040)
+            self.assertTrue(full.startswith(got[0]["note"]))
 
     # ---- roles and audit ----
 
