@@ -9,6 +9,7 @@
 #include "cli-util.h"
 #include "cli.h"
 #include "db-forms.h"
+#include "db-sample.h"
 #include "db-surveys.h"
 #include "db.h"
 #include "frame.h"
@@ -20,14 +21,15 @@ static int usage(FILE *f)
 	fprintf(f, "usage: sipas survey create --id ID --form FORM_ID [--form-version N] --title TEXT\n"
 		   "                           [--baseline 79.30] [--baseline-label TEXT] [--frame FRAME.csv]\n"
 		   "                           [--access open|invite] [--agency CODE]...\n"
-		   "       sipas survey close ID\n"
+		   "       sipas survey close ID [--keep-contacts]\n"
 		   "       sipas survey open ID\n\n"
 		   "create makes a survey round (đợt khảo sát) on a registered form (its highest version\n"
 		   "unless --form-version). ID: letters, digits, '_', '.', '-' (at most 64). --frame reads\n"
 		   "stratum,population[,target] rows into the round's sampling frame. --access invite asks\n"
 		   "for a one-time invitation code with every response (see `sipas invites create`).\n"
 		   "--agency (repeatable) limits the agencies the round covers; none = every agency.\n"
-		   "close stops a round from taking responses; open takes them again.\n");
+		   "close stops a round from taking responses and erases the contact details of its drawn\n"
+		   "invitations (as `sipas invites purge`) unless --keep-contacts; open takes responses again.\n");
 	return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
@@ -239,12 +241,13 @@ out:
 static int survey_set_open(const struct config *cfg, int argc, char **argv, bool open)
 {
 	struct db_conn *c = NULL;
+	bool keep = argc == 3 && !open && !strcmp(argv[2], "--keep-contacts");
 	int r, status;
 
 	if (cli_wants_help(argc, argv))
 		return usage(stdout);
-	if (argc != 2) {
-		fprintf(stderr, "sipas survey %s: give one round ID\n", argv[0]);
+	if (argc != 2 && !keep) {
+		fprintf(stderr, "sipas survey %s: give one round ID%s\n", argv[0], open ? "" : " [--keep-contacts]");
 		return CLI_USAGE;
 	}
 	if ((status = cli_db_connect(cfg, open ? "survey open" : "survey close", &c)) != 0)
@@ -255,6 +258,11 @@ static int survey_set_open(const struct config *cfg, int argc, char **argv, bool
 		status = CLI_USAGE;
 	} else if (r < 0) {
 		fprintf(stderr, "sipas survey %s: %s\n", argv[0], db_conn_error(c));
+		status = CLI_RUNTIME;
+	} else if (!open && !keep && (r = db_sample_survey_id(c, argv[1])) > 0 &&
+		   (r = db_invites_purge(c, r, "cli:survey close")) < 0) {
+		fprintf(stderr, "sipas survey close: closed, but the contacts were not erased (run `sipas invites"
+			" purge`): %s\n", db_conn_error(c));
 		status = CLI_RUNTIME;
 	} else {
 		printf("survey %s %s\n", argv[1], open ? "open" : "closed");

@@ -13,6 +13,7 @@
 
 #include "analyst.h"
 #include "app.h"
+#include "dashboard.h"
 #include "db-estimates.h"
 #include "db.h"
 #include "handlers.h"
@@ -21,41 +22,53 @@
 
 #define SIG_LEVEL 0.05
 
-/* "81,4", or "–" when not a number. */
-static const char *fmt1(char *buf, size_t len, double v)
+size_t dash_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+const char *dash_fmt1(char *buf, size_t len, double v)
 {
 	char *p;
 
-	if (!isfinite(v))
-		return "–";
+	/* always into buf: callers print buf again after the call */
+	if (!isfinite(v)) {
+		snprintf(buf, len, "–");
+		return buf;
+	}
 	snprintf(buf, len, "%.1f", v);
 	if (!strcmp(buf, "-0.0"))
-		snprintf(buf, len, "0.0");
+		memmove(buf, buf + 1, sizeof "0.0");     /* drop the sign of a rounded zero */
 	p = strchr(buf, '.');
 	if (p)
 		*p = ',';
 	return buf;
 }
 
-static const char *fmt_signed(char *buf, size_t len, double v)
+const char *dash_fmt_signed(char *buf, size_t len, double v)
 {
 	char tmp[24];
 
-	if (!isfinite(v))
-		return "–";
-	fmt1(tmp, sizeof tmp, v);
+	if (!isfinite(v)) {
+		snprintf(buf, len, "–");
+		return buf;
+	}
+	dash_fmt1(tmp, sizeof tmp, v);
 	snprintf(buf, len, "%s%s", v > 0 && strcmp(tmp, "0,0") ? "+" : "", tmp);
 	return buf;
 }
 
-static const char *fmt_p(char *buf, size_t len, double p)
+const char *dash_fmt_p(char *buf, size_t len, double p)
 {
 	char *d;
 
-	if (!isfinite(p))
-		return "–";
-	if (p < 0.001)
-		return "&lt; 0,001";
+	snprintf(buf, len, !isfinite(p) ? "–" : "&lt; 0,001");
+	if (!isfinite(p) || p < 0.001)
+		return buf;
 	snprintf(buf, len, "%.3f", p);
 	if ((d = strchr(buf, '.')))
 		*d = ',';
@@ -156,8 +169,7 @@ static int cmp_ranked(const void *p, const void *q)
 	return strcmp(a->g->by_values[0], b->g->by_values[0]);
 }
 
-/* The axis range: whole tens around every interval and the baseline. */
-static void axis_range(const double *lo, const double *hi, size_t n, double base, double *amin, double *amax)
+void dash_axis_range(const double *lo, const double *hi, size_t n, double base, double *amin, double *amax)
 {
 	double mn = isfinite(base) ? base : 100, mx = isfinite(base) ? base : 0;
 	size_t i;
@@ -191,8 +203,8 @@ struct mark {
 static void chart(struct strbuf *sb, const struct mark *m, size_t n, bool has_base, double base,
 		  const char *aria)
 {
-	const double W = 640, left = 150, right = 20, rowh = 24, top = 28;
-	double H = top + rowh * (double)(n ? n : 1) + 30, amin, amax, *lo, *hi;
+	const double W = 640, right = 20, rowh = 24, top = 28;
+	double H = top + rowh * (double)(n ? n : 1) + 30, amin, amax, *lo, *hi, left = 150;
 	char b1[32], b2[32], b3[32];
 	size_t i;
 	double t;
@@ -208,7 +220,10 @@ static void chart(struct strbuf *sb, const struct mark *m, size_t n, bool has_ba
 		lo[i] = isfinite(m[i].e->ci_low) ? m[i].e->ci_low : m[i].e->estimate;
 		hi[i] = isfinite(m[i].e->ci_high) ? m[i].e->ci_high : m[i].e->estimate;
 	}
-	axis_range(lo, hi, n, has_base ? base : NAN, &amin, &amax);
+	/* room for the longest label (agency names), at most half the width */
+	for (i = 0; i < n; i++)
+		left = fmin(W / 2, fmax(left, 24 + 6.5 * (double)dash_chars(m[i].label)));
+	dash_axis_range(lo, hi, n, has_base ? base : NAN, &amin, &amax);
 #define X(v) (left + ((v) - amin) / (amax - amin) * (W - left - right))
 	strbuf_printf(sb, "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"", W, H);
 	html_escape(sb, aria);
@@ -222,7 +237,7 @@ static void chart(struct strbuf *sb, const struct mark *m, size_t n, bool has_ba
 		strbuf_printf(sb, "<line class=\"baseline\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" y2=\"%.0f\" stroke=\"#333\""
 			      " stroke-dasharray=\"5 4\" stroke-width=\"1.5\"/><text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\""
 			      " fill=\"#333\">Mốc %s</text>", X(base), X(base), top - 14, H - 24, X(base), top - 16 + 4,
-			      fmt1(b1, sizeof b1, base));
+			      dash_fmt1(b1, sizeof b1, base));
 	for (i = 0; i < n; i++) {
 		const struct est_estimate *e = m[i].e;
 		double y = top + rowh * (double)i + rowh / 2;
@@ -232,8 +247,8 @@ static void chart(struct strbuf *sb, const struct mark *m, size_t n, bool has_ba
 		strbuf_printf(sb, "<g class=\"mark\" data-key=\"");
 		html_escape(sb, m[i].key);
 		strbuf_printf(sb, "\" data-estimate=\"%s\" data-low=\"%s\" data-high=\"%s\" data-below=\"%d\" data-flag=\"%d\">",
-			      fmt1(b1, sizeof b1, e->estimate), fmt1(b2, sizeof b2, e->ci_low),
-			      fmt1(b3, sizeof b3, e->ci_high), below, flagged);
+			      dash_fmt1(b1, sizeof b1, e->estimate), dash_fmt1(b2, sizeof b2, e->ci_low),
+			      dash_fmt1(b3, sizeof b3, e->ci_high), below, flagged);
 		strbuf_puts(sb, "<title>");
 		html_escape(sb, m[i].label);
 		strbuf_printf(sb, ": %s%% (%s – %s)%s</title>", b1, b2, b3, flagged ? " – chưa tin cậy" : "");
@@ -270,7 +285,7 @@ static void legend(struct strbuf *sb, struct analyst_ctx *x)
 		strbuf_puts(sb, "<li><svg width=\"20\" height=\"14\" aria-hidden=\"true\"><line x1=\"10\" x2=\"10\" y1=\"0\""
 			    " y2=\"14\" stroke=\"#333\" stroke-dasharray=\"3 2\" stroke-width=\"1.5\"/></svg> Mốc ");
 		html_escape(sb, x->baseline_label[0] ? x->baseline_label : "so sánh");
-		strbuf_printf(sb, ": %s%%</li>", fmt1(b, sizeof b, x->baseline));
+		strbuf_printf(sb, ": %s%%</li>", dash_fmt1(b, sizeof b, x->baseline));
 	}
 	strbuf_puts(sb, "<li class=\"flag\"><svg width=\"14\" height=\"14\" aria-hidden=\"true\"><circle cx=\"7\" cy=\"7\""
 		    " r=\"5\" fill=\"#fff\" stroke=\"#1f4e79\" stroke-width=\"2\"/></svg> * Chưa tin cậy: dưới 30 phiếu"
@@ -300,11 +315,11 @@ static void table_row(struct strbuf *sb, const char *key, const char *rank, cons
 		strbuf_printf(sb, "<td class=\"num\">%s</td>", rank);
 	strbuf_printf(sb, "<td>%s</td><td class=\"num\" data-col=\"estimate\">%s</td><td class=\"num\" data-col=\"low\">%s</td>"
 		      "<td class=\"num\" data-col=\"high\">%s</td><td class=\"num\">%llu</td>",
-		      label_html, fmt1(b1, sizeof b1, e->estimate), fmt1(b2, sizeof b2, e->ci_low),
-		      fmt1(b3, sizeof b3, e->ci_high), (unsigned long long)e->n);
+		      label_html, dash_fmt1(b1, sizeof b1, e->estimate), dash_fmt1(b2, sizeof b2, e->ci_low),
+		      dash_fmt1(b3, sizeof b3, e->ci_high), (unsigned long long)e->n);
 	if (has_base)
-		strbuf_printf(sb, "<td class=\"num\">%s</td><td class=\"num\">%s</td>", fmt_signed(b4, sizeof b4, e->diff),
-			      fmt_p(b5, sizeof b5, est_baseline_pvalue(e)));
+		strbuf_printf(sb, "<td class=\"num\">%s</td><td class=\"num\">%s</td>", dash_fmt_signed(b4, sizeof b4, e->diff),
+			      dash_fmt_p(b5, sizeof b5, est_baseline_pvalue(e)));
 	strbuf_printf(sb, "<td>%s%s</td></tr>", below ? "Thấp hơn mốc. " : "", flag_text(e->flags));
 }
 
@@ -324,8 +339,22 @@ static void share_cell(struct strbuf *sb, const struct progress_row *row)
 {
 	char b[32];
 
-	strbuf_printf(sb, "<td class=\"num\">%s%s</td>", row->target > 0 ? fmt1(b, sizeof b, 100.0 * progress_share(row)) : "–",
+	strbuf_printf(sb, "<td class=\"num\">%s%s</td>", row->target > 0 ? dash_fmt1(b, sizeof b, 100.0 * progress_share(row)) : "–",
 		      row->target > 0 ? "%" : "");
+}
+
+/* The invitations' cells: invited, used, not yet used, response rate ("–" without invitations). */
+static void invites_cells(struct strbuf *sb, const struct progress_row *row)
+{
+	char b[32];
+
+	if (row->invited == 0) {
+		strbuf_puts(sb, "<td class=\"num\">–</td><td class=\"num\">–</td><td class=\"num\">–</td><td class=\"num\">–</td>");
+		return;
+	}
+	strbuf_printf(sb, "<td class=\"num\">%lld</td><td class=\"num\">%lld</td><td class=\"num\">%lld</td>"
+		      "<td class=\"num\">%s%%</td>", row->invited, row->used, row->invited - row->used,
+		      dash_fmt1(b, sizeof b, 100.0 * progress_response_rate(row)));
 }
 
 /* The table of progress by agency: every agency, or only one (no total row then). */
@@ -343,10 +372,12 @@ static int progress_section(struct strbuf *sb, struct analyst_ctx *x, const char
 	if (r < 0)
 		return r;
 	strbuf_puts(sb, "<h2 id=\"tien-do\">Tiến độ điều tra</h2><div class=\"scroll\"><table><thead><tr>"
-		    "<th scope=\"col\">Cơ quan</th><th scope=\"col\">Chỉ tiêu</th>");
+		    "<th scope=\"col\">Cơ quan</th><th scope=\"col\">Tổng thể</th><th scope=\"col\">Chỉ tiêu</th>");
 	for (k = 0; k < FORM_NCHANNELS; k++)
 		strbuf_printf(sb, "<th scope=\"col\">%s</th>", form_channels[k].label);
-	strbuf_puts(sb, "<th scope=\"col\">Tổng</th><th scope=\"col\">Hoàn thành</th></tr></thead><tbody>");
+	strbuf_puts(sb, "<th scope=\"col\">Tổng</th><th scope=\"col\">Hoàn thành</th><th scope=\"col\">Thư mời</th>"
+		    "<th scope=\"col\">Đã dùng mã</th><th scope=\"col\">Chưa trả lời</th>"
+		    "<th scope=\"col\">Tỷ lệ phản hồi</th></tr></thead><tbody>");
 	for (i = 0; i < p.n; i++) {
 		const struct progress_row *a = &p.rows[i];
 		const struct est_agency *ag = est_agencies_by_code(&x->ag, a->agency);
@@ -354,6 +385,10 @@ static int progress_section(struct strbuf *sb, struct analyst_ctx *x, const char
 		strbuf_puts(sb, "<tr><td>");
 		html_escape(sb, ag ? ag->name : a->agency);
 		strbuf_puts(sb, "</td>");
+		if (a->population > 0)
+			strbuf_printf(sb, "<td class=\"num\">%lld</td>", a->population);
+		else
+			strbuf_puts(sb, "<td class=\"num\">–</td>");
 		if (a->target > 0)
 			strbuf_printf(sb, "<td class=\"num\">%lld</td>", a->target);
 		else
@@ -362,13 +397,16 @@ static int progress_section(struct strbuf *sb, struct analyst_ctx *x, const char
 			strbuf_printf(sb, "<td class=\"num\">%lld</td>", a->n[k]);
 		strbuf_printf(sb, "<td class=\"num\">%lld</td>", a->total);
 		share_cell(sb, a);
+		invites_cells(sb, a);
 		strbuf_puts(sb, "</tr>");
 		progress_row_add(&sum, a);
 	}
 	if (!only) {
-		strbuf_printf(sb, "<tr><th scope=\"row\">Tổng</th><td class=\"num\">%lld</td><td colspan=\"%d\"></td>"
-			      "<td class=\"num\">%lld</td>", sum.target, FORM_NCHANNELS, sum.total);
+		strbuf_printf(sb, "<tr><th scope=\"row\">Tổng</th><td class=\"num\">%lld</td><td class=\"num\">%lld</td>"
+			      "<td colspan=\"%d\"></td><td class=\"num\">%lld</td>", sum.population, sum.target,
+			      FORM_NCHANNELS, sum.total);
 		share_cell(sb, &sum);
+		invites_cells(sb, &sum);
 		strbuf_puts(sb, "</tr>");
 	}
 	strbuf_puts(sb, "</tbody></table></div>");
@@ -387,13 +425,13 @@ static void headline(struct strbuf *sb, struct analyst_ctx *x, const struct est_
 	html_escape(sb, x->fe->form->indices[0].label);
 	strbuf_printf(sb, " – toàn đợt</div><div class=\"big\" data-estimate=\"%s\">%s%%</div>"
 		      "<div>Khoảng tin cậy 95%%: <span data-low=\"%s\">%s</span> – <span data-high=\"%s\">%s</span></div>"
-		      "<div>%llu phiếu</div></div>", fmt1(b1, sizeof b1, e->estimate), b1, fmt1(b2, sizeof b2, e->ci_low), b2,
-		      fmt1(b3, sizeof b3, e->ci_high), b3, (unsigned long long)g->n);
+		      "<div>%llu phiếu</div></div>", dash_fmt1(b1, sizeof b1, e->estimate), b1, dash_fmt1(b2, sizeof b2, e->ci_low), b2,
+		      dash_fmt1(b3, sizeof b3, e->ci_high), b3, (unsigned long long)g->n);
 	if (x->has_baseline) {
 		strbuf_puts(sb, "<div class=\"card\" id=\"baseline\"><div>So với mốc ");
 		html_escape(sb, x->baseline_label[0] ? x->baseline_label : "");
-		strbuf_printf(sb, " (%s%%)</div><div class=\"big\">%s điểm</div><div>p = %s: ", fmt1(b1, sizeof b1, x->baseline),
-			      fmt_signed(b4, sizeof b4, e->diff), fmt_p(b5, sizeof b5, est_baseline_pvalue(e)));
+		strbuf_printf(sb, " (%s%%)</div><div class=\"big\">%s điểm</div><div>p = %s: ", dash_fmt1(b1, sizeof b1, x->baseline),
+			      dash_fmt_signed(b4, sizeof b4, e->diff), dash_fmt_p(b5, sizeof b5, est_baseline_pvalue(e)));
 		if (est_baseline_significant(e, SIG_LEVEL))
 			strbuf_puts(sb, e->diff > 0 ? "cao hơn mốc có ý nghĩa thống kê" : "thấp hơn mốc có ý nghĩa thống kê");
 		else
@@ -452,7 +490,8 @@ int handle_dashboard(struct http_req *req)
 	}
 	qsort(rk, n, sizeof *rk, cmp_ranked);
 	for (i = 0; i < n; i++)
-		mk[i] = (struct mark){ rk[i].g->by_values[0], rk[i].g->by_values[0], &rk[i].g->group->est[0] };
+		mk[i] = (struct mark){ rk[i].g->by_values[0], rk[i].a ? rk[i].a->name : rk[i].g->by_values[0],
+				       &rk[i].g->group->est[0] };
 
 	strbuf_init(&sb, 0);
 	strbuf_init(&title, 0);
@@ -482,6 +521,12 @@ int handle_dashboard(struct http_req *req)
 		strbuf_done(&lab);
 	}
 	strbuf_puts(&sb, "</tbody></table></div>");
+	free(rk);
+	free(mk);
+	if ((r = dash_rounds_section(&sb, req, x)) != 0) {
+		strbuf_done(&sb);
+		return r;
+	}
 
 	/* the elements of the whole round */
 	strbuf_puts(&sb, "<h2 id=\"yeu-to\">Các yếu tố – toàn đợt</h2>");
@@ -495,8 +540,6 @@ int handle_dashboard(struct http_req *req)
 		strbuf_done(&lab);
 	}
 	strbuf_puts(&sb, "</tbody></table></div>");
-	free(rk);
-	free(mk);
 	if ((r = progress_section(&sb, x, NULL)) < 0) {
 		strbuf_done(&sb);
 		return r;
@@ -588,7 +631,7 @@ int handle_dashboard_agency(struct http_req *req)
 		strbuf_puts(&sb, "</tbody></table></div>");
 		free(mk);
 	}
-	if ((r = progress_section(&sb, x, ag->code)) < 0) {
+	if ((r = dash_trend_section(&sb, req, x, ag->code)) < 0 || (r = progress_section(&sb, x, ag->code)) < 0) {
 		strbuf_done(&sb);
 		return r;
 	}

@@ -181,12 +181,17 @@ void http_resume(struct http_req *req)
 	MHD_resume_connection(req->conn);
 }
 
-static void add_security_headers(struct MHD_Response *resp, int html)
+void http_set_csp(struct http_req *req, const char *policy)
+{
+	req->csp = policy;
+}
+
+static void add_security_headers(struct MHD_Response *resp, int html, const char *csp)
 {
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-	MHD_add_response_header(resp, "Content-Security-Policy",
+	MHD_add_response_header(resp, "Content-Security-Policy", csp ? csp :
 		html ? "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline';"
 		       " script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 		     : "default-src 'none'; frame-ancestors 'none'");
@@ -216,7 +221,7 @@ static enum MHD_Result queue_reply(struct http_req *req)
 		return MHD_NO;
 	if (req->out_type)
 		MHD_add_response_header(resp, "Content-Type", req->out_type);
-	add_security_headers(resp, req->out_type && strncmp(req->out_type, "text/html", 9) == 0);
+	add_security_headers(resp, req->out_type && strncmp(req->out_type, "text/html", 9) == 0, req->csp);
 	for (h = strtok_r(req->extra_headers, "\n", &save); h; h = strtok_r(NULL, "\n", &save)) {
 		name = h;
 		h = strtok_r(NULL, "\n", &save);

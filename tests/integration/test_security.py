@@ -150,8 +150,17 @@ class Security(unittest.TestCase):
             ("GET", f"/api/v1/surveys/{S}/responses.dta", None,         (401, 200, 403, 403, 200)),
             ("GET", f"/api/v1/surveys/{S}/estimates.xlsx?by=agency", None, (401, 200, 403, 403, 200)),
             ("GET", f"/api/v1/surveys/{S}/progress", None,              (401, 200, 200, 200, 200)),
+            ("GET", f"/api/v1/surveys/{S}/invites.csv?base_url=https://ks.example.vn", None,
+                                                                        (401, 200, 403, 403, 403)),
+            ("GET", f"/admin/{S}/letters?base_url=https://ks.example.vn", None,
+                                                                        (401, 200, 403, 403, 403)),
             ("GET", f"/dashboard/{S}", None,                            (303, 200, 403, 403, 200)),
             ("GET", f"/dashboard/{S}/agency/SNV", None,                 (303, 200, 403, 403, 200)),
+            ("GET", "/sw.js", None,                                     (200, 200, 200, 200, 200)),
+            ("GET", "/static/outbox.js", None,                          (200, 200, 200, 200, 200)),
+            ("GET", f"/s/{S}/manifest.webmanifest", None,               (200, 200, 200, 200, 200)),
+            ("GET", f"/collect/{S}", None,                              (303, 200, 200, 200, 403)),
+            ("GET", f"/collect/{S}/manifest.webmanifest", None,         (200, 200, 200, 200, 200)),
         ]
 
     def test_matrix_covers_every_route(self):

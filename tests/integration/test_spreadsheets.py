@@ -193,7 +193,7 @@ class Spreadsheets(unittest.TestCase):
                 lists[header[c - 1]] = (self.list_values(wb, dv), dv)
         names = {a["code"]: a["name"] for a in self.get("/api/v1/agencies").json()["agencies"]}
         want = {"agency": (ROUND_AGENCIES, [names[a] for a in ROUND_AGENCIES]),
-                "channel": (["web", "paper", "phone", "api"], None)}
+                "channel": (["web", "paper", "phone", "api", "interview"], None)}
         for qid, codes in self.codebook().items():
             want[qid] = (list(codes.keys()), list(codes.values()))
         self.assertEqual(sorted(lists), sorted(want), "the coded columns with a drop-down")
