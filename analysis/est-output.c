@@ -116,7 +116,6 @@ static int csv_number(struct strbuf *sb, double v)
 	char buf[32];
 	int prec;
 
-	TRY(strbuf_putc(sb, ','));
 	if (!isfinite(v))
 		return 0;
 	if (v == 0)
@@ -129,14 +128,9 @@ static int csv_number(struct strbuf *sb, double v)
 	return strbuf_puts(sb, buf);
 }
 
-static int csv_text(struct strbuf *sb, const char *s, bool first)
-{
-	if (!first)
-		TRY(strbuf_putc(sb, ','));
-	return s ? csv_write_field(sb, s, strlen(s), ',') : 0;
-}
+#define CELL(k, t, v) TRY(fn(ud, &(struct est_cell){ (k), (t), (v) }))
 
-int est_report_csv(struct strbuf *sb, const struct est_report *r)
+int est_report_cells(const struct est_report *r, est_cell_fn fn, void *ud)
 {
 	static const char *const cols[] = { "group_n", "index", "label", "estimate", "se", "ci_low", "ci_high",
 		"df", "n", "deff", "n_eff", "flag", "baseline", "diff", "t", "p_value" };
@@ -145,10 +139,10 @@ int est_report_csv(struct strbuf *sb, const struct est_report *r)
 	char flags[96];
 
 	for (i = 0; i < r->nby; i++)
-		TRY(csv_text(sb, r->by_names[i], i == 0));
+		CELL(EST_CELL_TEXT, r->by_names[i], 0);
 	for (i = 0; i < sizeof cols / sizeof cols[0]; i++)
-		TRY(csv_text(sb, cols[i], r->nby == 0 && i == 0));
-	TRY(strbuf_puts(sb, "\r\n"));
+		CELL(EST_CELL_TEXT, cols[i], 0);
+	CELL(EST_CELL_END, NULL, 0);
 	for (gi = 0; gi < r->ngroups; gi++) {
 		const struct est_report_group *rg = &r->groups[gi];
 		const struct est_group *g = rg->group;
@@ -158,26 +152,61 @@ int est_report_csv(struct strbuf *sb, const struct est_report *r)
 			bool has_test = o->has_baseline && !isnan(e->estimate);
 
 			for (i = 0; i < r->nby; i++)
-				TRY(csv_text(sb, rg->by_values ? rg->by_values[i] : "", i == 0));
-			if (r->nby)
-				TRY(strbuf_putc(sb, ','));
-			TRY(strbuf_printf(sb, "%llu", (unsigned long long)g->n));
-			TRY(csv_text(sb, est_id(r->form, e->what), false));
-			TRY(csv_text(sb, est_label(r->form, e->what), false));
-			TRY(csv_number(sb, e->estimate));
-			TRY(csv_number(sb, e->se));
-			TRY(csv_number(sb, e->ci_low));
-			TRY(csv_number(sb, e->ci_high));
-			TRY(strbuf_printf(sb, ",%ld,%llu", e->df, (unsigned long long)e->n));
-			TRY(csv_number(sb, e->deff));
-			TRY(csv_number(sb, e->n_eff));
-			TRY(csv_text(sb, est_flags_str(e->flags, flags, sizeof flags), false));
-			TRY(csv_number(sb, o->has_baseline ? o->baseline : NAN));
-			TRY(csv_number(sb, has_test ? e->diff : NAN));
-			TRY(csv_number(sb, has_test ? e->t : NAN));
-			TRY(csv_number(sb, has_test ? e->p_value : NAN));
-			TRY(strbuf_puts(sb, "\r\n"));
+				CELL(r->by_numeric && r->by_numeric[i] ? EST_CELL_CODE : EST_CELL_TEXT,
+				     rg->by_values ? rg->by_values[i] : "", 0);
+			CELL(EST_CELL_INTEGER, NULL, (double)g->n);
+			CELL(EST_CELL_TEXT, est_id(r->form, e->what), 0);
+			CELL(EST_CELL_TEXT, est_label(r->form, e->what), 0);
+			CELL(EST_CELL_NUMBER, NULL, e->estimate);
+			CELL(EST_CELL_NUMBER, NULL, e->se);
+			CELL(EST_CELL_NUMBER, NULL, e->ci_low);
+			CELL(EST_CELL_NUMBER, NULL, e->ci_high);
+			CELL(EST_CELL_INTEGER, NULL, (double)e->df);
+			CELL(EST_CELL_INTEGER, NULL, (double)e->n);
+			CELL(EST_CELL_NUMBER, NULL, e->deff);
+			CELL(EST_CELL_NUMBER, NULL, e->n_eff);
+			CELL(EST_CELL_TEXT, est_flags_str(e->flags, flags, sizeof flags), 0);
+			CELL(EST_CELL_NUMBER, NULL, o->has_baseline ? o->baseline : NAN);
+			CELL(EST_CELL_NUMBER, NULL, has_test ? e->diff : NAN);
+			CELL(EST_CELL_NUMBER, NULL, has_test ? e->t : NAN);
+			CELL(EST_CELL_NUMBER, NULL, has_test ? e->p_value : NAN);
+			CELL(EST_CELL_END, NULL, 0);
 		}
 	}
 	return 0;
+}
+
+struct csv_sink {
+	struct strbuf *sb;
+	bool first;       /* the next cell begins a row */
+};
+
+static int csv_cell(void *ud, const struct est_cell *c)
+{
+	struct csv_sink *s = ud;
+
+	if (c->kind == EST_CELL_END) {
+		s->first = true;
+		return strbuf_puts(s->sb, "\r\n");
+	}
+	if (!s->first)
+		TRY(strbuf_putc(s->sb, ','));
+	s->first = false;
+	switch (c->kind) {
+	case EST_CELL_TEXT:
+		return c->text ? csv_write_text(s->sb, c->text, strlen(c->text), ',') : 0;
+	case EST_CELL_CODE:
+		return c->text ? csv_write_field(s->sb, c->text, strlen(c->text), ',') : 0;
+	case EST_CELL_INTEGER:
+		return strbuf_printf(s->sb, "%.0f", c->number);
+	default:
+		return csv_number(s->sb, c->number);
+	}
+}
+
+int est_report_csv(struct strbuf *sb, const struct est_report *r)
+{
+	struct csv_sink s = { sb, true };
+
+	return est_report_cells(r, csv_cell, &s);
 }

@@ -36,5 +36,24 @@ int est_report_by_json(struct strbuf *sb, size_t nby, const char *const *names, 
 		       const char *const *values);
 /* Appends the JSON document (one line, then "\n"); returns 0 or a negative errno. */
 int est_report_json(struct strbuf *sb, const struct est_report *r);
-/* Appends a header row and one CSV row per group × estimate; returns 0 or a negative errno. */
+/* One cell of the estimates table, as est_report_cells hands it out. */
+enum est_cell_kind {
+	EST_CELL_TEXT,      /* text */
+	EST_CELL_CODE,      /* an answer code of a by= question, as text */
+	EST_CELL_INTEGER,   /* number: a count */
+	EST_CELL_NUMBER,    /* number: a figure; not finite = an empty cell */
+	EST_CELL_END,       /* the end of a row */
+};
+struct est_cell {
+	enum est_cell_kind kind;
+	const char *text;   /* TEXT, CODE (may be NULL: an empty cell) */
+	double number;      /* INTEGER, NUMBER */
+};
+typedef int (*est_cell_fn)(void *ud, const struct est_cell *c);
+
+/* Calls fn for every cell of the estimates table, a header row then one row per group ×
+ * estimate, each row ended by EST_CELL_END; returns 0 or fn's negative return. */
+int est_report_cells(const struct est_report *r, est_cell_fn fn, void *ud);
+/* Appends that table as CSV (a text cell that could be read as a formula gets a leading
+ * apostrophe, docs/formats.md); returns 0 or a negative errno. */
 int est_report_csv(struct strbuf *sb, const struct est_report *r);

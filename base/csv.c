@@ -797,3 +797,23 @@ int csv_write_field(struct strbuf *sb, const char *s, size_t n, char sep)
 		return ret;
 	return strbuf_putc(sb, '"');
 }
+
+bool csv_formula_start(const char *s, size_t n)
+{
+	return n > 0 && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r');
+}
+
+int csv_write_text(struct strbuf *sb, const char *s, size_t n, char sep)
+{
+	struct strbuf tmp;
+	int ret;
+
+	if (!csv_formula_start(s, n))
+		return csv_write_field(sb, s, n, sep);
+	/* the apostrophe joins the cell, so a cell that needs quotes gets them around both */
+	strbuf_init(&tmp, 0);
+	if ((ret = strbuf_putc(&tmp, '\'')) == 0 && (ret = strbuf_append(&tmp, s, n)) == 0)
+		ret = csv_write_field(sb, tmp.buf, tmp.len, sep);
+	strbuf_done(&tmp);
+	return ret;
+}

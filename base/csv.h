@@ -9,6 +9,7 @@
  * the reader with an error held as data (csv_reader_error). */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "strbuf.h"
@@ -64,3 +65,9 @@ void csv_reader_free(struct csv_reader *r);
 /* Appends n bytes of s as one CSV cell, quoted when it holds sep, a quote, a line break or
  * surrounding spaces; returns 0 or a negative errno. */
 int csv_write_field(struct strbuf *sb, const char *s, size_t n, char sep);
+/* True when a text cell of n bytes at s begins with a character that makes a spreadsheet read
+ * it as a formula: '=', '+', '-', '@', a tab or a carriage return. */
+bool csv_formula_start(const char *s, size_t n);
+/* As csv_write_field for a text cell of an export: one that csv_formula_start flags is written
+ * with a leading apostrophe, so that a spreadsheet shows it as text (docs/formats.md). */
+int csv_write_text(struct strbuf *sb, const char *s, size_t n, char sep);

@@ -19,12 +19,13 @@ unset _sipas_name
 SIPAS_PACKAGES=(
   build-essential meson ninja-build pkg-config python3
   libmicrohttpd-dev libjansson-dev libgsl-dev libpq-dev libcurl4-openssl-dev libqrencode-dev
+  libxlsxwriter-dev libreadstat-dev
   postgresql-15 postgresql-client-15
   libzip-dev libexpat1-dev
 )
 SIPAS_TEST_PACKAGES=(
   valgrind clang libclang-rt-14-dev chromium chromium-driver python3-selenium zbar-tools
-  python3-openpyxl
+  python3-openpyxl readstat
 )
 
 log() { printf '%s\n' "==> $*" >&2; }

@@ -451,6 +451,11 @@ static void downloads(struct strbuf *sb, const char *code)
 		      "<a href=\"/api/v1/surveys/%s/progress?format=csv\">Tiến độ (CSV)</a> "
 		      "<a href=\"/api/v1/surveys/%s/codebook.csv\">Sổ mã (codebook.csv)</a>",
 		      code, code, code, code, code);
+	strbuf_printf(sb, " <a href=\"/api/v1/surveys/%s/responses.xlsx\">Dữ liệu phiếu (Excel)</a> "
+		      "<a href=\"/api/v1/surveys/%s/responses.sav\">Dữ liệu phiếu (SPSS)</a> "
+		      "<a href=\"/api/v1/surveys/%s/responses.dta\">Dữ liệu phiếu (Stata)</a> "
+		      "<a href=\"/api/v1/surveys/%s/estimates.xlsx?by=agency\">Ước lượng theo cơ quan (Excel)</a>",
+		      code, code, code, code);
 	strbuf_puts(sb, "</nav>");
 }
 

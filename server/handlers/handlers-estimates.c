@@ -1,4 +1,4 @@
-/* handlers-estimates.c - GET /api/v1/surveys/{survey}/estimates, /compare and /progress. */
+/* handlers-estimates.c - GET /api/v1/surveys/{survey}/estimates (JSON, CSV), estimates.xlsx, /compare and /progress. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -13,9 +13,12 @@
 #include "auth.h"
 #include "est-compare.h"
 #include "est-rounds.h"
+#include "export-file.h"
 #include "handlers.h"
 #include "progress.h"
 #include "jsonw.h"
+#include "utf8.h"
+#include "xlsx.h"
 
 #define BY_ARGS_MAX 8
 
@@ -59,29 +62,60 @@ static int want_csv(struct http_req *req)
 	return -EINVAL;
 }
 
+/* Reads by= and the options and opens the round (its aggregates brought up to date) into *xo.
+ * Returns 0, a status with the reply set, or a negative errno. */
+static int estimates_open(struct http_req *req, struct analyst_ctx **xo)
+{
+	char buf[EST_STORE_MAX_BY + 1][ANALYST_QUERY_MAX];
+	const char *vals[EST_STORE_MAX_BY + 1];
+	struct analyst_ctx *x = NULL;
+	int r, n;
+
+	if ((n = by_values(req, buf, vals)) < 0)
+		return analyst_bad(req, "at most %d by= values of at most %d bytes", EST_STORE_MAX_BY,
+				   ANALYST_QUERY_MAX - 1);
+	if ((r = analyst_open(req, req->params[0], true, &x)) != 0)
+		return r;
+	if ((r = analyst_options(req, &x->est[0].opt)) != 0)
+		return r;
+	if (est_by_parse(x->fe->form, vals, (size_t)n, &x->est[0].by, &x->err) < 0)
+		return analyst_bad(req, "%s", x->err.message);
+	*xo = x;
+	return 0;
+}
+
+/* Computes the estimates estimates_open asked for into rep and gives the connection back.
+ * Returns 0, a status with the reply set, or a negative errno. */
+static int estimates_compute(struct http_req *req, struct analyst_ctx *x, struct est_report *rep)
+{
+	int r = analyst_compute(x, x->fe, &x->est[0]);
+
+	if (r == -EINVAL)
+		return analyst_est_error(req, &x->err);
+	if (r < 0)
+		return r;
+	db_release(x->c);
+	x->c = NULL;
+	analyst_report(x, &x->est[0], rep);
+	return 0;
+}
+
 int handle_estimates(struct http_req *req)
 {
 	struct analyst_ctx *x = NULL;
 	struct analyst_est *e;
 	struct est_report rep;
 	struct strbuf sb;
-	char buf[EST_STORE_MAX_BY + 1][ANALYST_QUERY_MAX], key[2 * FORM_MAX_ID_LEN + 100];
-	const char *vals[EST_STORE_MAX_BY + 1], *type;
-	int r, n, csv;
+	char key[2 * FORM_MAX_ID_LEN + 100];
+	const char *type;
+	int r, csv;
 
 	if ((csv = want_csv(req)) < 0)
 		return analyst_bad(req, "format must be json or csv");
 	type = csv ? "text/csv; charset=utf-8" : "application/json";
-	if ((n = by_values(req, buf, vals)) < 0)
-		return analyst_bad(req, "at most %d by= values of at most %d bytes", EST_STORE_MAX_BY,
-				   ANALYST_QUERY_MAX - 1);
-	if ((r = analyst_open(req, req->params[0], true, &x)) != 0)
+	if ((r = estimates_open(req, &x)) != 0)
 		return r;
 	e = &x->est[0];
-	if ((r = analyst_options(req, &e->opt)) != 0)
-		return r;
-	if (est_by_parse(x->fe->form, vals, (size_t)n, &e->by, &x->err) < 0)
-		return analyst_bad(req, "%s", x->err.message);
 	if (csv && (r = analyst_audit(x->c, x->fe, req, "estimates", "csv")) < 0)
 		return r;
 	if (csv)
@@ -91,14 +125,8 @@ int handle_estimates(struct http_req *req)
 		 e->by.n > 1 ? e->by.name[1] : "", (int)e->opt.ci, e->opt.confidence, (int)e->opt.lonely, csv);
 	if ((r = analyst_cache_get(x, req, key, type)) != 0)
 		return r;
-	r = analyst_compute(x, x->fe, e);
-	if (r == -EINVAL)
-		return analyst_est_error(req, &x->err);
-	if (r < 0)
+	if ((r = estimates_compute(req, x, &rep)) != 0)
 		return r;
-	db_release(x->c);
-	x->c = NULL;
-	analyst_report(x, e, &rep);
 	strbuf_init(&sb, 0);
 	r = csv ? est_report_csv(&sb, &rep) : est_report_json(&sb, &rep);
 	if (r < 0) {
@@ -107,6 +135,76 @@ int handle_estimates(struct http_req *req)
 	}
 	analyst_cache_put(x, req, key, &sb);
 	return http_reply_buf(req, 200, type, &sb);
+}
+
+/* One cell of estimates.xlsx. */
+struct xlsx_cells {
+	struct xlsx *w;
+	uint32_t row;
+	uint16_t col;
+	double width[EST_STORE_MAX_BY + 20];
+};
+
+static int xlsx_cell(void *ud, const struct est_cell *c)
+{
+	struct xlsx_cells *s = ud;
+	char *end;
+	double v;
+	int r = 0;
+
+	if (c->kind == EST_CELL_END) {
+		s->row++;
+		s->col = 0;
+		return 0;
+	}
+	if (c->kind == EST_CELL_TEXT && c->text && s->row == 0)
+		r = xlsx_heading(s->w, s->col, c->text);
+	else if (c->kind == EST_CELL_TEXT)
+		r = xlsx_text(s->w, s->row, s->col, c->text);
+	else if (c->kind == EST_CELL_CODE && c->text && *c->text) {
+		v = strtod(c->text, &end);
+		r = *end ? xlsx_text(s->w, s->row, s->col, c->text) : xlsx_number(s->w, s->row, s->col, v);
+	} else if (c->kind != EST_CELL_CODE)
+		r = xlsx_number(s->w, s->row, s->col, c->number);
+	if (c->text && s->col < sizeof s->width / sizeof s->width[0]) {
+		double chars = (double)utf8_count(c->text, strlen(c->text));
+
+		if (chars > s->width[s->col])
+			s->width[s->col] = chars;
+	}
+	s->col++;
+	return r;
+}
+
+int handle_estimates_xlsx(struct http_req *req)
+{
+	struct analyst_ctx *x = NULL;
+	struct xlsx_cells s = { 0 };
+	struct est_report rep;
+	size_t i;
+	int r, fd;
+
+	if ((r = estimates_open(req, &x)) != 0)
+		return r;
+	if ((r = analyst_audit(x->c, x->fe, req, "estimates", "xlsx")) < 0)
+		return r;
+	if ((r = estimates_compute(req, x, &rep)) != 0)
+		return r;
+	if ((r = xlsx_open(NULL, &s.w)) < 0)
+		return r;
+	if ((r = xlsx_sheet(s.w, "Ước lượng")) < 0 || (r = xlsx_freeze_header(s.w)) < 0 ||
+	    (r = est_report_cells(&rep, xlsx_cell, &s)) < 0) {
+		xlsx_free(s.w);
+		return r;
+	}
+	for (i = 0; i < sizeof s.width / sizeof s.width[0]; i++)
+		if (s.width[i] > 0 && (r = xlsx_width(s.w, (uint16_t)i, s.width[i] < 12 ? 12 : s.width[i])) < 0) {
+			xlsx_free(s.w);
+			return r;
+		}
+	if ((r = xlsx_finish(s.w, &fd)) < 0)
+		return r;
+	return export_reply_file(req, fd, XLSX_TYPE, x->fe->survey.code, "estimates.xlsx");
 }
 
 /* ---- comparisons ---- */
@@ -267,7 +365,7 @@ static void csv_row(struct strbuf *sb, const struct progress_row *row)
 {
 	size_t k;
 
-	csv_write_field(sb, row->stratum, strlen(row->stratum), ',');
+	csv_write_text(sb, row->stratum, strlen(row->stratum), ',');
 	strbuf_putc(sb, ',');
 	csv_write_field(sb, row->agency, strlen(row->agency), ',');
 	if (row->target >= 0)

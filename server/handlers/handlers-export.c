@@ -10,6 +10,7 @@
 #include "db-estimates.h"
 #include "db-export.h"
 #include "db.h"
+#include "export-file.h"
 #include "handlers.h"
 
 /* libmicrohttpd's content-reader returns: end of stream, error. */
@@ -71,11 +72,8 @@ static int header_row(struct strbuf *sb, const struct form *f, struct db_export_
 
 		strbuf_putc(sb, ',');
 		csv_write_field(sb, q->id, strlen(q->id), ',');
-		cols[i].id = q->id;
-		cols[i].kind = q->type == FORM_Q_MULTI ? DB_EXPORT_MULTI :
-			       q->type == FORM_Q_TEXT ? DB_EXPORT_TEXT : DB_EXPORT_CODE;
-		cols[i].slot = q->type == FORM_Q_SCALE || q->type == FORM_Q_SINGLE ? q->slot : -1;
 	}
+	export_columns(f, cols);
 	r = strbuf_puts(sb, "\r\n");
 	return r;
 }
@@ -124,7 +122,7 @@ static int frame_row(void *ud, const char *stratum, long long population, long l
 	struct strbuf *sb = ud;
 
 	(void)agency;
-	csv_write_field(sb, stratum, strlen(stratum), ',');
+	csv_write_text(sb, stratum, strlen(stratum), ',');
 	if (target >= 0)
 		return strbuf_printf(sb, ",%lld,%lld\r\n", population, target);
 	return strbuf_printf(sb, ",%lld,\r\n", population);

@@ -78,7 +78,7 @@ static void csv_cell(struct strbuf *sb, const char *s, int first)
 {
 	if (!first)
 		strbuf_putc(sb, ',');
-	csv_write_field(sb, s ? s : "", s ? strlen(s) : 0, ',');
+	csv_write_text(sb, s ? s : "", s ? strlen(s) : 0, ',');
 }
 
 static int reply_csv(struct http_req *req, struct strbuf *sb, const char *survey, const char *what)

@@ -51,5 +51,12 @@ int handle_export_responses(struct http_req *req);
 int handle_export_frame(struct http_req *req);
 int handle_invites_csv(struct http_req *req);
 int handle_letters(struct http_req *req);
+/* GET /api/v1/surveys/{survey}/responses.xlsx, .sav, .dta, estimates.xlsx (analyst, admin) and
+ * template.xlsx (team, admin): docs/api.md. */
+int handle_export_responses_xlsx(struct http_req *req);
+int handle_export_responses_sav(struct http_req *req);
+int handle_export_responses_dta(struct http_req *req);
+int handle_estimates_xlsx(struct http_req *req);
+int handle_template_xlsx(struct http_req *req);
 int handle_dashboard(struct http_req *req);
 int handle_dashboard_agency(struct http_req *req);

@@ -51,6 +51,17 @@ const struct route handler_routes[] = {
 	  .handler = handle_export_responses },
 	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/frame.csv", .who = ROLE_ADMIN | ROLE_ANALYST,
 	  .handler = handle_export_frame },
+	/* spreadsheets and statistics files (handlers-export-xlsx.c, handlers-export-stat.c) */
+	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/template.xlsx", .who = ROLE_ADMIN | ROLE_TEAM,
+	  .handler = handle_template_xlsx },
+	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/responses.xlsx", .who = ROLE_ADMIN | ROLE_ANALYST,
+	  .handler = handle_export_responses_xlsx },
+	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/responses.sav", .who = ROLE_ADMIN | ROLE_ANALYST,
+	  .handler = handle_export_responses_sav },
+	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/responses.dta", .who = ROLE_ADMIN | ROLE_ANALYST,
+	  .handler = handle_export_responses_dta },
+	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/estimates.xlsx", .who = ROLE_ADMIN | ROLE_ANALYST,
+	  .handler = handle_estimates_xlsx },
 	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/progress", .who = ANY_TOKEN,
 	  .handler = handle_progress },
 	/* drawn invitations with contacts: admins only, audited (handlers-invites.c) */

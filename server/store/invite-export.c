@@ -28,21 +28,11 @@ int invite_url(struct strbuf *sb, const char *base, const char *survey, const ch
 	return strbuf_printf(sb, "/s/%s?invite=%s", survey, code);
 }
 
-/* One formula-safe cell followed by sep. */
+/* One formula-safe cell (csv_write_text, docs/formats.md) followed by sep. */
 static int cell(struct strbuf *sb, const char *s, char sep)
 {
-	struct strbuf t;
-	int r;
+	int r = csv_write_text(sb, s, strlen(s), ',');
 
-	if (s[0] && strchr("=+-@\t\r", s[0])) {
-		strbuf_init(&t, 0);
-		strbuf_putc(&t, '\'');
-		strbuf_puts(&t, s);
-		r = csv_write_field(sb, t.buf, t.len, ',');
-		strbuf_done(&t);
-	} else {
-		r = csv_write_field(sb, s, strlen(s), ',');
-	}
 	return r < 0 ? r : strbuf_putc(sb, sep);
 }
 

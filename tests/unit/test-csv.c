@@ -322,6 +322,30 @@ static void test_write(void)
 	strbuf_done(&sb);
 }
 
+/* Export cells that a spreadsheet would read as a formula get one apostrophe; others do not. */
+static void test_write_text(void)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"" },
+		{ "+1", "'+1" }, { "-2 là", "'-2 là" }, { "@SUM(A1)", "'@SUM(A1)" },
+		{ "\tx", "'\tx" }, { "\rx", "\"'\rx\"" }, { "a=b", "a=b" }, { "", "" }, { "'=x", "'=x" },
+		{ " =x", "\" =x\"" }, { "Rất tốt", "Rất tốt" }, { "-", "'-" },
+	};
+	struct strbuf sb;
+	size_t i;
+
+	strbuf_init(&sb, 0);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		strbuf_reset(&sb);
+		CHECK_INT(csv_formula_start(cases[i].in, strlen(cases[i].in)),
+			  cases[i].in[0] == '=' || cases[i].in[0] == '+' || cases[i].in[0] == '-' ||
+			  cases[i].in[0] == '@' || cases[i].in[0] == '\t' || cases[i].in[0] == '\r');
+		CHECK_OK(csv_write_text(&sb, cases[i].in, strlen(cases[i].in), ','));
+		CHECK_STR(strbuf_str(&sb), cases[i].out);
+	}
+	strbuf_done(&sb);
+}
+
 /* Pseudo-random inputs from a small alphabet: chunking never changes the outcome. */
 static void test_random(void)
 {
@@ -402,6 +426,7 @@ int main(void)
 	test_limits();
 	test_stop();
 	test_write();
+	test_write_text();
 	test_random();
 	test_random_records();
 	TEST_DONE();
