@@ -1,4 +1,4 @@
-/* cli-survey.c - `sipas survey create|open|close`: survey rounds (đợt khảo sát). */
+/* cli-survey.c - `sipas survey create|open|close|publish|unpublish`: survey rounds (đợt khảo sát). */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -21,13 +21,17 @@ static int usage(FILE *f)
 		   "                           [--baseline 79.30] [--baseline-label TEXT] [--frame FRAME.csv]\n"
 		   "                           [--access open|invite] [--agency CODE]...\n"
 		   "       sipas survey close ID\n"
-		   "       sipas survey open ID\n\n"
+		   "       sipas survey open ID\n"
+		   "       sipas survey publish ID\n"
+		   "       sipas survey unpublish ID\n\n"
 		   "create makes a survey round (đợt khảo sát) on a registered form (its highest version\n"
 		   "unless --form-version). ID: letters, digits, '_', '.', '-' (at most 64). --frame reads\n"
 		   "stratum,population[,target] rows into the round's sampling frame. --access invite asks\n"
 		   "for a one-time invitation code with every response (see `sipas invites create`).\n"
 		   "--agency (repeatable) limits the agencies the round covers; none = every agency.\n"
-		   "close stops a round from taking responses; open takes them again.\n");
+		   "close stops a round from taking responses; open takes them again.\n"
+		   "publish opens the round's estimates by agency to anyone at /results/ID (and .json);\n"
+		   "unpublish withdraws them (404 again).\n");
 	return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
@@ -264,6 +268,37 @@ static int survey_set_open(const struct config *cfg, int argc, char **argv, bool
 	return status;
 }
 
+static int survey_set_published(const struct config *cfg, int argc, char **argv, bool published)
+{
+	struct db_conn *c = NULL;
+	int r, status;
+
+	if (cli_wants_help(argc, argv))
+		return usage(stdout);
+	if (argc != 2) {
+		fprintf(stderr, "sipas survey %s: give one round ID\n", argv[0]);
+		return CLI_USAGE;
+	}
+	if ((status = cli_db_connect(cfg, published ? "survey publish" : "survey unpublish", &c)) != 0)
+		return status;
+	r = db_survey_set_published(c, argv[1], published);
+	if (r == -ENOENT) {
+		fprintf(stderr, "sipas survey %s: no round '%s'\n", argv[0], argv[1]);
+		status = CLI_USAGE;
+	} else if (r < 0) {
+		fprintf(stderr, "sipas survey %s: %s\n", argv[0], db_conn_error(c));
+		status = CLI_RUNTIME;
+	} else {
+		if (published)
+			printf("survey %s published (/results/%s, /results/%s.json)\n", argv[1], argv[1], argv[1]);
+		else
+			printf("survey %s unpublished\n", argv[1]);
+		status = CLI_OK;
+	}
+	db_conn_close(c);
+	return status;
+}
+
 int cli_survey(const struct config *cfg, int argc, char **argv)
 {
 	if (argc < 2)
@@ -274,6 +309,10 @@ int cli_survey(const struct config *cfg, int argc, char **argv)
 		return survey_set_open(cfg, argc - 1, argv + 1, false);
 	if (!strcmp(argv[1], "open"))
 		return survey_set_open(cfg, argc - 1, argv + 1, true);
+	if (!strcmp(argv[1], "publish"))
+		return survey_set_published(cfg, argc - 1, argv + 1, true);
+	if (!strcmp(argv[1], "unpublish"))
+		return survey_set_published(cfg, argc - 1, argv + 1, false);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
 		return usage(stdout);
 	fprintf(stderr, "sipas survey: unknown action '%s'\n", argv[1]);

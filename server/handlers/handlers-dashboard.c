@@ -16,36 +16,21 @@
 #include "db-estimates.h"
 #include "db.h"
 #include "handlers.h"
+#include "numfmt.h"
 #include "page.h"
 #include "progress.h"
 
 #define SIG_LEVEL 0.05
 
-/* "81,4", or "–" when not a number. */
+/* "81,4", or "–" when not a number (base/numfmt.h). */
 static const char *fmt1(char *buf, size_t len, double v)
 {
-	char *p;
-
-	if (!isfinite(v))
-		return "–";
-	snprintf(buf, len, "%.1f", v);
-	if (!strcmp(buf, "-0.0"))
-		snprintf(buf, len, "0.0");
-	p = strchr(buf, '.');
-	if (p)
-		*p = ',';
-	return buf;
+	return numfmt_dec1(buf, len, v);
 }
 
 static const char *fmt_signed(char *buf, size_t len, double v)
 {
-	char tmp[24];
-
-	if (!isfinite(v))
-		return "–";
-	fmt1(tmp, sizeof tmp, v);
-	snprintf(buf, len, "%s%s", v > 0 && strcmp(tmp, "0,0") ? "+" : "", tmp);
-	return buf;
+	return numfmt_signed1(buf, len, v);
 }
 
 static const char *fmt_p(char *buf, size_t len, double p)
@@ -186,12 +171,31 @@ struct mark {
 	const struct est_estimate *e;
 };
 
+/* Appends label escaped, cut to CHART_LABEL_MAX characters with "…" (the mark's title has it whole). */
+#define CHART_LABEL_MAX 38
+static void short_label(struct strbuf *sb, const char *label)
+{
+	size_t i, chars = 0, cut = 0;
+	char *head;
+
+	for (i = 0; label[i]; i++)
+		if (((unsigned char)label[i] & 0xC0) != 0x80 && ++chars == CHART_LABEL_MAX)
+			cut = i;
+	if (chars <= CHART_LABEL_MAX || !(head = strndup(label, cut))) {
+		html_escape(sb, label);
+		return;
+	}
+	html_escape(sb, head);
+	strbuf_puts(sb, "…");
+	free(head);
+}
+
 /* An SVG with one row per mark: the interval as a whisker, the estimate as a dot (red when
  * significantly below the baseline, hollow when flagged), and the baseline as a dashed line. */
 static void chart(struct strbuf *sb, const struct mark *m, size_t n, bool has_base, double base,
 		  const char *aria)
 {
-	const double W = 640, left = 150, right = 20, rowh = 24, top = 28;
+	const double W = 740, left = 250, right = 20, rowh = 24, top = 28;
 	double H = top + rowh * (double)(n ? n : 1) + 30, amin, amax, *lo, *hi;
 	char b1[32], b2[32], b3[32];
 	size_t i;
@@ -239,7 +243,7 @@ static void chart(struct strbuf *sb, const struct mark *m, size_t n, bool has_ba
 		strbuf_printf(sb, ": %s%% (%s – %s)%s</title>", b1, b2, b3, flagged ? " – chưa tin cậy" : "");
 		strbuf_printf(sb, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\" fill=\"%s\">", left - 8, y + 4,
 			      below ? "#a4161a" : "#1b1b1b");
-		html_escape(sb, m[i].label);
+		short_label(sb, m[i].label);
 		strbuf_printf(sb, "%s</text>", flagged ? " *" : "");
 		if (isfinite(e->ci_low) && isfinite(e->ci_high))
 			strbuf_printf(sb, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"/>"
@@ -447,7 +451,8 @@ int handle_dashboard(struct http_req *req)
 	}
 	qsort(rk, n, sizeof *rk, cmp_ranked);
 	for (i = 0; i < n; i++)
-		mk[i] = (struct mark){ rk[i].g->by_values[0], rk[i].g->by_values[0], &rk[i].g->group->est[0] };
+		mk[i] = (struct mark){ rk[i].g->by_values[0], rk[i].a ? rk[i].a->name : rk[i].g->by_values[0],
+					&rk[i].g->group->est[0] };
 
 	strbuf_init(&sb, 0);
 	strbuf_init(&title, 0);

@@ -43,3 +43,8 @@ int handle_export_responses(struct http_req *req);
 int handle_export_frame(struct http_req *req);
 int handle_dashboard(struct http_req *req);
 int handle_dashboard_agency(struct http_req *req);
+
+/* the round's report and published results (handlers-report.c, handlers-results.c) */
+int handle_report_pdf(struct http_req *req);
+int handle_results(struct http_req *req);
+int handle_results_json(struct http_req *req);
