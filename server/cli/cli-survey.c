@@ -240,59 +240,37 @@ out:
 	return status;
 }
 
-static int survey_set_open(const struct config *cfg, int argc, char **argv, bool open)
+/* open|close|publish|unpublish ID (argv[0] the action): one flag of the round. */
+static int survey_set(const struct config *cfg, int argc, char **argv)
 {
+	const char *act = argv[0];
+	bool publish = !strcmp(act, "publish") || !strcmp(act, "unpublish");
+	bool on = !strcmp(act, "open") || !strcmp(act, "publish");
 	struct db_conn *c = NULL;
+	char cmd[32];
 	int r, status;
 
 	if (cli_wants_help(argc, argv))
 		return usage(stdout);
 	if (argc != 2) {
-		fprintf(stderr, "sipas survey %s: give one round ID\n", argv[0]);
+		fprintf(stderr, "sipas survey %s: give one round ID\n", act);
 		return CLI_USAGE;
 	}
-	if ((status = cli_db_connect(cfg, open ? "survey open" : "survey close", &c)) != 0)
+	snprintf(cmd, sizeof cmd, "survey %s", act);
+	if ((status = cli_db_connect(cfg, cmd, &c)) != 0)
 		return status;
-	r = db_survey_set_open(c, argv[1], open);
+	r = publish ? db_survey_set_published(c, argv[1], on) : db_survey_set_open(c, argv[1], on);
 	if (r == -ENOENT) {
-		fprintf(stderr, "sipas survey %s: no round '%s'\n", argv[0], argv[1]);
+		fprintf(stderr, "sipas survey %s: no round '%s'\n", act, argv[1]);
 		status = CLI_USAGE;
 	} else if (r < 0) {
-		fprintf(stderr, "sipas survey %s: %s\n", argv[0], db_conn_error(c));
+		fprintf(stderr, "sipas survey %s: %s\n", act, db_conn_error(c));
 		status = CLI_RUNTIME;
 	} else {
-		printf("survey %s %s\n", argv[1], open ? "open" : "closed");
-		status = CLI_OK;
-	}
-	db_conn_close(c);
-	return status;
-}
-
-static int survey_set_published(const struct config *cfg, int argc, char **argv, bool published)
-{
-	struct db_conn *c = NULL;
-	int r, status;
-
-	if (cli_wants_help(argc, argv))
-		return usage(stdout);
-	if (argc != 2) {
-		fprintf(stderr, "sipas survey %s: give one round ID\n", argv[0]);
-		return CLI_USAGE;
-	}
-	if ((status = cli_db_connect(cfg, published ? "survey publish" : "survey unpublish", &c)) != 0)
-		return status;
-	r = db_survey_set_published(c, argv[1], published);
-	if (r == -ENOENT) {
-		fprintf(stderr, "sipas survey %s: no round '%s'\n", argv[0], argv[1]);
-		status = CLI_USAGE;
-	} else if (r < 0) {
-		fprintf(stderr, "sipas survey %s: %s\n", argv[0], db_conn_error(c));
-		status = CLI_RUNTIME;
-	} else {
-		if (published)
+		if (publish && on)
 			printf("survey %s published (/results/%s, /results/%s.json)\n", argv[1], argv[1], argv[1]);
 		else
-			printf("survey %s unpublished\n", argv[1]);
+			printf("survey %s %s\n", argv[1], publish ? "unpublished" : on ? "open" : "closed");
 		status = CLI_OK;
 	}
 	db_conn_close(c);
@@ -305,14 +283,9 @@ int cli_survey(const struct config *cfg, int argc, char **argv)
 		return usage(stderr);
 	if (!strcmp(argv[1], "create"))
 		return survey_create(cfg, argc - 1, argv + 1);
-	if (!strcmp(argv[1], "close"))
-		return survey_set_open(cfg, argc - 1, argv + 1, false);
-	if (!strcmp(argv[1], "open"))
-		return survey_set_open(cfg, argc - 1, argv + 1, true);
-	if (!strcmp(argv[1], "publish"))
-		return survey_set_published(cfg, argc - 1, argv + 1, true);
-	if (!strcmp(argv[1], "unpublish"))
-		return survey_set_published(cfg, argc - 1, argv + 1, false);
+	if (!strcmp(argv[1], "close") || !strcmp(argv[1], "open") || !strcmp(argv[1], "publish") ||
+	    !strcmp(argv[1], "unpublish"))
+		return survey_set(cfg, argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
 		return usage(stdout);
 	fprintf(stderr, "sipas survey: unknown action '%s'\n", argv[1]);

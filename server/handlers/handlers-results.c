@@ -27,7 +27,6 @@
  * the small groups' figures nulled. Returns 0 with *out, or a status / negative errno. */
 static int results_open(struct http_req *req, const char *type, const char *key, struct analyst_ctx **out)
 {
-	static const struct est_options def = EST_OPTIONS_DEFAULT;
 	struct analyst_ctx *x = NULL;
 	struct analyst_est *e;
 	size_t i, k;
@@ -51,13 +50,7 @@ static int results_open(struct http_req *req, const char *type, const char *key,
 		return r;
 	}
 	e = &x->est[0];
-	e->opt = def;
-	e->opt.lonely = EST_LONELY_ADJUST;
-	e->by.n = 1;
-	e->by.kind[0] = EST_BY_AGENCY;
-	e->by.name[0] = "agency";
-	e->by.question = -1;
-	if ((r = analyst_compute(x, x->fe, e)) < 0)
+	if ((r = analyst_compute_dashboard(x)) < 0)
 		return r == -EINVAL ? analyst_est_error(req, &x->err) : r;
 	for (i = 0; i < e->res->ngroups; i++) {
 		struct est_group *g = &e->res->groups[i];
@@ -106,23 +99,6 @@ int handle_results_json(struct http_req *req)
 
 /* ---- the page ---- */
 
-struct shown {
-	const struct est_report_group *g;
-	const struct est_agency *a;
-};
-
-static int cmp_shown(const void *p, const void *q)
-{
-	const struct shown *a = p, *b = q;
-	double x = a->g->group->est[0].estimate, y = b->g->group->est[0].estimate;
-
-	if (isnan(x) != isnan(y))
-		return isnan(x) ? 1 : -1;
-	if (!isnan(x) && x != y)
-		return x < y ? 1 : -1;
-	return strcmp(a->g->by_values[0], b->g->by_values[0]);
-}
-
 /* The interval on a 0-100 scale as a small inline SVG: a line and a dot. */
 static void bar(struct strbuf *sb, const struct est_estimate *e)
 {
@@ -166,7 +142,7 @@ int handle_results(struct http_req *req)
 	static const char key[] = "results|html", type[] = "text/html; charset=utf-8";
 	struct analyst_ctx *x = NULL;
 	struct analyst_est *e;
-	struct shown *s;
+	struct analyst_ranked *s;
 	struct strbuf sb, title;
 	size_t i, n, shown = 0, small = 0;
 	char b1[32], b2[32], b3[32];
@@ -176,13 +152,8 @@ int handle_results(struct http_req *req)
 		return r;
 	e = &x->est[0];
 	n = e->ngroups - 1;
-	if (!(s = calloc(n ? n : 1, sizeof *s)))
+	if (!(s = analyst_rank(x, e)))
 		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		s[i].g = &e->groups[1 + i];
-		s[i].a = est_agencies_by_code(&x->ag, s[i].g->by_values[0]);
-	}
-	qsort(s, n, sizeof *s, cmp_shown);
 	strbuf_init(&sb, 0);
 	strbuf_init(&title, 0);
 	strbuf_printf(&title, "Kết quả khảo sát – %s", x->fe->survey.title);
