@@ -34,6 +34,10 @@ bool rp_significant(const struct est_contrast *c);
 /* "81,4" or "–" (numfmt_dec1); "dd/mm/yyyy" from an ISO date ("" stays ""). */
 const char *rp_num(char *buf, size_t len, double v);
 const char *rp_date(char *buf, size_t len, const char *iso);
+/* A confidence level as a percentage: "95", or "97,5". */
+const char *rp_pct(char *buf, size_t len, double confidence);
+/* "= 0,023", "< 0,001", or "= –" (numfmt_p after its sign). */
+const char *rp_p(char *buf, size_t len, double p);
 /* "+2,1 ▲" / "-3,0 ▼" (significant) or "+0,4": a difference with its direction when significant. */
 const char *rp_diff(char *buf, size_t len, double diff, bool significant);
 /* True when the estimate carries a reliability flag the reader must see. */

@@ -27,7 +27,8 @@ void rp_cover(struct rp *p)
 	rd_page(p->rd, p->footer);
 	rd_set_y(p->rd, 150);
 	rd_para(p->rd, &(struct rd_font){ 11, true, RD_GREY, RD_LEFT, false }, "SIPAS LẠNG SƠN", 10);
-	rd_para(p->rd, &rf_title, "BÁO CÁO KẾT QUẢ KHẢO SÁT MỨC ĐỘ HÀI LÒNG", 6);
+	rd_para(p->rd, &rf_title, "BÁO CÁO KẾT QUẢ KHẢO SÁT", 2);
+	rd_para(p->rd, &rf_title, "MỨC ĐỘ HÀI LÒNG", 6);
 	rd_para(p->rd, &(struct rd_font){ 12, false, RD_INK, RD_LEFT, false },
 		"của người dân, tổ chức đối với sự phục vụ của cơ quan hành chính nhà nước", 40);
 	strbuf_init(&sb, 0);
@@ -62,7 +63,7 @@ void rp_cover(struct rp *p)
 	strbuf_reset(&sb);
 	strbuf_printf(&sb, "Phương pháp: ước lượng theo thiết kế mẫu (trọng số từ khung mẫu, tuyến tính hoá Taylor), "
 		      "khoảng tin cậy %s%% theo phương pháp %s; chi tiết ở phần Phụ lục.",
-		      rp_num(b, sizeof b, 100 * in->confidence), ci_name(in->ci_method));
+		      rp_pct(b, sizeof b, in->confidence), ci_name(in->ci_method));
 	rd_set_y(p->rd, rd_y(p->rd) + 12);
 	rd_para(p->rd, &rf_body, strbuf_str(&sb), 4);
 	rd_set_y(p->rd, RD_BOTTOM - 40);
@@ -123,14 +124,14 @@ void rp_summary(struct rp *p)
 	strbuf_printf(&sb, "%s toàn đợt: %s%%", label, rp_num(b1, sizeof b1, e->estimate));
 	rd_para(p->rd, &(struct rd_font){ 16, true, RD_INK, RD_LEFT, false }, strbuf_str(&sb), 2);
 	strbuf_reset(&sb);
-	strbuf_printf(&sb, "Khoảng tin cậy %s%%: %s – %s; %llu phiếu.", rp_num(b4, sizeof b4, 100 * in->confidence),
+	strbuf_printf(&sb, "Khoảng tin cậy %s%%: %s – %s; %llu phiếu.", rp_pct(b4, sizeof b4, in->confidence),
 		      rp_num(b2, sizeof b2, e->ci_low), rp_num(b3, sizeof b3, e->ci_high), (unsigned long long)in->round.whole->n);
 	rd_para(p->rd, &rf_body, strbuf_str(&sb), 8);
 	if (in->has_baseline) {
 		strbuf_reset(&sb);
-		strbuf_printf(&sb, "So với mốc %s (%s%%): %s điểm (p = %s): ", in->baseline_label,
+		strbuf_printf(&sb, "So với mốc %s (%s%%): %s điểm (p %s): ", in->baseline_label,
 			      rp_num(b1, sizeof b1, in->baseline), numfmt_signed1(b2, sizeof b2, e->diff),
-			      numfmt_p(b3, sizeof b3, est_baseline_pvalue(e)));
+			      rp_p(b3, sizeof b3, est_baseline_pvalue(e)));
 		if (est_baseline_significant(e, REPORT_ALPHA))
 			strbuf_puts(&sb, e->diff > 0 ? "cao hơn mốc có ý nghĩa thống kê." : "thấp hơn mốc có ý nghĩa thống kê.");
 		else
@@ -139,11 +140,11 @@ void rp_summary(struct rp *p)
 	}
 	if (in->has_other && rp_vs_other(in, in->other.whole, est_id(in->round.form, 0), e, &c)) {
 		strbuf_reset(&sb);
-		strbuf_printf(&sb, "So với đợt %s (%s%%, khoảng tin cậy %s – %s): %s điểm (p = %s): ", in->other.title,
+		strbuf_printf(&sb, "So với đợt %s (%s%%, khoảng tin cậy %s – %s): %s điểm (p %s): ", in->other.title,
 			      rp_num(b1, sizeof b1, c.est_b),
 			      rp_num(b4, sizeof b4, rp_find(in->other.form, in->other.whole, est_id(in->round.form, 0))->ci_low),
 			      rp_num(b5, sizeof b5, rp_find(in->other.form, in->other.whole, est_id(in->round.form, 0))->ci_high),
-			      numfmt_signed1(b2, sizeof b2, c.diff), numfmt_p(b3, sizeof b3, c.p_value));
+			      numfmt_signed1(b2, sizeof b2, c.diff), rp_p(b3, sizeof b3, c.p_value));
 		if (rp_significant(&c))
 			strbuf_puts(&sb, c.diff > 0 ? "tăng có ý nghĩa thống kê." : "giảm có ý nghĩa thống kê.");
 		else
@@ -181,8 +182,8 @@ void rp_summary(struct rp *p)
 			strbuf_puts(&sb, "Không có cơ quan nào.");
 		rd_para(p->rd, &rf_body, strbuf_str(&sb), 8);
 	}
-	if (nok) {
-		size_t k = nok < 3 ? nok : 3;
+	if (nok >= 2) {
+		size_t k = nok >= 6 ? 3 : nok / 2;      /* the two lists never share an agency */
 
 		rd_para(p->rd, &rf_h2, "Cao nhất và thấp nhất (cơ quan có từ 30 phiếu)", 3);
 		strbuf_reset(&sb);
@@ -237,7 +238,7 @@ void rp_annex(struct rp *p)
 		      "số tầng). So sánh với mốc: chênh lệch = ước lượng − mốc, kiểm định t hai phía. So sánh hai đợt: "
 		      "hai mẫu độc lập, sai số chuẩn của chênh lệch = √(se₁² + se₂²), bậc tự do = min(df₁, df₂). "
 		      "So với toàn tỉnh: chênh lệch điểm giữa cơ quan và toàn đợt (không kiểm định, vì cơ quan là một phần "
-		      "của toàn đợt).", rp_num(b, sizeof b, 100 * in->confidence), ci_name(in->ci_method));
+		      "của toàn đợt).", rp_pct(b, sizeof b, in->confidence), ci_name(in->ci_method));
 	rd_para(p->rd, &rf_h2, "Khoảng tin cậy và kiểm định", 3);
 	rd_para(p->rd, &rf_body, strbuf_str(&sb), 8);
 	rd_para(p->rd, &rf_h2, "Độ tin cậy của số liệu", 3);

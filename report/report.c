@@ -66,6 +66,26 @@ const char *rp_num(char *buf, size_t len, double v)
 	return numfmt_dec1(buf, len, v);
 }
 
+const char *rp_pct(char *buf, size_t len, double confidence)
+{
+	double v = 100 * confidence;
+
+	if (fabs(v - round(v)) < 1e-9) {
+		snprintf(buf, len, "%.0f", v);
+		return buf;
+	}
+	return numfmt_dec1(buf, len, v);
+}
+
+const char *rp_p(char *buf, size_t len, double p)
+{
+	char t[32];
+	const char *s = numfmt_p(t, sizeof t, p);
+
+	snprintf(buf, len, "%s%s", s[0] == '<' ? "" : "= ", s);
+	return buf;
+}
+
 const char *rp_date(char *buf, size_t len, const char *iso)
 {
 	if (!iso || strlen(iso) != 10) {
@@ -101,7 +121,7 @@ double rp_row(struct rp *p, const struct rp_col *cols, size_t ncols, const char 
 
 		cf.one_line = true;
 		cf.align = i == 0 || cols[i].left ? RD_LEFT : RD_RIGHT;
-		rd_text(p->rd, cols[i].x, y + 1, cols[i].w - (i == 0 ? 4 : 0), &cf, cells[i] ? cells[i] : "");
+		rd_text(p->rd, cols[i].x, y + 1, cols[i].w - 4, &cf, cells[i] ? cells[i] : "");
 	}
 	rd_set_y(p->rd, y + h);
 	return h;

@@ -14,12 +14,13 @@ int db_report_dates(struct db_conn *c, int survey_id, char first[DB_REPORT_DATE_
 	int r;
 
 	db_int_param(survey_id, idbuf);
-	/* min and max as subqueries, so that each reads one end of responses_survey_submitted */
+	/* min and max as subqueries, so that each reads one end of responses_survey_submitted; dates
+	 * in the session's time zone (Asia/Ho_Chi_Minh, db-conn.c) */
 	r = db_exec(c, "SELECT coalesce(to_char((SELECT min(submitted_at) FROM responses WHERE survey_id = $1 AND NOT withdrawn)"
-		       " AT TIME ZONE 'UTC', 'YYYY-MM-DD'), ''),"
+		       ", 'YYYY-MM-DD'), ''),"
 		       " coalesce(to_char((SELECT max(submitted_at) FROM responses WHERE survey_id = $1 AND NOT withdrawn)"
-		       " AT TIME ZONE 'UTC', 'YYYY-MM-DD'), ''),"
-		       " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') FROM surveys WHERE id = $1", 1,
+		       ", 'YYYY-MM-DD'), ''),"
+		       " to_char(created_at, 'YYYY-MM-DD') FROM surveys WHERE id = $1", 1,
 		    (const char *[]){ idbuf }, &res);
 	if (r < 0)
 		return r;

@@ -6,7 +6,7 @@
 
 #define DB_REPORT_DATE_LEN 11      /* "2026-03-31" and NUL */
 
-/* The round's dates (ISO, UTC): the first and the last response's submitted_at date ("" when
+/* The round's dates (ISO, in Vietnam's time zone): the first and the last response's submitted_at date ("" when
  * the round has none) and the day it was created. Returns 0, -ENOENT or a negative errno. */
 int db_report_dates(struct db_conn *c, int survey_id, char first[DB_REPORT_DATE_LEN],
 		    char last[DB_REPORT_DATE_LEN], char created[DB_REPORT_DATE_LEN]);
