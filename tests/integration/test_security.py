@@ -56,6 +56,7 @@ class Security(unittest.TestCase):
             assert r.status == 201, r.body
         r = cls.upload_as("admin")
         assert r.status == 201, r.body
+        h.run_sipas(["survey", "publish", S], url, check=True)
 
     @classmethod
     def tearDownClass(cls):
@@ -147,6 +148,10 @@ class Security(unittest.TestCase):
             ("GET", f"/api/v1/surveys/{S}/progress", None,              (401, 200, 200, 200, 200)),
             ("GET", f"/dashboard/{S}", None,                            (303, 200, 403, 403, 200)),
             ("GET", f"/dashboard/{S}/agency/SNV", None,                 (303, 200, 403, 403, 200)),
+            ("GET", f"/api/v1/surveys/{S}/report.pdf", None,            (401, 200, 403, 403, 200)),
+            # published results: anyone, once published (test_report covers before and after)
+            ("GET", f"/results/{S}.json", None,                         (200, 200, 200, 200, 200)),
+            ("GET", f"/results/{S}", None,                              (200, 200, 200, 200, 200)),
         ]
 
     def test_matrix_covers_every_route(self):
