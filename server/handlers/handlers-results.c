@@ -102,7 +102,7 @@ int handle_results_json(struct http_req *req)
 /* The interval on a 0-100 scale as a small inline SVG: a line and a dot. */
 static void bar(struct strbuf *sb, const struct est_estimate *e)
 {
-	strbuf_puts(sb, "<svg class=\"bar\" viewBox=\"0 0 100 12\" preserveAspectRatio=\"none\" aria-hidden=\"true\">"
+	strbuf_puts(sb, "<svg class=\"ci-bar\" viewBox=\"0 0 100 12\" preserveAspectRatio=\"none\" aria-hidden=\"true\">"
 		    "<line x1=\"0\" x2=\"100\" y1=\"6\" y2=\"6\" stroke=\"#e3e6ea\" stroke-width=\"2\"/>");
 	if (isfinite(e->ci_low) && isfinite(e->ci_high))
 		strbuf_printf(sb, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"6\" y2=\"6\" stroke=\"#1f4e79\" stroke-width=\"3\"/>",
@@ -165,7 +165,7 @@ int handle_results(struct http_req *req)
 	if (e->res->groups[0].n >= RESULTS_MIN_N)
 		headline(&sb, x, &e->res->groups[0]);
 	strbuf_puts(&sb, "<h2 id=\"xep-hang\">Xếp hạng các cơ quan</h2><div class=\"scroll\"><table class=\"results\"><thead><tr>"
-		    "<th scope=\"col\">Hạng</th><th scope=\"col\">Cơ quan</th><th scope=\"col\">Tỷ lệ hài lòng (%)</th>"
+		    "<th scope=\"col\">Hạng</th><th scope=\"col\">Cơ quan</th><th scope=\"col\">Hài lòng (%)</th>"
 		    "<th scope=\"col\">Khoảng tin cậy 95%</th><th scope=\"col\">Số phiếu</th></tr></thead><tbody>");
 	for (i = 0; i < n; i++) {
 		const struct est_estimate *est = &s[i].g->group->est[0];
