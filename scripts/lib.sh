@@ -20,9 +20,11 @@ SIPAS_PACKAGES=(
   build-essential meson ninja-build pkg-config python3
   libmicrohttpd-dev libjansson-dev libgsl-dev libpq-dev libcurl4-openssl-dev
   postgresql-15 postgresql-client-15
+  libcairo2-dev libpango1.0-dev fonts-dejavu-core
 )
 SIPAS_TEST_PACKAGES=(
   valgrind clang libclang-rt-14-dev chromium chromium-driver python3-selenium
+  poppler-utils
 )
 
 log() { printf '%s\n' "==> $*" >&2; }
