@@ -14,7 +14,7 @@
 struct rd {
 	cairo_surface_t *surface;
 	cairo_t *cr;
-	struct report_fonts *fonts;
+	struct report_fonts *fonts;      /* locked while rd lives */
 	PangoContext *pc;
 	PangoFontDescription *desc[2];   /* regular, bold */
 	int page;                        /* pages begun */
@@ -42,17 +42,22 @@ static cairo_status_t write_out(void *closure, const unsigned char *data, unsign
 	return strbuf_append(closure, (const char *)data, length) < 0 ? CAIRO_STATUS_NO_MEMORY : CAIRO_STATUS_SUCCESS;
 }
 
-int rd_open(struct strbuf *out, const char *title, const char *date, struct rd **rdp, char *err, size_t errlen)
+int rd_open(struct report_fonts *fonts, struct strbuf *out, const char *title, const char *date, struct rd **rdp,
+	    char *err, size_t errlen)
 {
 	struct rd *rd = calloc(1, sizeof *rd);
 	cairo_font_options_t *fo = NULL;
+	PangoFontMap *map;
 	char iso[40];
 	int r;
 
 	if (!rd)
 		return -ENOMEM;
-	if ((r = report_fonts_new(&rd->fonts, err, errlen)) < 0)
-		goto fail;
+	if ((r = report_fonts_lock(fonts, &map, err, errlen)) < 0) {
+		free(rd);
+		return r;
+	}
+	rd->fonts = fonts;
 	rd->surface = cairo_pdf_surface_create_for_stream(write_out, out, RD_PAGE_W, RD_PAGE_H);
 	rd->cr = cairo_create(rd->surface);
 	if (cairo_status(rd->cr) != CAIRO_STATUS_SUCCESS) {
@@ -66,7 +71,7 @@ int rd_open(struct strbuf *out, const char *title, const char *date, struct rd *
 	cairo_pdf_surface_set_metadata(rd->surface, CAIRO_PDF_METADATA_CREATOR, "sipas");
 	cairo_pdf_surface_set_metadata(rd->surface, CAIRO_PDF_METADATA_CREATE_DATE, iso);
 	cairo_pdf_surface_set_metadata(rd->surface, CAIRO_PDF_METADATA_MOD_DATE, iso);
-	rd->pc = pango_font_map_create_context(report_fonts_map(rd->fonts));
+	rd->pc = pango_font_map_create_context(map);
 	if (!rd->pc) {
 		r = -ENOMEM;
 		goto fail;
@@ -101,7 +106,7 @@ void rd_abort(struct rd *rd)
 		cairo_destroy(rd->cr);
 	if (rd->surface)
 		cairo_surface_destroy(rd->surface);
-	report_fonts_free(rd->fonts);
+	report_fonts_unlock(rd->fonts);
 	free(rd);
 }
 

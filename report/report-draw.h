@@ -29,9 +29,13 @@ struct rd_font {
 
 struct rd;
 
-/* Opens a document writing into out, titled title, dated date (ISO "YYYY-MM-DD"). Returns 0 and
- * *rd; -ENOENT when the font files are missing; -EIO (err filled); -ENOMEM. */
-int rd_open(struct strbuf *out, const char *title, const char *date, struct rd **rd, char *err, size_t errlen);
+struct report_fonts;
+
+/* Opens a document writing into out, titled title, dated date (ISO "YYYY-MM-DD"), holding fonts
+ * until rd_close or rd_abort. Returns 0 and *rd; -ENOENT when the font files are missing; -EIO
+ * (err filled); -ENOMEM. */
+int rd_open(struct report_fonts *fonts, struct strbuf *out, const char *title, const char *date, struct rd **rd,
+	    char *err, size_t errlen);
 /* Finishes the document (the last page included) and frees rd; returns 0 or -EIO (err filled).
  * With rd NULL returns 0. */
 int rd_close(struct rd *rd, char *err, size_t errlen);

@@ -127,7 +127,8 @@ double rp_row(struct rp *p, const struct rp_col *cols, size_t ncols, const char 
 	return h;
 }
 
-int report_pdf(const struct report_input *in, struct strbuf *out, char *err, size_t errlen)
+int report_pdf(struct report_fonts *fonts, const struct report_input *in, struct strbuf *out, char *err,
+	       size_t errlen)
 {
 	struct rp p;
 	char title[600];
@@ -143,7 +144,7 @@ int report_pdf(const struct report_input *in, struct strbuf *out, char *err, siz
 	p.in = in;
 	snprintf(title, sizeof title, "Báo cáo kết quả khảo sát – %s", in->round.title);
 	snprintf(p.footer, sizeof p.footer, "SIPAS Lạng Sơn – %s (%s)", in->round.title, in->round.code);
-	if ((r = rd_open(out, title, in->date, &p.rd, err, errlen)) < 0)
+	if ((r = rd_open(fonts, out, title, in->date, &p.rd, err, errlen)) < 0)
 		return r;
 	if (in->only) {
 		const struct report_agency *a = NULL;

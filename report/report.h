@@ -53,7 +53,16 @@ struct report_input {
 	const char *only_name;             /* with only: its name (its page when it has no responses) */
 };
 
-/* Renders the report into out (appended). Returns 0; -ENOENT when the font files are missing;
- * -EINVAL for an input past its limits; -EIO when cairo fails (err gets the reason); -ENOMEM.
- * out may hold part of a document on failure. Thread-safe: each call has its own fonts. */
-int report_pdf(const struct report_input *in, struct strbuf *out, char *err, size_t errlen);
+/* The fonts the renders of a process share, loaded at the first render. */
+struct report_fonts;
+/* Makes an empty set of fonts (nothing is loaded yet). Returns 0 and *out, or -ENOMEM. */
+int report_fonts_new(struct report_fonts **out);
+/* Frees fonts (no render may be running); NULL is fine. */
+void report_fonts_free(struct report_fonts *fonts);
+
+/* Renders the report into out (appended) with fonts. Returns 0; -ENOENT when the font files are
+ * missing; -EINVAL for an input past its limits; -EIO when cairo fails (err gets the reason);
+ * -ENOMEM. out may hold part of a document on failure. Thread-safe: renders sharing fonts take
+ * turns. */
+int report_pdf(struct report_fonts *fonts, const struct report_input *in, struct strbuf *out, char *err,
+	       size_t errlen);

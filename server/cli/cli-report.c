@@ -66,10 +66,11 @@ int cli_report(const struct config *cfg, int argc, char **argv)
 	struct form_cache *forms = NULL;
 	struct est_folds *folds = NULL;
 	struct report_data *d = NULL;
+	struct report_fonts *fonts = NULL;
 	struct db_conn *c = NULL;
 	struct strbuf sb = STRBUF_INIT;
 	const char *out = NULL;
-	char msg[256];
+	char msg[256] = "out of memory";
 	int opt, r, status = CLI_RUNTIME;
 
 	optind = 1;
@@ -111,7 +112,8 @@ int cli_report(const struct config *cfg, int argc, char **argv)
 		fprintf(stderr, "sipas report: %s\n", db_conn_error(c)[0] ? db_conn_error(c) : strerror(-r));
 		goto out;
 	}
-	if ((r = report_pdf(report_data_input(d), &sb, msg, sizeof msg)) < 0) {
+	if ((r = report_fonts_new(&fonts)) < 0 ||
+	    (r = report_pdf(fonts, report_data_input(d), &sb, msg, sizeof msg)) < 0) {
 		fprintf(stderr, "sipas report: %s\n", msg);
 		goto out;
 	}
@@ -122,6 +124,7 @@ int cli_report(const struct config *cfg, int argc, char **argv)
 	}
 	status = CLI_OK;
 out:
+	report_fonts_free(fonts);
 	report_data_free(d);
 	est_folds_free(folds);
 	form_cache_free(forms);

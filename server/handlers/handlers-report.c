@@ -74,7 +74,7 @@ int handle_report_pdf(struct http_req *req)
 	db_release(x->c);
 	x->c = NULL;
 	strbuf_init(&sb, 0);
-	if ((r = report_pdf(report_data_input(x->d), &sb, msg, sizeof msg)) < 0) {
+	if ((r = report_pdf(req->app->fonts, report_data_input(x->d), &sb, msg, sizeof msg)) < 0) {
 		strbuf_done(&sb);
 		return http_reply_error(req, 500, "report_failed", msg);
 	}

@@ -159,7 +159,8 @@ class Server:
         cmd = [SIPAS, "serve"]
         if VALGRIND:
             cmd = ["valgrind", "--quiet", "--error-exitcode=99", "--leak-check=full",
-                   "--errors-for-leak-kinds=definite", "--track-origins=yes"] + cmd
+                   "--errors-for-leak-kinds=definite", "--track-origins=yes",
+                   "--suppressions=" + os.path.join(ROOT, "tests", "valgrind.supp")] + cmd
         self.log = tempfile.NamedTemporaryFile(prefix="sipas-serve-", suffix=".log", delete=False)
         self.proc = subprocess.Popen(cmd, env=e, stdout=subprocess.PIPE, stderr=self.log, text=True)
         # the first line of stdout says where it listens; read it with a deadline, not forever
