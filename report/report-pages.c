@@ -121,6 +121,10 @@ void rp_summary(struct rp *p)
 	rd_page(p->rd, p->footer);
 	rd_para(p->rd, &rf_h1, "Tóm tắt", 10);
 	strbuf_init(&sb, 0);
+	if (!isfinite(e->estimate)) {
+		rd_para(p->rd, &rf_body, "Đợt chưa có đủ câu trả lời để tính chỉ số.", 0);
+		goto out;
+	}
 	strbuf_printf(&sb, "%s toàn đợt: %s%%", label, rp_num(b1, sizeof b1, e->estimate));
 	rd_para(p->rd, &(struct rd_font){ 16, true, RD_INK, RD_LEFT, false }, strbuf_str(&sb), 2);
 	strbuf_reset(&sb);
@@ -209,6 +213,7 @@ void rp_summary(struct rp *p)
 	}
 	rd_para(p->rd, &rf_small, "Khác biệt có ý nghĩa thống kê: kiểm định t hai phía, mức ý nghĩa 5%. "
 		"Thứ hạng đầy đủ ở trang sau; từng cơ quan ở trang riêng.", 0);
+out:
 	strbuf_done(&sb);
 	free(ok);
 	free(below);
