@@ -9,7 +9,7 @@ const char *numfmt_dec1(char *buf, size_t len, double v)
 {
 	char *p;
 
-	if (!isfinite(v))
+	if (!isfinite(v) || !buf || !len)
 		return "–";
 	snprintf(buf, len, "%.1f", v);
 	if (!strcmp(buf, "-0.0"))
@@ -23,7 +23,7 @@ const char *numfmt_signed1(char *buf, size_t len, double v)
 {
 	char tmp[32];
 
-	if (!isfinite(v))
+	if (!isfinite(v) || !buf || !len)
 		return "–";
 	numfmt_dec1(tmp, sizeof tmp, v);
 	snprintf(buf, len, "%s%s", v > 0 && strcmp(tmp, "0,0") ? "+" : "", tmp);
@@ -34,7 +34,7 @@ const char *numfmt_p(char *buf, size_t len, double p)
 {
 	char *d;
 
-	if (!isfinite(p))
+	if (!isfinite(p) || !buf || !len)
 		return "–";
 	if (p < 0.001)
 		return "< 0,001";
