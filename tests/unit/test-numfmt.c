@@ -27,5 +27,5 @@ int main(void)
 	CHECK_STR(numfmt_p(b, sizeof b, NAN), "–");
 	/* a short buffer is cut, never overrun */
 	CHECK_STR(numfmt_dec1(b, 4, 81.44), "81,");
-	return 0;
+	TEST_DONE();
 }
