@@ -44,7 +44,8 @@ const char *rp_diff(char *buf, size_t len, double diff, bool significant);
 bool rp_flagged(const struct est_estimate *e);
 
 /* A row of a table: ncols cells at the columns' x and width, in font f (cell 0 left, the rest
- * right-aligned unless left); shade paints the row's background. Returns the row's height. */
+ * right-aligned unless left; cut with "…" when f is one_line, else wrapped); shade paints the
+ * row's background. Returns the row's height. */
 struct rp_col {
 	double x, w;
 	bool left;

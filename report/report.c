@@ -110,18 +110,19 @@ const char *rp_diff(char *buf, size_t len, double diff, bool significant)
 double rp_row(struct rp *p, const struct rp_col *cols, size_t ncols, const char *const *cells, const struct rd_font *f,
 	      bool shade)
 {
-	const double h = f->size + 5;
-	double y = rd_y(p->rd);
+	double h = f->size + 5, y = rd_y(p->rd);
 	size_t i;
 
 	if (shade)
 		rd_rect(p->rd, RD_MARGIN, y - 1, RD_TEXT_W, h, RD_SHADE);
 	for (i = 0; i < ncols; i++) {
 		struct rd_font cf = *f;
+		double th;
 
-		cf.one_line = true;
 		cf.align = i == 0 || cols[i].left ? RD_LEFT : RD_RIGHT;
-		rd_text(p->rd, cols[i].x, y + 1, cols[i].w - 4, &cf, cells[i] ? cells[i] : "");
+		th = rd_text(p->rd, cols[i].x, y + 1, cols[i].w - 4, &cf, cells[i] ? cells[i] : "");
+		if (th + 4 > h)
+			h = th + 4;     /* a font that wraps (the heads) makes the row as tall as its longest cell */
 	}
 	rd_set_y(p->rd, y + h);
 	return h;
