@@ -1,27 +1,17 @@
-/* est-interval.c - intervals and tests with GSL (GSL lives only in analysis/). */
+/* est-interval.c - intervals and tests with GSL (GSL lives only in analysis/); the quantiles
+ * are est-quantile.c's. */
 #include "est-interval.h"
+#include "est-quantile.h"
 
 #include <errno.h>
 #include <math.h>
 
-#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_sf_gamma.h>
 
 void est_gsl_init(void)
 {
 	gsl_set_error_handler_off();
-}
-
-double est_t_quantile(double p, double df)
-{
-	double q;
-
-	est_gsl_init();
-	if (!(df > 0) || !(p > 0 && p < 1) || !isfinite(df))
-		return NAN;
-	q = gsl_cdf_tdist_Pinv(p, df);
-	return isfinite(q) ? q : NAN;
 }
 
 double est_t_pvalue(double t, double df)
@@ -90,8 +80,8 @@ int est_ci_beta(double p, double se, double n, double df, double conf, double *l
 	if (isnan(tn) || isnan(tdf) || tdf == 0)
 		return -EDOM;
 	nstar = p * (1 - p) / (se * se) * (tn / tdf) * (tn / tdf);
-	l = gsl_cdf_beta_Pinv(alpha / 2, nstar * p, nstar * (1 - p) + 1);
-	h = gsl_cdf_beta_Pinv(1 - alpha / 2, nstar * p + 1, nstar * (1 - p));
+	l = est_beta_quantile(alpha / 2, nstar * p, nstar * (1 - p) + 1);
+	h = est_beta_quantile(1 - alpha / 2, nstar * p + 1, nstar * (1 - p));
 	if (!isfinite(l) || !isfinite(h) || l < 0 || h > 1)
 		return -EDOM;
 	*lo = l;

@@ -4,10 +4,10 @@
  * first use; every GSL result is checked. */
 #pragma once
 
+#include "est-quantile.h"   /* est_t_quantile, est_beta_quantile */
+
 /* Switches GSL's abort-on-error handler off (idempotent). */
 void est_gsl_init(void);
-/* The p-quantile of Student's t on df degrees of freedom (df > 0); NAN when undefined. */
-double est_t_quantile(double p, double df);
 /* The two-sided p-value of t on df degrees of freedom; NAN when undefined. */
 double est_t_pvalue(double t, double df);
 /* p ± t_{df} · se. Returns 0, or -EDOM (nothing written) when undefined. */

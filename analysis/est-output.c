@@ -22,6 +22,23 @@ const char *est_label(const struct form *f, size_t what)
 	return what < f->nindices ? f->indices[what].label : f->questions[f->items[what - f->nindices]].text;
 }
 
+int est_report_by_json(struct strbuf *sb, size_t nby, const char *const *names, const bool *numeric,
+		       const char *const *values)
+{
+	size_t i;
+
+	TRY(jsonw_member(sb, "by"));
+	TRY(strbuf_putc(sb, '{'));
+	for (i = 0; values && i < nby; i++) {
+		TRY(jsonw_member(sb, names[i]));
+		if (numeric && numeric[i])
+			TRY(strbuf_puts(sb, values[i]));
+		else
+			TRY(jsonw_string(sb, values[i]));
+	}
+	return strbuf_putc(sb, '}');
+}
+
 static int json_estimate(struct strbuf *sb, const struct est_report *r, const struct est_estimate *e)
 {
 	char flags[96];
@@ -52,7 +69,7 @@ static int json_estimate(struct strbuf *sb, const struct est_report *r, const st
 int est_report_json(struct strbuf *sb, const struct est_report *r)
 {
 	const struct est_options *o = r->options;
-	size_t gi, i;
+	size_t gi;
 
 	TRY(strbuf_putc(sb, '{'));
 	TRY(jsonw_member_str(sb, "form", r->form->id));
@@ -75,16 +92,7 @@ int est_report_json(struct strbuf *sb, const struct est_report *r)
 		if (gi)
 			TRY(strbuf_putc(sb, ','));
 		TRY(strbuf_putc(sb, '{'));
-		TRY(jsonw_member(sb, "by"));
-		TRY(strbuf_putc(sb, '{'));
-		for (i = 0; rg->by_values && i < r->nby; i++) {
-			TRY(jsonw_member(sb, r->by_names[i]));
-			if (r->by_numeric && r->by_numeric[i])
-				TRY(strbuf_puts(sb, rg->by_values[i]));
-			else
-				TRY(jsonw_string(sb, rg->by_values[i]));
-		}
-		TRY(strbuf_putc(sb, '}'));
+		TRY(est_report_by_json(sb, r->nby, r->by_names, r->by_numeric, rg->by_values));
 		TRY(jsonw_member_int(sb, "n", (long long)g->n));
 		TRY(jsonw_member(sb, "estimates"));
 		TRY(strbuf_putc(sb, '['));

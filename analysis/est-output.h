@@ -30,6 +30,10 @@ struct est_report {
  * f->items order), as the documents name it. */
 const char *est_id(const struct form *f, size_t what);
 const char *est_label(const struct form *f, size_t what);
+/* Appends the member "by": {name: value...} of a group (values NULL: the whole survey, {});
+ * numeric values are written as JSON numbers. Returns 0 or a negative errno. */
+int est_report_by_json(struct strbuf *sb, size_t nby, const char *const *names, const bool *numeric,
+		       const char *const *values);
 /* Appends the JSON document (one line, then "\n"); returns 0 or a negative errno. */
 int est_report_json(struct strbuf *sb, const struct est_report *r);
 /* Appends a header row and one CSV row per group × estimate; returns 0 or a negative errno. */

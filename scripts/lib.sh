@@ -18,12 +18,12 @@ unset _sipas_name
 # Debian packages the build, the server and the tests need.
 SIPAS_PACKAGES=(
   build-essential meson ninja-build pkg-config python3
-  libmicrohttpd-dev libjansson-dev libgsl-dev libpq-dev libcurl4-openssl-dev
+  libmicrohttpd-dev libjansson-dev libgsl-dev libpq-dev libcurl4-openssl-dev libqrencode-dev
   postgresql-15 postgresql-client-15
   libcairo2-dev libpango1.0-dev fonts-dejavu-core
 )
 SIPAS_TEST_PACKAGES=(
-  valgrind clang libclang-rt-14-dev chromium chromium-driver python3-selenium
+  valgrind clang libclang-rt-14-dev chromium chromium-driver python3-selenium zbar-tools
   poppler-utils
 )
 

@@ -2,9 +2,11 @@
 #pragma once
 
 #include <libpq-fe.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "db.h"
+#include "strbuf.h"
 
 struct db_conn {
 	PGconn *pg;
@@ -35,3 +37,7 @@ int db_exec_id(struct db_conn *c, const char *sql, int nparams, const char *cons
 const char *db_hash_param(const uint8_t h[32], char out[68]);
 /* Connects and pins the session (search_path, time zone, application name). */
 PGconn *db_open(const char *conninfo, char *errbuf, size_t errlen);
+/* Appends s (n bytes) escaped for COPY's text format (db-uploads.c). */
+void db_copy_text(struct strbuf *sb, const char *s, size_t n);
+/* Appends s escaped for COPY, or \N when s is NULL or empty. */
+void db_copy_opt(struct strbuf *sb, const char *s);

@@ -77,10 +77,10 @@ static int insert_open(struct db_conn *c, const struct db_response *r, const cha
 	return ret < 0 ? ret : DB_RESPONSE_CREATED;
 }
 
-/* With an invitation: spend it, insert, link, commit; all or nothing. */
+/* With an invitation: spend it, insert, commit; all or nothing. */
 static int insert_invited(struct db_conn *c, const struct db_response *r, const char *p[7])
 {
-	char ihash[68], agency[40], rid[DB_INT_LEN];
+	char ihash[68], agency[40];
 	PGresult *res = NULL;
 	long long id;
 	int ret;
@@ -139,9 +139,8 @@ static int insert_invited(struct db_conn *c, const struct db_response *r, const 
 	}
 	if (ret < 0)
 		goto out;
-	ret = db_exec(c, "UPDATE invites SET response_id = $2 WHERE code_hash = $1::bytea", 2,
-		      (const char *[]){ ihash, db_int_param(id, rid) }, NULL);
-	if (ret == 0 && (ret = db_commit(c)) == 0)
+	/* nothing links the response to the invitation: it only knows it was used (that day) */
+	if ((ret = db_commit(c)) == 0)
 		ret = DB_RESPONSE_CREATED;
 out:
 	if (ret != DB_RESPONSE_CREATED)

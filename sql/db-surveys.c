@@ -174,12 +174,25 @@ int db_survey_is_published(struct db_conn *c, int survey_id)
 	return r;
 }
 
+/* Calls fn with the two columns of every row of res, then frees res; returns the row count or
+ * fn's negative return. */
+static int each_pair(PGresult *res, int (*fn)(void *ud, const char *a, const char *b), void *ud)
+{
+	int i, n = PQntuples(res), r = 0;
+
+	for (i = 0; i < n; i++)
+		if ((r = fn(ud, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1))) < 0)
+			break;
+	PQclear(res);
+	return r < 0 ? r : n;
+}
+
 int db_survey_agencies_each(struct db_conn *c, int survey_id,
 			    int (*fn)(void *ud, const char *code, const char *name), void *ud)
 {
 	char idbuf[DB_INT_LEN];
 	PGresult *res = NULL;
-	int r, i, n;
+	int r;
 
 	db_int_param(survey_id, idbuf);
 	r = db_exec(c, "SELECT a.code, a.name FROM agencies a WHERE"
@@ -189,10 +202,25 @@ int db_survey_agencies_each(struct db_conn *c, int survey_id,
 		    (const char *[]){ idbuf }, &res);
 	if (r < 0)
 		return r;
-	n = PQntuples(res);
-	for (i = 0; i < n; i++)
-		if ((r = fn(ud, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1))) < 0)
-			break;
-	PQclear(res);
-	return r < 0 ? r : n;
+	return each_pair(res, fn, ud);
+}
+
+int db_survey_rounds_each(struct db_conn *c, int survey_id,
+			  int (*fn)(void *ud, const char *code, const char *title), void *ud)
+{
+	char idbuf[DB_INT_LEN], lim[DB_INT_LEN];
+	PGresult *res = NULL;
+	int r;
+
+	db_int_param(survey_id, idbuf);
+	db_int_param(DB_SURVEY_ROUNDS_MAX, lim);
+	/* the latest DB_SURVEY_ROUNDS_MAX rounds, oldest first */
+	r = db_exec(c, "SELECT code, title FROM (SELECT s.code, s.title, s.created_at, s.id FROM surveys s"
+		       " JOIN forms f ON f.id = s.form_id WHERE f.form_key = (SELECT f2.form_key FROM surveys s2"
+		       " JOIN forms f2 ON f2.id = s2.form_id WHERE s2.id = $1)"
+		       " ORDER BY s.created_at DESC, s.id DESC LIMIT $2) t ORDER BY created_at, id", 2,
+		    (const char *[]){ idbuf, lim }, &res);
+	if (r < 0)
+		return r;
+	return each_pair(res, fn, ud);
 }

@@ -61,3 +61,9 @@ int db_survey_is_open(struct db_conn *c, int survey_id);
  * none), in name order. Returns the count or a negative errno (or fn's negative return). */
 int db_survey_agencies_each(struct db_conn *c, int survey_id,
 			    int (*fn)(void *ud, const char *code, const char *name), void *ud);
+/* Calls fn for each round whose form has the same form id (any version) as round survey_id's,
+ * itself included, oldest first (created_at, then id); at most the latest DB_SURVEY_ROUNDS_MAX.
+ * Returns the count or a negative errno (or fn's negative return). */
+#define DB_SURVEY_ROUNDS_MAX 24
+int db_survey_rounds_each(struct db_conn *c, int survey_id,
+			  int (*fn)(void *ud, const char *code, const char *title), void *ud);

@@ -25,7 +25,7 @@ struct db_upload {
 static const char hexdig[] = "0123456789abcdef";
 
 /* Appends s (n bytes) escaped for COPY's text format. */
-static void copy_text(struct strbuf *sb, const char *s, size_t n)
+void db_copy_text(struct strbuf *sb, const char *s, size_t n)
 {
 	size_t i, run = 0;
 
@@ -47,10 +47,10 @@ static void copy_text(struct strbuf *sb, const char *s, size_t n)
 	strbuf_append(sb, s + run, n - run);
 }
 
-static void copy_opt(struct strbuf *sb, const char *s)
+void db_copy_opt(struct strbuf *sb, const char *s)
 {
 	if (s && *s)
-		copy_text(sb, s, strlen(s));
+		db_copy_text(sb, s, strlen(s));
 	else
 		strbuf_puts(sb, "\\N");
 }
@@ -120,21 +120,21 @@ int db_upload_put(struct db_upload *u, const struct db_upload_row *row)
 	if (!u->in_copy)
 		return -EINVAL;
 	strbuf_printf(sb, "%ld\t", row->row);
-	copy_opt(sb, row->serial);
+	db_copy_opt(sb, row->serial);
 	strbuf_putc(sb, '\t');
-	copy_opt(sb, row->agency);
+	db_copy_opt(sb, row->agency);
 	strbuf_putc(sb, '\t');
-	copy_opt(sb, row->channel);
+	db_copy_opt(sb, row->channel);
 	strbuf_putc(sb, '\t');
-	copy_opt(sb, row->stratum);
+	db_copy_opt(sb, row->stratum);
 	strbuf_putc(sb, '\t');
-	copy_opt(sb, row->psu);
+	db_copy_opt(sb, row->psu);
 	strbuf_putc(sb, '\t');
 	copy_double(sb, row->weight);
 	strbuf_putc(sb, '\t');
 	copy_double(sb, row->fpc);
 	strbuf_putc(sb, '\t');
-	copy_opt(sb, row->submitted_at);
+	db_copy_opt(sb, row->submitted_at);
 	strbuf_puts(sb, "\t{");
 	for (i = 0; i < row->ncodes; i++) {
 		if (i)
@@ -145,7 +145,7 @@ int db_upload_put(struct db_upload *u, const struct db_upload_row *row)
 			strbuf_printf(sb, "%d", row->codes[i]);
 	}
 	strbuf_puts(sb, "}\t");
-	copy_text(sb, row->answers, row->answers_len);
+	db_copy_text(sb, row->answers, row->answers_len);
 	strbuf_puts(sb, "\t\\\\x");
 	for (i = 0; i < 32; i++) {
 		strbuf_putc(sb, hexdig[row->content_hash[i] >> 4]);

@@ -711,8 +711,8 @@ const char *answer_error_message(const struct form *f, const struct answer_error
 		   : MSG("serial \"%s\" is used again (first in row %lld)", t, e->value);
 		break;
 	case ANS_INVALID_CHANNEL:
-		vi ? MSG("Kênh “%s” không hợp lệ (web, paper, phone hoặc api).", t)
-		   : MSG("channel \"%s\" is not web, paper, phone or api", t);
+		vi ? MSG("Kênh “%s” không hợp lệ (web, paper, phone, api hoặc interview).", t)
+		   : MSG("channel \"%s\" is not web, paper, phone, api or interview", t);
 		break;
 	case ANS_INVALID_WEIGHT:
 		vi ? MSG("Trọng số “%s” phải là một số dương.", t)

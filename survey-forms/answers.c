@@ -1,5 +1,6 @@
 /* answers.c - checks one response, from a JSON body (jansson) or from posted pairs. */
 #include "answers.h"
+#include "channel.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -64,6 +65,7 @@ static void reset(struct answers *a)
 	size_t i;
 
 	a->id[0] = a->agency[0] = a->invite[0] = '\0';
+	a->channel = -1;
 	for (i = 0; i < a->impl->f->nslots; i++)
 		a->codes[i] = FORM_NO_ANSWER;
 	a->json = "{}";
@@ -113,7 +115,7 @@ static bool invite_valid(const char *s, size_t n)
 	return true;
 }
 
-/* Sets the envelope field name ("id", "agency", "invite") from a string value. */
+/* Sets the envelope field name ("id", "agency", "invite", "channel") from a string value. */
 static void set_envelope(struct answers *a, const char *name, const char *s, size_t n)
 {
 	struct answer_error *e;
@@ -136,6 +138,21 @@ static void set_envelope(struct answers *a, const char *name, const char *s, siz
 		}
 		memcpy(a->agency, s, n);
 		a->agency[n] = '\0';
+	} else if (!strcmp(name, "channel")) {
+		char code[16];
+		int ch = -ENOENT;
+
+		if (n < sizeof code) {
+			memcpy(code, s, n);
+			code[n] = '\0';
+			ch = form_channel_find(code);
+		}
+		if (ch < 0) {
+			if ((e = body_error(a, ANS_INVALID_CHANNEL, "channel")))
+				answer_error_text(e, s, n);
+			return;
+		}
+		a->channel = ch;
 	} else {
 		if (!invite_valid(s, n)) {
 			if ((e = body_error(a, ANS_INVALID_INVITE, "invite")))
@@ -275,7 +292,7 @@ static void json_answer(struct answers *a, size_t q, json_t *v)
 
 int answers_from_json(struct answers *a, const char *body, size_t len)
 {
-	static const char *const envelope[] = { "id", "agency", "invite" };
+	static const char *const envelope[] = { "id", "agency", "invite", "channel" };
 	struct answer_error *e;
 	json_error_t jerr;
 	json_t *root = NULL, *answers, *v;
@@ -311,9 +328,9 @@ int answers_from_json(struct answers *a, const char *body, size_t len)
 		goto out;
 	}
 	json_object_foreach(root, key, v) {
-		for (i = 0; i < 3 && strcmp(key, envelope[i]); i++)
+		for (i = 0; i < 4 && strcmp(key, envelope[i]); i++)
 			;
-		if (i == 3) {
+		if (i == 4) {
 			if (strcmp(key, "answers"))
 				body_error(a, ANS_UNKNOWN_FIELD, key);
 			continue;

@@ -1,7 +1,8 @@
 /* answers.h - checks one response (docs/api.md) against a form: the JSON body of the API, or the
  * name/value pairs of a web form post, through the same rules as the responses file.
  *
- * JSON body: {"id"?: uuid, "agency": CODE, "invite"?: CODE, "answers": {QID: code | [codes] | text}}.
+ * JSON body: {"id"?: uuid, "agency": CODE, "invite"?: CODE, "channel"?: CODE,
+ *             "answers": {QID: code | [codes] | text}}.
  * The outcome is the client id, agency, invitation, the coded vector, the normalized answers
  * (the JSON stored and compared on a resend) and every error, in Vietnamese for citizens and in
  * English. A struct answers is reused from one response to the next. */
@@ -20,7 +21,7 @@
 #define ANSWERS_MAX_INVITE  64            /* bytes of an invitation code as typed */
 
 struct answers_error {
-	char field[72];           /* a question id, "agency", "id", "invite", "answers", or "" (the body) */
+	char field[72];           /* a question id, "agency", "id", "invite", "channel", "answers", or "" (the body) */
 	const char *code;         /* "required", "not_asked", "out_of_range", "invalid_code", ... */
 	char message[400];        /* Vietnamese, shown to citizens */
 	char message_en[300];     /* English */
@@ -32,6 +33,7 @@ struct answers {
 	char id[37];              /* the client's UUID, lower case, or "" */
 	char agency[33];          /* the agency code, or "" */
 	char invite[ANSWERS_MAX_INVITE + 1];   /* the invitation code as given, or "" */
+	int channel;              /* an enum form_channel (channel.h) given in the JSON body, or -1 */
 	int16_t *codes;           /* form->nslots coded answers in slot order (FORM_NO_ANSWER = none) */
 	const char *json;         /* the normalized answers object, NUL-terminated */
 	size_t json_len;

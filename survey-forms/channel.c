@@ -9,6 +9,7 @@ const struct form_channel_info form_channels[FORM_NCHANNELS] = {
 	[FORM_CHANNEL_PAPER] = { "paper", "Phiếu giấy" },
 	[FORM_CHANNEL_PHONE] = { "phone", "Điện thoại" },
 	[FORM_CHANNEL_API] = { "api", "Ứng dụng (API)" },
+	[FORM_CHANNEL_INTERVIEW] = { "interview", "Phỏng vấn trực tiếp" },
 };
 
 int form_channel_find(const char *code)

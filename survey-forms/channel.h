@@ -7,11 +7,12 @@ enum form_channel {
 	FORM_CHANNEL_PAPER,
 	FORM_CHANNEL_PHONE,
 	FORM_CHANNEL_API,
+	FORM_CHANNEL_INTERVIEW,     /* face to face, entered on a device (the interviewers' mode) */
 	FORM_NCHANNELS
 };
 
 struct form_channel_info {
-	const char *code;       /* "web", "paper", "phone", "api" (sql/001_schema.sql checks the same list) */
+	const char *code;       /* "web", "paper", "phone", "api", "interview" (sql/007_offline.sql checks the same list) */
 	const char *label;      /* Vietnamese, capitalised: a column heading or a list item */
 };
 

@@ -9,6 +9,7 @@
 #include "cli-util.h"
 #include "cli.h"
 #include "db-forms.h"
+#include "db-sample.h"
 #include "db-surveys.h"
 #include "db.h"
 #include "frame.h"
@@ -20,7 +21,7 @@ static int usage(FILE *f)
 	fprintf(f, "usage: sipas survey create --id ID --form FORM_ID [--form-version N] --title TEXT\n"
 		   "                           [--baseline 79.30] [--baseline-label TEXT] [--frame FRAME.csv]\n"
 		   "                           [--access open|invite] [--agency CODE]...\n"
-		   "       sipas survey close ID\n"
+		   "       sipas survey close ID [--keep-contacts]\n"
 		   "       sipas survey open ID\n"
 		   "       sipas survey publish ID\n"
 		   "       sipas survey unpublish ID\n\n"
@@ -29,7 +30,8 @@ static int usage(FILE *f)
 		   "stratum,population[,target] rows into the round's sampling frame. --access invite asks\n"
 		   "for a one-time invitation code with every response (see `sipas invites create`).\n"
 		   "--agency (repeatable) limits the agencies the round covers; none = every agency.\n"
-		   "close stops a round from taking responses; open takes them again.\n"
+		   "close stops a round from taking responses and erases the contact details of its drawn\n"
+		   "invitations (as `sipas invites purge`) unless --keep-contacts; open takes responses again.\n"
 		   "publish opens the round's estimates by agency to anyone at /results/ID (and .json);\n"
 		   "unpublish withdraws them (404 again).\n");
 	return f == stdout ? CLI_OK : CLI_USAGE;
@@ -247,13 +249,15 @@ static int survey_set(const struct config *cfg, int argc, char **argv)
 	bool publish = !strcmp(act, "publish") || !strcmp(act, "unpublish");
 	bool on = !strcmp(act, "open") || !strcmp(act, "publish");
 	struct db_conn *c = NULL;
+	bool closing = !strcmp(act, "close");
+	bool keep = argc == 3 && closing && !strcmp(argv[2], "--keep-contacts");
 	char cmd[32];
 	int r, status;
 
 	if (cli_wants_help(argc, argv))
 		return usage(stdout);
-	if (argc != 2) {
-		fprintf(stderr, "sipas survey %s: give one round ID\n", act);
+	if (argc != 2 && !keep) {
+		fprintf(stderr, "sipas survey %s: give one round ID%s\n", act, closing ? " [--keep-contacts]" : "");
 		return CLI_USAGE;
 	}
 	snprintf(cmd, sizeof cmd, "survey %s", act);
@@ -265,6 +269,11 @@ static int survey_set(const struct config *cfg, int argc, char **argv)
 		status = CLI_USAGE;
 	} else if (r < 0) {
 		fprintf(stderr, "sipas survey %s: %s\n", act, db_conn_error(c));
+		status = CLI_RUNTIME;
+	} else if (closing && !keep && (r = db_sample_survey_id(c, argv[1])) > 0 &&
+		   (r = db_invites_purge(c, r, "cli:survey close")) < 0) {
+		fprintf(stderr, "sipas survey close: closed, but the contacts were not erased (run `sipas invites"
+			" purge`): %s\n", db_conn_error(c));
 		status = CLI_RUNTIME;
 	} else {
 		if (publish && on)

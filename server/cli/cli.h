@@ -14,6 +14,7 @@ int cli_forms(const struct config *cfg, int argc, char **argv);
 int cli_agencies(const struct config *cfg, int argc, char **argv);
 int cli_survey(const struct config *cfg, int argc, char **argv);
 int cli_invites(const struct config *cfg, int argc, char **argv);
+int cli_sample(const struct config *cfg, int argc, char **argv);
 int cli_token(const struct config *cfg, int argc, char **argv);
 int cli_analyze(const struct config *cfg, int argc, char **argv);
 int cli_upload(const struct config *cfg, int argc, char **argv);

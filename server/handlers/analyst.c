@@ -17,7 +17,7 @@
 #include "jsonw.h"
 #include "reply-cache.h"
 
-static void est_done(struct analyst_est *e)
+void analyst_est_done(struct analyst_est *e)
 {
 	size_t i;
 
@@ -37,8 +37,8 @@ static void ctx_free(void *p)
 
 	if (!x)
 		return;
-	est_done(&x->est[0]);
-	est_done(&x->est[1]);
+	analyst_est_done(&x->est[0]);
+	analyst_est_done(&x->est[1]);
 	est_frame_free(x->frame);
 	est_agencies_done(&x->ag);
 	form_cache_put(x->fe);
@@ -104,6 +104,39 @@ int analyst_open(struct http_req *req, const char *survey, bool fold, struct ana
 		return r;
 	*out = x;
 	return 0;
+}
+
+int analyst_round(struct http_req *req, struct analyst_ctx *x, const char *code, const struct form_entry **out,
+		  struct est_error *err)
+{
+	const struct form_entry *fe = NULL;
+	int r;
+
+	if ((r = form_cache_get(req->app->forms, x->c, code, &fe)) < 0)
+		return r;
+	if ((r = est_store_fold(req->app->folds, x->c, fe, EST_STORE_WAIT_MS, NULL, err)) < 0) {
+		form_cache_put(fe);
+		return r;
+	}
+	*out = fe;
+	return 0;
+}
+
+int analyst_compute_round(struct analyst_ctx *x, const struct form_entry *fe, struct analyst_est *e)
+{
+	struct est_frame *mine;
+	int r;
+
+	if ((r = analyst_load(x)) < 0)
+		return r;
+	mine = x->frame;
+	x->frame = NULL;
+	r = est_store_frame(x->c, fe->survey.id, &x->frame);
+	if (r >= 0)
+		r = analyst_compute(x, fe, e);
+	est_frame_free(x->frame);
+	x->frame = mine;
+	return r;
 }
 
 int analyst_load(struct analyst_ctx *x)

@@ -13,32 +13,66 @@
 
 #include "analyst.h"
 #include "app.h"
+#include "dashboard.h"
 #include "db-estimates.h"
 #include "db.h"
 #include "handlers.h"
-#include "numfmt.h"
 #include "page.h"
 #include "progress.h"
 
 #define SIG_LEVEL 0.05
 
-/* "81,4", or "–" when not a number (base/numfmt.h). */
-static const char *fmt1(char *buf, size_t len, double v)
+size_t dash_chars(const char *s)
 {
-	return numfmt_dec1(buf, len, v);
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
 }
 
-static const char *fmt_signed(char *buf, size_t len, double v)
+const char *dash_fmt1(char *buf, size_t len, double v)
 {
-	return numfmt_signed1(buf, len, v);
+	char *p;
+
+	/* always into buf: callers print buf again after the call */
+	if (!isfinite(v)) {
+		snprintf(buf, len, "–");
+		return buf;
+	}
+	snprintf(buf, len, "%.1f", v);
+	if (!strcmp(buf, "-0.0"))
+		memmove(buf, buf + 1, sizeof "0.0");     /* drop the sign of a rounded zero */
+	p = strchr(buf, '.');
+	if (p)
+		*p = ',';
+	return buf;
 }
 
-/* numfmt_p, escaped for HTML. */
-static const char *fmt_p(char *buf, size_t len, double p)
+const char *dash_fmt_signed(char *buf, size_t len, double v)
 {
-	const char *s = numfmt_p(buf, len, p);
+	char tmp[24];
 
-	return s[0] == '<' ? "&lt; 0,001" : s;
+	if (!isfinite(v)) {
+		snprintf(buf, len, "–");
+		return buf;
+	}
+	dash_fmt1(tmp, sizeof tmp, v);
+	snprintf(buf, len, "%s%s", v > 0 && strcmp(tmp, "0,0") ? "+" : "", tmp);
+	return buf;
+}
+
+const char *dash_fmt_p(char *buf, size_t len, double p)
+{
+	char *d;
+
+	snprintf(buf, len, !isfinite(p) ? "–" : "&lt; 0,001");
+	if (!isfinite(p) || p < 0.001)
+		return buf;
+	snprintf(buf, len, "%.3f", p);
+	if ((d = strchr(buf, '.')))
+		*d = ',';
+	return buf;
 }
 
 static bool below_baseline(const struct est_estimate *e)
@@ -79,12 +113,21 @@ static int dash_auth(struct http_req *req)
 /* Computes the round's estimates by agency for the page. Returns 0 or a status / errno. */
 static int dash_estimates(struct http_req *req, struct analyst_ctx **out)
 {
+	static const struct est_options def = EST_OPTIONS_DEFAULT;
 	struct analyst_ctx *x = NULL;
+	struct analyst_est *e;
 	int r;
 
 	if ((r = analyst_open(req, req->params[0], true, &x)) != 0)
 		return r;
-	r = analyst_compute_dashboard(x);
+	e = &x->est[0];
+	e->opt = def;
+	e->opt.lonely = EST_LONELY_ADJUST;
+	e->by.n = 1;
+	e->by.kind[0] = EST_BY_AGENCY;
+	e->by.name[0] = "agency";
+	e->by.question = -1;
+	r = analyst_compute(x, x->fe, e);
 	if (r == -EINVAL)
 		return analyst_est_error(req, &x->err);
 	if (r < 0)
@@ -109,8 +152,24 @@ static void page_top(struct strbuf *sb, struct http_req *req, struct analyst_ctx
 
 /* ---- the ranking chart ---- */
 
-/* The axis range: whole tens around every interval and the baseline. */
-static void axis_range(const double *lo, const double *hi, size_t n, double base, double *amin, double *amax)
+struct ranked {
+	const struct est_report_group *g;
+	const struct est_agency *a;
+};
+
+static int cmp_ranked(const void *p, const void *q)
+{
+	const struct ranked *a = p, *b = q;
+	double x = a->g->group->est[0].estimate, y = b->g->group->est[0].estimate;
+
+	if (isnan(x) != isnan(y))
+		return isnan(x) ? 1 : -1;
+	if (!isnan(x) && x != y)
+		return x < y ? 1 : -1;
+	return strcmp(a->g->by_values[0], b->g->by_values[0]);
+}
+
+void dash_axis_range(const double *lo, const double *hi, size_t n, double base, double *amin, double *amax)
 {
 	double mn = isfinite(base) ? base : 100, mx = isfinite(base) ? base : 0;
 	size_t i;
@@ -139,32 +198,13 @@ struct mark {
 	const struct est_estimate *e;
 };
 
-/* Appends label escaped, cut to CHART_LABEL_MAX characters with "…" (the mark's title has it whole). */
-#define CHART_LABEL_MAX 38
-static void short_label(struct strbuf *sb, const char *label)
-{
-	size_t i, chars = 0, cut = 0;
-	char *head;
-
-	for (i = 0; label[i]; i++)
-		if (((unsigned char)label[i] & 0xC0) != 0x80 && ++chars == CHART_LABEL_MAX)
-			cut = i;
-	if (chars <= CHART_LABEL_MAX || !(head = strndup(label, cut))) {
-		html_escape(sb, label);
-		return;
-	}
-	html_escape(sb, head);
-	strbuf_puts(sb, "…");
-	free(head);
-}
-
 /* An SVG with one row per mark: the interval as a whisker, the estimate as a dot (red when
  * significantly below the baseline, hollow when flagged), and the baseline as a dashed line. */
 static void chart(struct strbuf *sb, const struct mark *m, size_t n, bool has_base, double base,
 		  const char *aria)
 {
-	const double W = 740, left = 250, right = 20, rowh = 24, top = 28;
-	double H = top + rowh * (double)(n ? n : 1) + 30, amin, amax, *lo, *hi;
+	const double W = 640, right = 20, rowh = 24, top = 28;
+	double H = top + rowh * (double)(n ? n : 1) + 30, amin, amax, *lo, *hi, left = 150;
 	char b1[32], b2[32], b3[32];
 	size_t i;
 	double t;
@@ -180,7 +220,10 @@ static void chart(struct strbuf *sb, const struct mark *m, size_t n, bool has_ba
 		lo[i] = isfinite(m[i].e->ci_low) ? m[i].e->ci_low : m[i].e->estimate;
 		hi[i] = isfinite(m[i].e->ci_high) ? m[i].e->ci_high : m[i].e->estimate;
 	}
-	axis_range(lo, hi, n, has_base ? base : NAN, &amin, &amax);
+	/* room for the longest label (agency names), at most half the width */
+	for (i = 0; i < n; i++)
+		left = fmin(W / 2, fmax(left, 24 + 6.5 * (double)dash_chars(m[i].label)));
+	dash_axis_range(lo, hi, n, has_base ? base : NAN, &amin, &amax);
 #define X(v) (left + ((v) - amin) / (amax - amin) * (W - left - right))
 	strbuf_printf(sb, "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"", W, H);
 	html_escape(sb, aria);
@@ -194,7 +237,7 @@ static void chart(struct strbuf *sb, const struct mark *m, size_t n, bool has_ba
 		strbuf_printf(sb, "<line class=\"baseline\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" y2=\"%.0f\" stroke=\"#333\""
 			      " stroke-dasharray=\"5 4\" stroke-width=\"1.5\"/><text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\""
 			      " fill=\"#333\">Mốc %s</text>", X(base), X(base), top - 14, H - 24, X(base), top - 16 + 4,
-			      fmt1(b1, sizeof b1, base));
+			      dash_fmt1(b1, sizeof b1, base));
 	for (i = 0; i < n; i++) {
 		const struct est_estimate *e = m[i].e;
 		double y = top + rowh * (double)i + rowh / 2;
@@ -204,14 +247,14 @@ static void chart(struct strbuf *sb, const struct mark *m, size_t n, bool has_ba
 		strbuf_printf(sb, "<g class=\"mark\" data-key=\"");
 		html_escape(sb, m[i].key);
 		strbuf_printf(sb, "\" data-estimate=\"%s\" data-low=\"%s\" data-high=\"%s\" data-below=\"%d\" data-flag=\"%d\">",
-			      fmt1(b1, sizeof b1, e->estimate), fmt1(b2, sizeof b2, e->ci_low),
-			      fmt1(b3, sizeof b3, e->ci_high), below, flagged);
+			      dash_fmt1(b1, sizeof b1, e->estimate), dash_fmt1(b2, sizeof b2, e->ci_low),
+			      dash_fmt1(b3, sizeof b3, e->ci_high), below, flagged);
 		strbuf_puts(sb, "<title>");
 		html_escape(sb, m[i].label);
 		strbuf_printf(sb, ": %s%% (%s – %s)%s</title>", b1, b2, b3, flagged ? " – chưa tin cậy" : "");
 		strbuf_printf(sb, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\" fill=\"%s\">", left - 8, y + 4,
 			      below ? "#a4161a" : "#1b1b1b");
-		short_label(sb, m[i].label);
+		html_escape(sb, m[i].label);
 		strbuf_printf(sb, "%s</text>", flagged ? " *" : "");
 		if (isfinite(e->ci_low) && isfinite(e->ci_high))
 			strbuf_printf(sb, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"/>"
@@ -242,7 +285,7 @@ static void legend(struct strbuf *sb, struct analyst_ctx *x)
 		strbuf_puts(sb, "<li><svg width=\"20\" height=\"14\" aria-hidden=\"true\"><line x1=\"10\" x2=\"10\" y1=\"0\""
 			    " y2=\"14\" stroke=\"#333\" stroke-dasharray=\"3 2\" stroke-width=\"1.5\"/></svg> Mốc ");
 		html_escape(sb, x->baseline_label[0] ? x->baseline_label : "so sánh");
-		strbuf_printf(sb, ": %s%%</li>", fmt1(b, sizeof b, x->baseline));
+		strbuf_printf(sb, ": %s%%</li>", dash_fmt1(b, sizeof b, x->baseline));
 	}
 	strbuf_puts(sb, "<li class=\"flag\"><svg width=\"14\" height=\"14\" aria-hidden=\"true\"><circle cx=\"7\" cy=\"7\""
 		    " r=\"5\" fill=\"#fff\" stroke=\"#1f4e79\" stroke-width=\"2\"/></svg> * Chưa tin cậy: dưới 30 phiếu"
@@ -272,11 +315,11 @@ static void table_row(struct strbuf *sb, const char *key, const char *rank, cons
 		strbuf_printf(sb, "<td class=\"num\">%s</td>", rank);
 	strbuf_printf(sb, "<td>%s</td><td class=\"num\" data-col=\"estimate\">%s</td><td class=\"num\" data-col=\"low\">%s</td>"
 		      "<td class=\"num\" data-col=\"high\">%s</td><td class=\"num\">%llu</td>",
-		      label_html, fmt1(b1, sizeof b1, e->estimate), fmt1(b2, sizeof b2, e->ci_low),
-		      fmt1(b3, sizeof b3, e->ci_high), (unsigned long long)e->n);
+		      label_html, dash_fmt1(b1, sizeof b1, e->estimate), dash_fmt1(b2, sizeof b2, e->ci_low),
+		      dash_fmt1(b3, sizeof b3, e->ci_high), (unsigned long long)e->n);
 	if (has_base)
-		strbuf_printf(sb, "<td class=\"num\">%s</td><td class=\"num\">%s</td>", fmt_signed(b4, sizeof b4, e->diff),
-			      fmt_p(b5, sizeof b5, est_baseline_pvalue(e)));
+		strbuf_printf(sb, "<td class=\"num\">%s</td><td class=\"num\">%s</td>", dash_fmt_signed(b4, sizeof b4, e->diff),
+			      dash_fmt_p(b5, sizeof b5, est_baseline_pvalue(e)));
 	strbuf_printf(sb, "<td>%s%s</td></tr>", below ? "Thấp hơn mốc. " : "", flag_text(e->flags));
 }
 
@@ -296,8 +339,22 @@ static void share_cell(struct strbuf *sb, const struct progress_row *row)
 {
 	char b[32];
 
-	strbuf_printf(sb, "<td class=\"num\">%s%s</td>", row->target > 0 ? fmt1(b, sizeof b, 100.0 * progress_share(row)) : "–",
+	strbuf_printf(sb, "<td class=\"num\">%s%s</td>", row->target > 0 ? dash_fmt1(b, sizeof b, 100.0 * progress_share(row)) : "–",
 		      row->target > 0 ? "%" : "");
+}
+
+/* The invitations' cells: invited, used, not yet used, response rate ("–" without invitations). */
+static void invites_cells(struct strbuf *sb, const struct progress_row *row)
+{
+	char b[32];
+
+	if (row->invited == 0) {
+		strbuf_puts(sb, "<td class=\"num\">–</td><td class=\"num\">–</td><td class=\"num\">–</td><td class=\"num\">–</td>");
+		return;
+	}
+	strbuf_printf(sb, "<td class=\"num\">%lld</td><td class=\"num\">%lld</td><td class=\"num\">%lld</td>"
+		      "<td class=\"num\">%s%%</td>", row->invited, row->used, row->invited - row->used,
+		      dash_fmt1(b, sizeof b, 100.0 * progress_response_rate(row)));
 }
 
 /* The table of progress by agency: every agency, or only one (no total row then). */
@@ -315,10 +372,12 @@ static int progress_section(struct strbuf *sb, struct analyst_ctx *x, const char
 	if (r < 0)
 		return r;
 	strbuf_puts(sb, "<h2 id=\"tien-do\">Tiến độ điều tra</h2><div class=\"scroll\"><table><thead><tr>"
-		    "<th scope=\"col\">Cơ quan</th><th scope=\"col\">Chỉ tiêu</th>");
+		    "<th scope=\"col\">Cơ quan</th><th scope=\"col\">Tổng thể</th><th scope=\"col\">Chỉ tiêu</th>");
 	for (k = 0; k < FORM_NCHANNELS; k++)
 		strbuf_printf(sb, "<th scope=\"col\">%s</th>", form_channels[k].label);
-	strbuf_puts(sb, "<th scope=\"col\">Tổng</th><th scope=\"col\">Hoàn thành</th></tr></thead><tbody>");
+	strbuf_puts(sb, "<th scope=\"col\">Tổng</th><th scope=\"col\">Hoàn thành</th><th scope=\"col\">Thư mời</th>"
+		    "<th scope=\"col\">Đã dùng mã</th><th scope=\"col\">Chưa trả lời</th>"
+		    "<th scope=\"col\">Tỷ lệ phản hồi</th></tr></thead><tbody>");
 	for (i = 0; i < p.n; i++) {
 		const struct progress_row *a = &p.rows[i];
 		const struct est_agency *ag = est_agencies_by_code(&x->ag, a->agency);
@@ -326,6 +385,10 @@ static int progress_section(struct strbuf *sb, struct analyst_ctx *x, const char
 		strbuf_puts(sb, "<tr><td>");
 		html_escape(sb, ag ? ag->name : a->agency);
 		strbuf_puts(sb, "</td>");
+		if (a->population > 0)
+			strbuf_printf(sb, "<td class=\"num\">%lld</td>", a->population);
+		else
+			strbuf_puts(sb, "<td class=\"num\">–</td>");
 		if (a->target > 0)
 			strbuf_printf(sb, "<td class=\"num\">%lld</td>", a->target);
 		else
@@ -334,13 +397,16 @@ static int progress_section(struct strbuf *sb, struct analyst_ctx *x, const char
 			strbuf_printf(sb, "<td class=\"num\">%lld</td>", a->n[k]);
 		strbuf_printf(sb, "<td class=\"num\">%lld</td>", a->total);
 		share_cell(sb, a);
+		invites_cells(sb, a);
 		strbuf_puts(sb, "</tr>");
 		progress_row_add(&sum, a);
 	}
 	if (!only) {
-		strbuf_printf(sb, "<tr><th scope=\"row\">Tổng</th><td class=\"num\">%lld</td><td colspan=\"%d\"></td>"
-			      "<td class=\"num\">%lld</td>", sum.target, FORM_NCHANNELS, sum.total);
+		strbuf_printf(sb, "<tr><th scope=\"row\">Tổng</th><td class=\"num\">%lld</td><td class=\"num\">%lld</td>"
+			      "<td colspan=\"%d\"></td><td class=\"num\">%lld</td>", sum.population, sum.target,
+			      FORM_NCHANNELS, sum.total);
 		share_cell(sb, &sum);
+		invites_cells(sb, &sum);
 		strbuf_puts(sb, "</tr>");
 	}
 	strbuf_puts(sb, "</tbody></table></div>");
@@ -359,13 +425,13 @@ static void headline(struct strbuf *sb, struct analyst_ctx *x, const struct est_
 	html_escape(sb, x->fe->form->indices[0].label);
 	strbuf_printf(sb, " – toàn đợt</div><div class=\"big\" data-estimate=\"%s\">%s%%</div>"
 		      "<div>Khoảng tin cậy 95%%: <span data-low=\"%s\">%s</span> – <span data-high=\"%s\">%s</span></div>"
-		      "<div>%llu phiếu</div></div>", fmt1(b1, sizeof b1, e->estimate), b1, fmt1(b2, sizeof b2, e->ci_low), b2,
-		      fmt1(b3, sizeof b3, e->ci_high), b3, (unsigned long long)g->n);
+		      "<div>%llu phiếu</div></div>", dash_fmt1(b1, sizeof b1, e->estimate), b1, dash_fmt1(b2, sizeof b2, e->ci_low), b2,
+		      dash_fmt1(b3, sizeof b3, e->ci_high), b3, (unsigned long long)g->n);
 	if (x->has_baseline) {
 		strbuf_puts(sb, "<div class=\"card\" id=\"baseline\"><div>So với mốc ");
 		html_escape(sb, x->baseline_label[0] ? x->baseline_label : "");
-		strbuf_printf(sb, " (%s%%)</div><div class=\"big\">%s điểm</div><div>p = %s: ", fmt1(b1, sizeof b1, x->baseline),
-			      fmt_signed(b4, sizeof b4, e->diff), fmt_p(b5, sizeof b5, est_baseline_pvalue(e)));
+		strbuf_printf(sb, " (%s%%)</div><div class=\"big\">%s điểm</div><div>p = %s: ", dash_fmt1(b1, sizeof b1, x->baseline),
+			      dash_fmt_signed(b4, sizeof b4, e->diff), dash_fmt_p(b5, sizeof b5, est_baseline_pvalue(e)));
 		if (est_baseline_significant(e, SIG_LEVEL))
 			strbuf_puts(sb, e->diff > 0 ? "cao hơn mốc có ý nghĩa thống kê" : "thấp hơn mốc có ý nghĩa thống kê");
 		else
@@ -392,7 +458,7 @@ int handle_dashboard(struct http_req *req)
 {
 	struct analyst_ctx *x = NULL;
 	struct analyst_est *e;
-	struct analyst_ranked *rk = NULL;
+	struct ranked *rk = NULL;
 	struct mark *mk = NULL;
 	struct strbuf sb;
 	struct strbuf title;
@@ -406,16 +472,21 @@ int handle_dashboard(struct http_req *req)
 		return r;
 	e = &x->est[0];
 	n = e->ngroups - 1;
-	rk = analyst_rank(x, e);
+	rk = calloc(n ? n : 1, sizeof *rk);
 	mk = calloc(n ? n : 1, sizeof *mk);
 	if (!rk || !mk) {
 		free(rk);
 		free(mk);
 		return -ENOMEM;
 	}
+	for (i = 0; i < n; i++) {
+		rk[i].g = &e->groups[1 + i];
+		rk[i].a = est_agencies_by_code(&x->ag, rk[i].g->by_values[0]);
+	}
+	qsort(rk, n, sizeof *rk, cmp_ranked);
 	for (i = 0; i < n; i++)
 		mk[i] = (struct mark){ rk[i].g->by_values[0], rk[i].a ? rk[i].a->name : rk[i].g->by_values[0],
-					&rk[i].g->group->est[0] };
+				       &rk[i].g->group->est[0] };
 
 	strbuf_init(&sb, 0);
 	strbuf_init(&title, 0);
@@ -445,6 +516,12 @@ int handle_dashboard(struct http_req *req)
 		strbuf_done(&lab);
 	}
 	strbuf_puts(&sb, "</tbody></table></div>");
+	free(rk);
+	free(mk);
+	if ((r = dash_rounds_section(&sb, req, x)) != 0) {
+		strbuf_done(&sb);
+		return r;
+	}
 
 	/* the elements of the whole round */
 	strbuf_puts(&sb, "<h2 id=\"yeu-to\">Các yếu tố – toàn đợt</h2>");
@@ -458,8 +535,6 @@ int handle_dashboard(struct http_req *req)
 		strbuf_done(&lab);
 	}
 	strbuf_puts(&sb, "</tbody></table></div>");
-	free(rk);
-	free(mk);
 	if ((r = progress_section(&sb, x, NULL)) < 0) {
 		strbuf_done(&sb);
 		return r;
@@ -551,7 +626,7 @@ int handle_dashboard_agency(struct http_req *req)
 		strbuf_puts(&sb, "</tbody></table></div>");
 		free(mk);
 	}
-	if ((r = progress_section(&sb, x, ag->code)) < 0) {
+	if ((r = dash_trend_section(&sb, req, x, ag->code)) < 0 || (r = progress_section(&sb, x, ag->code)) < 0) {
 		strbuf_done(&sb);
 		return r;
 	}

@@ -12,6 +12,7 @@
 #include "db.h"
 #include "auth.h"
 #include "est-compare.h"
+#include "est-rounds.h"
 #include "handlers.h"
 #include "progress.h"
 #include "jsonw.h"
@@ -175,83 +176,51 @@ static int compare_agencies(struct http_req *req, struct analyst_ctx *x, const c
 	return http_reply_buf(req, 200, "application/json", &sb);
 }
 
-/* ?against=OTHER: this round against another, independent samples. */
+/* ?against=OTHER[&by=...]: this round against another, independent samples, group by group. */
 static int compare_rounds(struct http_req *req, struct analyst_ctx *x, const char *other)
 {
-	const struct form *f = x->fe->form, *g;
 	struct analyst_est *e0 = &x->est[0], *e1 = &x->est[1];
 	struct est_error err = { "", "", "" };
-	struct est_contrast c;
+	char buf[EST_STORE_MAX_BY + 1][ANALYST_QUERY_MAX];
+	const char *vals[EST_STORE_MAX_BY + 1];
+	struct est_rounds rounds;
 	struct strbuf sb;
-	size_t i, j, n = 0;
-	int r;
+	int r, n;
 
 	if (strlen(other) >= ANALYST_QUERY_MAX)
 		return analyst_bad(req, "against: too long");
 	if (!strcmp(other, x->fe->survey.code))
 		return analyst_bad(req, "against must name another round");
-	r = form_cache_get(req->app->forms, x->c, other, &x->other);
+	if ((n = by_values(req, buf, vals)) < 0)
+		return analyst_bad(req, "at most %d by= values of at most %d bytes", EST_STORE_MAX_BY,
+				   ANALYST_QUERY_MAX - 1);
+	if (est_by_parse(x->fe->form, vals, (size_t)n, &e0->by, &x->err) < 0)
+		return analyst_bad(req, "%s", x->err.message);
+	r = analyst_round(req, x, other, &x->other, &err);
 	if (r == -ENOENT)
 		return http_reply_error(req, 404, "not_found", "no such survey round (against)");
-	if (r < 0)
-		return r;
-	if ((r = est_store_fold(req->app->folds, x->c, x->other, EST_STORE_WAIT_MS, NULL, &err)) == -EBUSY) {
+	if (r == -EBUSY) {
 		http_add_header(req, "Retry-After", "10");
 		return http_reply_error(req, 503, "folding", "the other round's aggregates are being brought up to date");
 	}
 	if (r < 0)
 		return r == -EINVAL ? analyst_est_error(req, &err) : r;
+	if (est_by_parse(x->other->form, vals, (size_t)n, &e1->by, &err) < 0)
+		return analyst_bad(req, "against: %s", err.message);
 	e1->opt = e0->opt;
-	e0->by.question = e1->by.question = -1;
-	if ((r = analyst_compute(x, x->fe, e0)) < 0)
+	if ((r = analyst_compute(x, x->fe, e0)) < 0 || (r = analyst_compute_round(x, x->other, e1)) < 0)
 		return r == -EINVAL ? analyst_est_error(req, &x->err) : r;
-	/* the other round's own frame */
-	{
-		struct est_frame *mine = x->frame;
-
-		x->frame = NULL;
-		r = est_store_frame(x->c, x->other->survey.id, &x->frame);
-		if (r >= 0)
-			r = analyst_compute(x, x->other, e1);
-		est_frame_free(x->frame);
-		x->frame = mine;
-		if (r < 0)
-			return r == -EINVAL ? analyst_est_error(req, &x->err) : r;
-	}
-	g = x->other->form;
+	db_release(x->c);
+	x->c = NULL;
+	rounds = (struct est_rounds){ .form = x->fe->form, .against_form = x->other->form,
+		.survey = x->fe->survey.code, .against = other, .options = &e0->opt, .nby = e0->by.n,
+		.by_names = e0->by.name, .by_numeric = e0->numeric, .na = e0->ngroups, .nb = e1->ngroups,
+		.a = e0->groups, .b = e1->groups };
 	strbuf_init(&sb, 0);
-	strbuf_putc(&sb, '{');
-	jsonw_member_str(&sb, "survey", x->fe->survey.code);
-	jsonw_member_str(&sb, "against", other);
-	jsonw_member_str(&sb, "method", "independent samples: se = sqrt(se1^2 + se2^2), t on df = min(df1, df2)");
-	jsonw_member_num(&sb, "confidence", e0->opt.confidence);
-	jsonw_member(&sb, "comparisons");
-	strbuf_putc(&sb, '[');
-	for (i = 0; i < f->nindices + f->nitems; i++) {
-		const char *id = est_id(f, i);
-		const struct est_estimate *a = &e0->res->groups[0].est[i], *b = NULL;
-
-		for (j = 0; j < g->nindices + g->nitems; j++)
-			if (!strcmp(est_id(g, j), id)) {
-				b = &e1->res->groups[0].est[j];
-				break;
-			}
-		if (!b)
-			continue;
-		est_compare_rounds(a, b, &c);
-		strbuf_puts(&sb, n++ ? ",{" : "{");
-		jsonw_member_str(&sb, "index", id);
-		jsonw_member_str(&sb, "label", est_label(f, i));
-		jsonw_member_num(&sb, "estimate", c.est_a);
-		jsonw_member_num(&sb, "against", c.est_b);
-		jsonw_member_num(&sb, "diff", c.diff);
-		jsonw_member_num(&sb, "se", c.se);
-		jsonw_member_int(&sb, "df", c.df);
-		jsonw_member_num(&sb, "t", c.t);
-		jsonw_member_num(&sb, "p_value", c.p_value);
-		strbuf_putc(&sb, '}');
+	if ((r = est_rounds_json(&sb, &rounds)) < 0) {
+		strbuf_done(&sb);
+		return r;
 	}
-	strbuf_puts(&sb, "]}\n");
 	return http_reply_buf(req, 200, "application/json", &sb);
 }
 
@@ -262,7 +231,9 @@ int handle_compare(struct http_req *req)
 	int r;
 
 	if (!((a && b && !against) || (!a && !b && against)))
-		return analyst_bad(req, "give a=AGENCY&b=AGENCY, or against=SURVEY");
+		return analyst_bad(req, "give a=AGENCY&b=AGENCY, or against=SURVEY[&by=...]");
+	if (!against && http_query(req, "by"))
+		return analyst_bad(req, "by= goes with against=SURVEY");
 	if ((a && strlen(a) > 32) || (b && strlen(b) > 32))
 		return analyst_bad(req, "agency codes are at most 32 bytes");
 	if ((r = analyst_open(req, req->params[0], true, &x)) != 0)
@@ -286,6 +257,10 @@ static void json_responses(struct strbuf *sb, const struct progress_row *row)
 	strbuf_putc(sb, '}');
 	jsonw_member_int(sb, "total", row->total);
 	jsonw_member_num(sb, "share", progress_share(row));
+	jsonw_member_int(sb, "population", row->population);
+	jsonw_member_int(sb, "invited", row->invited);
+	jsonw_member_int(sb, "used", row->used);
+	jsonw_member_num(sb, "response_rate", progress_response_rate(row));
 }
 
 static void csv_row(struct strbuf *sb, const struct progress_row *row)
@@ -304,6 +279,9 @@ static void csv_row(struct strbuf *sb, const struct progress_row *row)
 	strbuf_printf(sb, ",%lld,", row->total);
 	if (row->target > 0)
 		strbuf_printf(sb, "%.4f", progress_share(row));
+	strbuf_printf(sb, ",%lld,%lld,%lld,", row->population, row->invited, row->used);
+	if (row->invited > 0)
+		strbuf_printf(sb, "%.4f", progress_response_rate(row));
 	strbuf_puts(sb, "\r\n");
 }
 
@@ -333,7 +311,7 @@ int handle_progress(struct http_req *req)
 		strbuf_puts(&sb, "stratum,agency,target");
 		for (k = 0; k < FORM_NCHANNELS; k++)
 			strbuf_printf(&sb, ",%s", form_channels[k].code);
-		strbuf_puts(&sb, ",total,share\r\n");
+		strbuf_puts(&sb, ",total,share,population,invited,used,response_rate\r\n");
 	} else {
 		strbuf_putc(&sb, '{');
 		jsonw_member_str(&sb, "survey", x->fe->survey.code);

@@ -1,11 +1,13 @@
 /* handlers-form.c - the citizens' web form: GET and POST /s/{survey}, the thank-you page and
- * the enhancement script. Works without JavaScript; a double-submit CSRF token guards POST. */
+ * the enhancement script. Works without JavaScript; a double-submit CSRF token guards POST.
+ * GET /collect/{survey}: the same form in the interviewers' mode (team, admin). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
+#include "auth.h"
 #include "channel.h"
 #include "csrf.h"
 #include "db-invites.h"
@@ -26,6 +28,7 @@
 
 /* The agencies offered in the select, with their strings in one arena. */
 struct agency_list {
+	const struct http_auth *only;   /* the interviewers' mode: the caller's agencies only */
 	size_t n;
 	struct html_agency list[MAX_AGENCIES];
 	struct strbuf arena;
@@ -37,7 +40,7 @@ static int agency_add(void *ud, const char *code, const char *name)
 	struct agency_list *l = ud;
 	int r;
 
-	if (l->n == MAX_AGENCIES)
+	if (l->n == MAX_AGENCIES || (l->only && !auth_may_agency(l->only, code)))
 		return 0;
 	l->offs[l->n][0] = l->arena.len;
 	if ((r = strbuf_append(&l->arena, code, strlen(code) + 1)) < 0)
@@ -172,18 +175,22 @@ static int invite_check(struct http_req *req, struct form_state *st, const char 
 	return r;
 }
 
-/* Renders the form (fresh, or again with the answers and errors); returns status. */
-static int render(struct http_req *req, int status, struct form_state *st, const char *invite,
-		  const char *invite_agency, const char *client_id)
+/* Renders the form (fresh, or again with the answers and errors; collect: the interviewers'
+ * mode); returns status. */
+static int render_as(struct http_req *req, int status, struct form_state *st, const char *invite,
+		     const char *invite_agency, const char *client_id, int collect)
 {
 	struct html_form_view v;
 	struct strbuf sb;
 	char csrf[65];
 	int r;
 
-	if ((r = csrf_token(req, csrf)) < 0)
+	if (collect)
+		snprintf(csrf, sizeof csrf, "%.64s", req->auth.via_session ? req->auth.csrf : "");
+	else if ((r = csrf_token(req, csrf)) < 0)
 		return r;
 	memset(&v, 0, sizeof v);
+	v.collect = collect;
 	v.survey_code = st->entry->survey.code;
 	v.survey_title = st->entry->survey.title;
 	v.form = st->entry->form;
@@ -196,6 +203,7 @@ static int render(struct http_req *req, int status, struct form_state *st, const
 		if (!st->agencies)
 			return -ENOMEM;
 		strbuf_init(&st->agencies->arena, 0);
+		st->agencies->only = collect ? &req->auth : NULL;
 		if (!st->conn && (r = app_db(req->app, &st->conn)) < 0)
 			return r;
 		if ((r = db_survey_agencies_each(st->conn, st->entry->survey.id, agency_add, st->agencies)) < 0)
@@ -216,6 +224,12 @@ static int render(struct http_req *req, int status, struct form_state *st, const
 		return r;
 	}
 	return http_reply_buf(req, status, HTML, &sb);
+}
+
+static int render(struct http_req *req, int status, struct form_state *st, const char *invite,
+		  const char *invite_agency, const char *client_id)
+{
+	return render_as(req, status, st, invite, invite_agency, client_id, 0);
 }
 
 int handle_form_get(struct http_req *req)
@@ -339,4 +353,22 @@ int handle_form_thanks(struct http_req *req)
 int handle_form_js(struct http_req *req)
 {
 	return http_reply(req, 200, "text/javascript; charset=utf-8", form_js, form_js_len);
+}
+
+int handle_collect_get(struct http_req *req)
+{
+	struct form_state *st = NULL;
+	char next[HTTP_PARAM_MAX + 32];
+	int r;
+
+	if ((r = form_begin(req, &st)) != 0)
+		return r;
+	if (req->auth.role != ROLE_ADMIN && req->auth.role != ROLE_TEAM) {
+		if (req->auth.role != 0)
+			return http_reply_error(req, 403, NULL, "Trang này dành cho tổ khảo sát và quản trị viên.");
+		/* the round's code as stored: letters, digits, '_', '.', '-' */
+		snprintf(next, sizeof next, "/login?next=/collect/%s", st->entry->survey.code);
+		return http_redirect(req, next);
+	}
+	return render_as(req, 200, st, NULL, NULL, NULL, 1);
 }

@@ -1,6 +1,8 @@
 /* handlers-intake.c - POST /api/v1/surveys/{survey}/responses: one response as JSON (docs/api.md,
  * citizens' responses). 201 {"id"} only after COMMIT; a resend with the same id and content is
- * 200 with that id; with other content 409. The body is checked by survey-forms/answers.h. */
+ * 200 with that id; with other content 409. The body is checked by survey-forms/answers.h.
+ * "channel" is api unless given: web and api for anyone, the others (interview, phone, paper)
+ * for a team or admin caller acting for the response's agency (the interviewers' mode). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +10,9 @@
 
 #include "answers.h"
 #include "app.h"
+#include "auth.h"
 #include "channel.h"
+#include "csrf.h"
 #include "db.h"
 #include "form-cache.h"
 #include "handlers.h"
@@ -82,13 +86,36 @@ static int reply_invalid(struct http_req *req, const struct answers *a)
 	return http_reply_buf(req, 422, JSON, &sb);
 }
 
+/* True for the channels anyone may name (a citizen's web form or an app). */
+static int channel_public(int ch)
+{
+	return ch == FORM_CHANNEL_WEB || ch == FORM_CHANNEL_API;
+}
+
+/* A staff channel: the caller must be a team or admin acting for the agency (a session also
+ * sends its CSRF secret). Returns 0 or the status of the error reply it set. */
+static int staff_check(struct http_req *req, const struct answers *a)
+{
+	if (req->auth.role != ROLE_TEAM && req->auth.role != ROLE_ADMIN)
+		return http_reply_error(req, req->auth.role ? 403 : 401, "staff_only",
+					"Kênh thu thập này chỉ dành cho tổ khảo sát: vui lòng đăng nhập.");
+	if (req->auth.via_session && csrf_check(req, NULL) < 0)
+		return http_reply_error(req, 403, "csrf", "the X-CSRF-Token header does not match this session");
+	if (!a->agency[0])
+		return reply_field_error(req, "agency", "missing_agency", "Vui lòng chọn cơ quan, đơn vị.");
+	if (!auth_may_agency(&req->auth, a->agency))
+		return http_reply_error(req, 403, "agency_forbidden",
+					"Tổ khảo sát không phụ trách cơ quan, đơn vị này.");
+	return 0;
+}
+
 int handle_intake(struct http_req *req)
 {
 	struct intake_state *st;
 	struct db_response *resp;
 	struct answers *a;
 	char *id;
-	int r;
+	int r, staff;
 
 	if (req->resumed) {              /* back from the group-commit queue */
 		st = req->state;
@@ -127,7 +154,10 @@ int handle_intake(struct http_req *req)
 
 	resp = &st->resp;
 	id = st->id;
-	if (st->entry->survey.invite_only) {
+	staff = a->channel >= 0 && !channel_public(a->channel);
+	if (staff && (r = staff_check(req, a)) != 0)
+		return r;
+	if (st->entry->survey.invite_only && !staff) {
 		if (!a->invite[0])
 			return http_reply_error(req, 403, "invite_required",
 						"Đợt khảo sát này chỉ nhận phiếu có mã mời (trường \"invite\").");
@@ -143,7 +173,7 @@ int handle_intake(struct http_req *req)
 	resp->survey_id = st->entry->survey.id;
 	resp->client_id = id;
 	resp->agency = a->agency[0] ? a->agency : NULL;
-	resp->channel = form_channels[FORM_CHANNEL_API].code;
+	resp->channel = form_channels[a->channel >= 0 ? a->channel : FORM_CHANNEL_API].code;
 	resp->codes = a->codes;
 	resp->ncodes = st->entry->form->nslots;
 	resp->answers = a->json;

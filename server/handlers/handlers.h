@@ -25,6 +25,12 @@ int handle_form_thanks(struct http_req *req);
 int handle_form_js(struct http_req *req);
 int handle_intake(struct http_req *req);
 
+/* offline collection (handlers-offline.c; the interviewers' mode is in handlers-form.c) */
+int handle_collect_get(struct http_req *req);
+int handle_sw_js(struct http_req *req);
+int handle_outbox_js(struct http_req *req);
+int handle_manifest(struct http_req *req);
+
 /* handlers-upload.c: paper results in bulk */
 int upload_on_body(struct http_req *req, const char *data, size_t len);
 int handle_upload_post(struct http_req *req);
@@ -41,6 +47,8 @@ int handle_compare(struct http_req *req);
 int handle_progress(struct http_req *req);
 int handle_export_responses(struct http_req *req);
 int handle_export_frame(struct http_req *req);
+int handle_invites_csv(struct http_req *req);
+int handle_letters(struct http_req *req);
 int handle_dashboard(struct http_req *req);
 int handle_dashboard_agency(struct http_req *req);
 

@@ -52,11 +52,24 @@ const struct route handler_routes[] = {
 	  .handler = handle_export_frame },
 	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/progress", .who = ANY_TOKEN,
 	  .handler = handle_progress },
+	/* drawn invitations with contacts: admins only, audited (handlers-invites.c) */
+	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/invites.csv", .who = ROLE_ADMIN,
+	  .handler = handle_invites_csv },
+	{ .method = "GET", .pattern = "/admin/{survey}/letters", .who = ROLE_ADMIN, .html = true,
+	  .handler = handle_letters },
 	/* the dashboard checks the role itself: browsers without a session go to /login */
 	{ .method = "GET", .pattern = "/dashboard/{survey}", .who = ROLE_PUBLIC, .html = true,
 	  .handler = handle_dashboard },
 	{ .method = "GET", .pattern = "/dashboard/{survey}/agency/{code}", .who = ROLE_PUBLIC, .html = true,
 	  .handler = handle_dashboard_agency },
+	/* offline collection (handlers-offline.c, handlers-form.c); /collect checks the role itself:
+	 * browsers without a session go to /login */
+	{ .method = "GET", .pattern = "/sw.js", .who = ROLE_PUBLIC, .handler = handle_sw_js },
+	{ .method = "GET", .pattern = "/static/outbox.js", .who = ROLE_PUBLIC, .handler = handle_outbox_js },
+	{ .method = "GET", .pattern = "/s/{survey}/manifest.webmanifest", .who = ROLE_PUBLIC, .handler = handle_manifest },
+	{ .method = "GET", .pattern = "/collect/{survey}", .who = ROLE_PUBLIC, .html = true, .handler = handle_collect_get },
+	{ .method = "GET", .pattern = "/collect/{survey}/manifest.webmanifest", .who = ROLE_PUBLIC,
+	  .handler = handle_manifest },
 	/* the round's report (handlers-report.c); published results (handlers-results.c): the
 	 * .json route first, as /results/{survey} matches "x.json" too */
 	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/report.pdf", .who = ROLE_ADMIN | ROLE_ANALYST,

@@ -181,6 +181,11 @@ void http_resume(struct http_req *req)
 	MHD_resume_connection(req->conn);
 }
 
+void http_set_csp(struct http_req *req, const char *policy)
+{
+	req->csp = policy;
+}
+
 /* True when the handler set header name itself (extra_headers: "name\nvalue\n" pairs). */
 static bool has_extra(const struct http_req *req, const char *name)
 {
@@ -203,12 +208,12 @@ static bool has_extra(const struct http_req *req, const char *name)
 }
 
 /* The headers of every reply; Cache-Control is no-store unless the handler chose its own. */
-static void add_security_headers(struct MHD_Response *resp, int html, bool own_cache)
+static void add_security_headers(struct MHD_Response *resp, int html, const char *csp, bool own_cache)
 {
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-	MHD_add_response_header(resp, "Content-Security-Policy",
+	MHD_add_response_header(resp, "Content-Security-Policy", csp ? csp :
 		html ? "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline';"
 		       " script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 		     : "default-src 'none'; frame-ancestors 'none'");
@@ -239,7 +244,7 @@ static enum MHD_Result queue_reply(struct http_req *req)
 		return MHD_NO;
 	if (req->out_type)
 		MHD_add_response_header(resp, "Content-Type", req->out_type);
-	add_security_headers(resp, req->out_type && strncmp(req->out_type, "text/html", 9) == 0,
+	add_security_headers(resp, req->out_type && strncmp(req->out_type, "text/html", 9) == 0, req->csp,
 			     has_extra(req, "Cache-Control"));
 	for (h = strtok_r(req->extra_headers, "\n", &save); h; h = strtok_r(NULL, "\n", &save)) {
 		name = h;

@@ -105,6 +105,7 @@ struct http_req {
 	int status;
 	struct strbuf out;
 	const char *out_type;
+	const char *csp;                             /* a Content-Security-Policy of its own, or NULL */
 	char extra_headers[1024];
 	ssize_t (*stream_fn)(void *ud, uint64_t pos, char *buf, size_t max);
 	void *stream_ud;
@@ -144,6 +145,9 @@ int http_reply_stream(struct http_req *req, int status, const char *content_type
 /* Adds a response header (name and value must not contain CR or LF); a Cache-Control replaces the
  * default no-store. Returns 0 or -EINVAL/-E2BIG. */
 int http_add_header(struct http_req *req, const char *name, const char *value);
+/* Gives the reply policy (a static string) as its Content-Security-Policy instead of the
+ * default one (a service worker's script: its policy is the worker's own). */
+void http_set_csp(struct http_req *req, const char *policy);
 /* A 303 redirect to location; returns 303. */
 int http_redirect(struct http_req *req, const char *location);
 

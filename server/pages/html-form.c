@@ -8,12 +8,24 @@
 #include "html-form.h"
 #include "page.h"
 
-/* The form page's end: its script, then the shell's end. */
+/* The form page's end: its scripts, then the shell's end. */
 static int tail(struct strbuf *sb, int script)
 {
 	if (script)
-		strbuf_puts(sb, "<script src=\"/static/form.js\" defer></script>");
+		strbuf_puts(sb, "<script src=\"/static/form.js\" defer></script>"
+				"<script src=\"/static/outbox.js\" defer></script>");
 	return page_end(sb);
+}
+
+/* The interviewers' mode: how this questionnaire is taken. */
+static void channel_part(struct strbuf *sb)
+{
+	strbuf_puts(sb, "<section><fieldset id=\"q-" HTML_FIELD_CHANNEL "\"><legend>Hình thức phỏng vấn"
+			" <span class=\"req\" aria-hidden=\"true\">*</span></legend>"
+			"<label><input type=\"radio\" name=\"" HTML_FIELD_CHANNEL "\" value=\"interview\" checked"
+			" required>Phỏng vấn trực tiếp</label>"
+			"<label><input type=\"radio\" name=\"" HTML_FIELD_CHANNEL "\" value=\"phone\" required>"
+			"Phỏng vấn qua điện thoại</label></fieldset></section>");
 }
 
 static const char *error_for(const struct html_form_view *v, const char *field)
@@ -242,13 +254,23 @@ int html_form_render(struct strbuf *sb, const struct html_form_view *v)
 	const struct form *f = v->form;
 	size_t s, k, qi, n = 0, i;
 	size_t number[FORM_MAX_QUESTIONS];
+	char manifest[400];
 
 	for (qi = 0; qi < f->nquestions && qi < FORM_MAX_QUESTIONS; qi++)
 		number[qi] = ++n;
-	page_begin(sb, PAGE_CITIZEN, v->survey_title);
+	snprintf(manifest, sizeof manifest, "/%s/%s/manifest.webmanifest", v->collect ? "collect" : "s",
+		 v->survey_code);
+	page_begin_app(sb, v->collect ? PAGE_STAFF : PAGE_CITIZEN, v->survey_title, manifest);
 	strbuf_puts(sb, "<h1>");
+	if (v->collect)
+		strbuf_puts(sb, "Phỏng vấn: ");
 	html_escape(sb, v->survey_title);
-	strbuf_puts(sb, "</h1><p>");
+	strbuf_puts(sb, "</h1>");
+	if (v->collect)
+		strbuf_puts(sb, "<p>Điền lần lượt từng phiếu phỏng vấn. Phiếu được lưu trên máy khi không có mạng"
+				" và tự động gửi khi có mạng; phiếu đã gửi được xoá khỏi máy.</p>"
+				"<noscript><p class=\"err\">Chế độ phỏng vấn cần bật JavaScript.</p></noscript>");
+	strbuf_puts(sb, "<div id=\"outbox\" class=\"notice\" role=\"status\" aria-live=\"polite\" hidden></div><p>");
 	html_escape(sb, f->title);
 	strbuf_puts(sb, "</p>");
 	if (f->description) {
@@ -274,14 +296,21 @@ int html_form_render(struct strbuf *sb, const struct html_form_view *v)
 			}
 		strbuf_puts(sb, "</ul></div>");
 	}
-	strbuf_puts(sb, "<form method=\"post\" action=\"/s/");
+	if (v->collect) {
+		strbuf_puts(sb, "<form id=\"survey\" data-mode=\"collect\" data-survey=\"");
+	} else {
+		strbuf_puts(sb, "<form method=\"post\" action=\"/s/");
+		html_escape(sb, v->survey_code);
+		strbuf_printf(sb, "\" id=\"survey\" data-survey=\"");
+	}
 	html_escape(sb, v->survey_code);
-	strbuf_printf(sb, "\" id=\"survey\" data-survey=\"");
-	html_escape(sb, v->survey_code);
-	strbuf_printf(sb, "\" data-fresh=\"%d\" accept-charset=\"utf-8\">", v->posted ? 0 : 1);
+	strbuf_printf(sb, "\" data-fresh=\"%d\" accept-charset=\"utf-8\">", v->posted || v->collect ? 0 : 1);
 	hidden(sb, HTML_FIELD_CSRF, v->csrf);
-	hidden(sb, HTML_FIELD_ID, v->client_id);
+	if (v->client_id)
+		hidden(sb, HTML_FIELD_ID, v->client_id);
 	agency_part(sb, v);
+	if (v->collect)
+		channel_part(sb);
 	for (s = 0; s < f->nsections; s++) {
 		const struct form_section *sec = &f->sections[s];
 
@@ -297,7 +326,8 @@ int html_form_render(struct strbuf *sb, const struct html_form_view *v)
 			question(sb, v, sec->first + k, number);
 		strbuf_puts(sb, "</section>");
 	}
-	strbuf_puts(sb, "<button type=\"submit\">Gửi phiếu khảo sát</button></form>");
+	strbuf_puts(sb, v->collect ? "<button type=\"submit\">Lưu và gửi phiếu, điền phiếu tiếp theo</button></form>"
+				   : "<button type=\"submit\">Gửi phiếu khảo sát</button></form>");
 	return tail(sb, 1);
 }
 

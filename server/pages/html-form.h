@@ -15,6 +15,7 @@
 #define HTML_FIELD_ID     "_id"       /* the response's UUID, made when the form is shown */
 #define HTML_FIELD_AGENCY "_agency"
 #define HTML_FIELD_INVITE "_invite"
+#define HTML_FIELD_CHANNEL "_channel"  /* the interviewers' mode: interview or phone */
 
 struct html_agency {
 	const char *code;
@@ -41,6 +42,7 @@ struct html_form_view {
 	const struct urlenc_form *posted;      /* answers to show again, or NULL for a fresh form */
 	const struct html_form_error *errors;
 	size_t nerrors;
+	int collect;                           /* the interviewers' mode: channel, no post, no draft */
 };
 
 /* Appends the whole page; returns 0 or a negative errno. */

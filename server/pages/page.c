@@ -36,11 +36,21 @@ int html_escape(struct strbuf *sb, const char *s)
 
 int page_begin(struct strbuf *sb, enum page_kind kind, const char *title)
 {
+	return page_begin_app(sb, kind, title, NULL);
+}
+
+int page_begin_app(struct strbuf *sb, enum page_kind kind, const char *title, const char *manifest)
+{
 	int r;
 
 	if ((r = strbuf_puts(sb, "<!doctype html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">"
 			     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>")) < 0 ||
-	    (r = html_escape(sb, title)) < 0 || (r = strbuf_puts(sb, "</title><style>")) < 0 ||
+	    (r = html_escape(sb, title)) < 0 || (r = strbuf_puts(sb, "</title>")) < 0)
+		return r;
+	if (manifest && ((r = strbuf_puts(sb, "<link rel=\"manifest\" href=\"")) < 0 ||
+			 (r = html_escape(sb, manifest)) < 0 || (r = strbuf_puts(sb, "\">")) < 0))
+		return r;
+	if ((r = strbuf_puts(sb, "<style>")) < 0 ||
 	    (r = strbuf_append(sb, sipas_css, sipas_css_len)) < 0)
 		return r;
 	/* the citizens' header is no link: the site has no home page for them */

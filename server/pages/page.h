@@ -17,6 +17,9 @@ int html_escape(struct strbuf *sb, const char *s);
 /* Appends the doctype, the head (title escaped, viewport, sipas.css inlined) and the page's
  * header, and opens <main>; returns 0 or a negative errno. */
 int page_begin(struct strbuf *sb, enum page_kind kind, const char *title);
+/* page_begin with a web app manifest's link in the head (manifest: a path, escaped; NULL for
+ * none): the pages that work offline (docs/api.md, offline collection). */
+int page_begin_app(struct strbuf *sb, enum page_kind kind, const char *title, const char *manifest);
 /* Closes <main> and the page; returns 0 or a negative errno. */
 int page_end(struct strbuf *sb);
 

@@ -14,3 +14,9 @@ extern const size_t upload_js_len;
 /* sipas.css: the one stylesheet of every page. */
 extern const char sipas_css[];
 extern const size_t sipas_css_len;
+/* outbox.js: offline collection in the page (service worker registration, IndexedDB, sending). */
+extern const char outbox_js[];
+extern const size_t outbox_js_len;
+/* sw.js: the service worker, served as /sw.js (scope /). */
+extern const char sw_js[];
+extern const size_t sw_js_len;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "db-estimates.h"
+#include "db-sample.h"
 
 /* The row of (stratum, agency), added (zero responses, no target) if there is none. */
 static struct progress_row *row_get(struct progress *p, const char *stratum, const char *agency)
@@ -45,6 +46,16 @@ int progress_add_target(struct progress *p, const char *stratum, long long targe
 	return 0;
 }
 
+int progress_add_population(struct progress *p, const char *stratum, long long population, const char *agency)
+{
+	struct progress_row *row = row_get(p, stratum, agency ? agency : stratum);
+
+	if (!row)
+		return -ENOMEM;
+	row->population = population;
+	return 0;
+}
+
 int progress_add_count(struct progress *p, const char *stratum, const char *agency, const char *channel,
 		       long long n)
 {
@@ -56,6 +67,17 @@ int progress_add_count(struct progress *p, const char *stratum, const char *agen
 	if (k >= 0)
 		row->n[k] += n;
 	row->total += n;
+	return 0;
+}
+
+int progress_add_invites(struct progress *p, const char *agency, long long invited, long long used)
+{
+	struct progress_row *row = row_get(p, agency, agency);
+
+	if (!row)
+		return -ENOMEM;
+	row->invited += invited;
+	row->used += used;
 	return 0;
 }
 
@@ -75,8 +97,14 @@ void progress_sort(struct progress *p)
 
 static int on_frame(void *ud, const char *stratum, long long population, long long target, const char *agency)
 {
-	(void)population;
-	return progress_add_target(ud, stratum, target, agency);
+	int r = progress_add_target(ud, stratum, target, agency);
+
+	return r < 0 ? r : progress_add_population(ud, stratum, population, agency);
+}
+
+static int on_invites(void *ud, const char *agency, long long invited, long long used)
+{
+	return progress_add_invites(ud, agency, invited, used);
 }
 
 static int on_count(void *ud, const char *stratum, const char *agency, const char *channel, long long n)
@@ -90,7 +118,8 @@ int progress_load(struct db_conn *c, int survey_id, struct progress *out)
 	int r;
 
 	if ((r = db_est_frame_each(c, survey_id, on_frame, &p)) < 0 ||
-	    (r = db_est_counts_each(c, survey_id, on_count, &p)) < 0) {
+	    (r = db_est_counts_each(c, survey_id, on_count, &p)) < 0 ||
+	    (r = db_invites_counts_each(c, survey_id, on_invites, &p)) < 0) {
 		progress_done(&p);
 		return r;
 	}
@@ -128,6 +157,9 @@ void progress_row_add(struct progress_row *sum, const struct progress_row *row)
 	for (k = 0; k < FORM_NCHANNELS; k++)
 		sum->n[k] += row->n[k];
 	sum->total += row->total;
+	sum->population += row->population;
+	sum->invited += row->invited;
+	sum->used += row->used;
 	if (row->target > 0)
 		sum->target += row->target;
 }
@@ -135,6 +167,11 @@ void progress_row_add(struct progress_row *sum, const struct progress_row *row)
 double progress_share(const struct progress_row *row)
 {
 	return row->target > 0 ? (double)row->total / (double)row->target : NAN;
+}
+
+double progress_response_rate(const struct progress_row *row)
+{
+	return row->invited > 0 ? (double)row->used / (double)row->invited : NAN;
 }
 
 void progress_done(struct progress *p)

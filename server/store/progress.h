@@ -18,6 +18,9 @@ struct progress_row {
 	long long target;                   /* PROGRESS_NO_TARGET when the frame gives none */
 	long long n[FORM_NCHANNELS];        /* responses by channel */
 	long long total;                    /* responses in all */
+	long long population;               /* N_h of the frame (0 when none) */
+	long long invited;                  /* invitations of the agency (in the row stratum = agency) */
+	long long used;                     /* of which used */
 };
 
 struct progress {
@@ -33,10 +36,15 @@ int progress_load(struct db_conn *c, int survey_id, struct progress *out);
 /* What progress_load does with one frame stratum: its row (stratum, agency or else stratum)
  * takes the target. Returns 0 or -ENOMEM. */
 int progress_add_target(struct progress *p, const char *stratum, long long target, const char *agency);
+/* What progress_load does with a frame stratum's population N_h. Returns 0 or -ENOMEM. */
+int progress_add_population(struct progress *p, const char *stratum, long long population, const char *agency);
 /* What progress_load does with one kept count: n responses of channel (an unknown channel
  * counts only in the total). Returns 0 or -ENOMEM. */
 int progress_add_count(struct progress *p, const char *stratum, const char *agency, const char *channel,
 		       long long n);
+/* What progress_load does with an agency's invitations: they go to the row (stratum =
+ * agency, agency), the stratum a draw makes (added when missing). Returns 0 or -ENOMEM. */
+int progress_add_invites(struct progress *p, const char *agency, long long invited, long long used);
 /* Sorts the rows by stratum, then agency. */
 void progress_sort(struct progress *p);
 
@@ -48,6 +56,8 @@ int progress_by_agency(const struct progress *p, const char *only, struct progre
 void progress_row_add(struct progress_row *sum, const struct progress_row *row);
 /* The row's responses as a share of its target, or NAN when it has no positive target. */
 double progress_share(const struct progress_row *row);
+/* The row's used invitations as a share of its invitations, or NAN when it has none. */
+double progress_response_rate(const struct progress_row *row);
 
 /* Frees the rows; p may be NULL. */
 void progress_done(struct progress *p);

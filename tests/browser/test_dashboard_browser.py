@@ -2,8 +2,11 @@
 """The analysts' dashboard in a real browser (Debian's chromium + chromedriver, headless): an
 analyst logs in with a token at /login, lands on the dashboard of a demo round with responses,
 and the ranking chart (inline SVG) and its table show the same numbers for every agency; the
-same on a phone-sized window; logging out returns to /login. Screenshots go to build/ (not in
-git)."""
+same on a phone-sized window; logging out returns to /login. A second round of the same form
+(issue 13): its page compares every agency with the previous round (the numbers and the
+significance of the compare API), the ranking chart names agencies by their names, and an
+agency's page shows its trend over both rounds as a chart and a table with the estimates API's
+numbers. Screenshots go to build/ (not in git)."""
 import os
 import shutil
 import subprocess
@@ -19,6 +22,12 @@ FORM = os.path.join(h.ROOT, "survey-forms", "agency-2024-individual.json")
 FRAME = os.path.join(h.ROOT, "sql", "demo", "frame-demo.csv")
 SHOTS = b.SHOTS
 ROWS = 1500
+
+
+def one(v):
+    """A number as the dashboard writes it: one decimal, decimal comma."""
+    s = f"{v:.1f}"
+    return "0,0" if s == "-0.0" else s.replace(".", ",")
 
 
 class DashboardBrowser(unittest.TestCase):
@@ -48,6 +57,18 @@ class DashboardBrowser(unittest.TestCase):
             r = cls.server.post("/api/v1/surveys/demo/uploads", body=f.read(), token=admin,
                                 headers={"Content-Type": "text/csv"}, timeout=300)
         assert r.status == 201, r.body
+        # a later round of the same form, for the comparison and the trend
+        h.run_sipas(["survey", "create", "--id", "demo2", "--form", "agency-2024-individual", "--title",
+                     "Khảo sát mức độ hài lòng năm 2027 (thử nghiệm)", "--baseline", "79.30",
+                     "--baseline-label", "SIPAS 2023", "--frame", FRAME], url, check=True)
+        sid2 = cls.db.sql("SELECT id FROM surveys WHERE code = 'demo2'")
+        csv2 = os.path.join(cls.dir, "responses2.csv")
+        subprocess.run(["/usr/bin/python3", os.path.join(h.ROOT, "bench", "upload-gen.py"), FORM, str(ROWS), sid2,
+                        agencies, csv2, os.devnull, "7"], check=True)
+        with open(csv2, "rb") as f:
+            r = cls.server.post("/api/v1/surveys/demo2/uploads", body=f.read(), token=admin,
+                                headers={"Content-Type": "text/csv"}, timeout=300)
+        assert r.status == 201, r.body
 
     @classmethod
     def tearDownClass(cls):
@@ -68,7 +89,8 @@ class DashboardBrowser(unittest.TestCase):
         rows = d.find_elements(By.CSS_SELECTOR, "table tr[data-key]")
         chart = {m.get_attribute("data-key"): (m.get_attribute("data-estimate"), m.get_attribute("data-low"),
                                                m.get_attribute("data-high")) for m in marks}
-        agencies = self.db.sql("SELECT count(DISTINCT agency_id) FROM responses").strip()
+        agencies = self.db.sql("SELECT count(DISTINCT agency_id) FROM responses r JOIN surveys s ON s.id = r.survey_id"
+                               " WHERE s.code = 'demo'").strip()
         self.assertEqual(len(chart), int(agencies))
         table = {}
         for r in rows:
@@ -108,6 +130,66 @@ class DashboardBrowser(unittest.TestCase):
         b.arrived(d, lambda url: "/login" in url)
         d.get(self.server.url + "/dashboard/demo")
         WebDriverWait(d, 20).until(lambda d: "/login" in d.current_url)
+
+    def api(self, path):
+        r = self.server.get(path, token=self.analyst)
+        self.assertEqual(r.status, 200, r.body)
+        return r.json()
+
+    def test_rounds(self):
+        d = b.chrome(self, size="1280,1000")
+        self.login(d)
+        # the first round has no earlier one
+        self.assertTrue(d.find_elements(By.ID, "no-other-round"))
+        d.get(self.server.url + "/dashboard/demo2")
+        # the ranking chart names agencies by their names
+        names = {a["code"]: a["name"] for a in self.api("/api/v1/agencies")["agencies"]}
+        marks = d.find_elements(By.CSS_SELECTOR, "svg.chart g.mark")
+        self.assertGreater(len(marks), 5)
+        for m in marks:
+            label = m.find_element(By.CSS_SELECTOR, "text").get_attribute("textContent")
+            self.assertEqual(label.removesuffix(" *"), names[m.get_attribute("data-key")])
+        # this round against the previous one (the default), as the compare API gives it
+        self.assertEqual(d.find_element(By.ID, "against-round").get_attribute("data-code"), "demo")
+        api = self.api("/api/v1/surveys/demo2/compare?against=demo&by=agency&lonely_psu=adjust")
+        want = {g["by"].get("agency", ""): g["comparisons"][0] for g in api["groups"]}
+        rows = d.find_elements(By.CSS_SELECTOR, "#rounds-table tr[data-agency]")
+        got = {r.get_attribute("data-agency"): r for r in rows}
+        self.assertEqual(list(got), list(want))
+        for key, r in got.items():
+            c = want[key]
+            cells = [r.find_element(By.CSS_SELECTOR, f"td[data-col={k}]").text for k in ("estimate", "against", "diff")]
+            diff = one(c["diff"])
+            self.assertEqual(cells, [one(c["estimate"]), one(c["against"]),
+                                     ("+" + diff) if c["diff"] > 0 and diff != "0,0" else diff], key)
+            self.assertEqual(r.get_attribute("data-significant"), "1" if c["p_value"] < 0.05 else "0", key)
+        # the section itself, not the whole page: a 10,000-pixel capture can outlast the renderer's
+        # 10 s on a busy machine
+        d.execute_script("document.getElementById('so-dot').scrollIntoView()")
+        d.save_screenshot(os.path.join(SHOTS, "dashboard-rounds.png"))
+        # choosing the round in the form gives the same page
+        d.find_element(By.CSS_SELECTOR, "form.against button[type=submit]").click()
+        b.arrived(d, lambda url: "against=demo" in url)
+        self.assertEqual(len(d.find_elements(By.CSS_SELECTOR, "#rounds-table tr[data-agency]")), len(want))
+        # an agency's trend over both rounds: chart and table, with the estimates API's numbers
+        code = next(k for k in want if k)
+        d.get(self.server.url + f"/dashboard/demo2/agency/{code}")
+        marks = d.find_elements(By.CSS_SELECTOR, "svg.trend g.mark")
+        self.assertEqual([m.get_attribute("data-key") for m in marks], ["demo", "demo2"])
+        for m in marks:
+            est = next(g for g in self.api(f"/api/v1/surveys/{m.get_attribute('data-key')}/estimates"
+                                           "?by=agency&lonely_psu=adjust")["groups"]
+                       if g["by"].get("agency") == code)["estimates"][0]
+            want_cells = (one(est["estimate"]), one(est["ci_low"]), one(est["ci_high"]))
+            self.assertEqual((m.get_attribute("data-estimate"), m.get_attribute("data-low"),
+                              m.get_attribute("data-high")), want_cells)
+            row = d.find_element(By.CSS_SELECTOR, f"#trend-table tr[data-key='{m.get_attribute('data-key')}']")
+            self.assertEqual(tuple(row.find_element(By.CSS_SELECTOR, f"td[data-col={c}]").text
+                                   for c in ("estimate", "low", "high")), want_cells)
+        svg = d.find_element(By.CSS_SELECTOR, "svg.trend")
+        self.assertGreater(svg.size["width"], 200)
+        d.execute_script("document.getElementById('dien-bien').scrollIntoView()")
+        d.save_screenshot(os.path.join(SHOTS, "dashboard-trend.png"))
 
     def test_phone(self):
         d = b.chrome(self, phone=True)

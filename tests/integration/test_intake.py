@@ -175,8 +175,12 @@ class Intake(unittest.TestCase):
         body = {"id": cid, "agency": "STC", "invite": codes[0].lower().replace("-", ""), "answers": {"A.used": 0}}
         r = self.send("api-inv", body)
         self.assertEqual(r.status, 201, r.body)
-        self.assertEqual(self.db.sql(f"SELECT i.used_at IS NOT NULL, r.client_id FROM invites i JOIN responses r"
-                                     f" ON r.id = i.response_id WHERE r.client_id = '{cid}'"), f"t|{cid}")
+        plain = codes[0].replace("-", "")
+        self.assertEqual(self.db.sql(f"SELECT used_at IS NOT NULL FROM invites WHERE code_hash = sha256('{plain}'::bytea)"), "t")
+        self.assertEqual(self.db.sql(f"SELECT count(*) FROM responses WHERE client_id = '{cid}'"), "1")
+        # nothing links a response to its invitation (contract §6)
+        self.assertEqual(self.db.sql("SELECT count(*) FROM information_schema.columns WHERE table_name = 'invites'"
+                                     " AND column_name LIKE '%response%'"), "0")
         r = self.send("api-inv", body)                                  # a resend: 200, not "used"
         self.assertEqual(r.status, 200, r.body)
         r = self.send("api-inv", {"agency": "STC", "invite": codes[0], "answers": {"A.used": 0}})
@@ -203,8 +207,8 @@ class Intake(unittest.TestCase):
             t.join()
         self.assertEqual(sorted(results), [201] + [409] * 15, results)
         plain = code.replace("-", "")
-        self.assertEqual(self.db.sql("SELECT count(*) FROM responses r JOIN invites i ON i.response_id = r.id"
-                                     f" WHERE i.code_hash = sha256('{plain}'::bytea)"), "1")
+        self.assertEqual(self.db.sql("SELECT count(used_at) FROM invites"
+                                     f" WHERE code_hash = sha256('{plain}'::bytea)"), "1")
 
     def test_many_at_once(self):
         """Group commit: concurrent responses all land, each 201 after commit, resends 200."""

@@ -3,6 +3,7 @@
 #include <errno.h>
 
 #include "answers.h"
+#include "channel.h"
 #include "form.h"
 #include "respcsv.h"
 #include "fixture-form.h"
@@ -74,6 +75,14 @@ static void test_valid_json(void)
 	CHECK_INT(a->codes[2], FORM_NO_ANSWER);
 	/* used = 2: why is asked and required */
 	expect_json("{\"agency\": \"A\", \"answers\": {\"used\": 2, \"S1_1\": 3, \"why\": \"xa\"}}", 0, "");
+	CHECK_INT(a->channel, -1);
+	/* the channel: a code of channel.h; null or "" is none */
+	expect_json("{\"agency\": \"A\", \"channel\": \"interview\", \"answers\": {\"S1_1\": 3}}", 0, "");
+	CHECK_INT(a->channel, FORM_CHANNEL_INTERVIEW);
+	expect_json("{\"agency\": \"A\", \"channel\": \"web\", \"answers\": {\"S1_1\": 3}}", 0, "");
+	CHECK_INT(a->channel, FORM_CHANNEL_WEB);
+	expect_json("{\"agency\": \"A\", \"channel\": null, \"answers\": {\"S1_1\": 3}}", 0, "");
+	CHECK_INT(a->channel, -1);
 }
 
 static void test_json_errors(void)
@@ -105,6 +114,10 @@ static void test_json_errors(void)
 	expect_json("{\"invite\": \"<script>\", \"answers\": {\"S1_1\": 4}}", -EINVAL,
 		"invite invalid_invite; agency missing_agency");
 	expect_json("{\"agency\": \"A\", \"answers\": {\"S1_1\": 4}, \"extra\": 1}", -EINVAL, "extra unknown_field");
+	expect_json("{\"agency\": \"A\", \"channel\": \"fax\", \"answers\": {\"S1_1\": 4}}", -EINVAL, "channel invalid_channel");
+	expect_json("{\"agency\": \"A\", \"channel\": \"interviewinterview\", \"answers\": {\"S1_1\": 4}}", -EINVAL,
+		"channel invalid_channel");
+	expect_json("{\"agency\": \"A\", \"channel\": 2, \"answers\": {\"S1_1\": 4}}", -EINVAL, "channel invalid_type");
 	expect_json("{\"agency\": \"A\", \"answers\": [4]}", -EINVAL, "answers invalid_type; S1_1 required");
 	expect_json("{\"agency\": \"A\"}", -EINVAL, "S1_1 required");
 	/* the body: not JSON, duplicate keys, not an object, huge numbers, nesting, encoding */

@@ -5,8 +5,11 @@
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "est-compare.h"
+#include "est-rounds.h"
 #include "fixture-est.h"
 #include "form.h"
 #include "test.h"
@@ -298,10 +301,61 @@ static void test_rounds(void)
 	CHECK(isnan(c.diff) && isnan(c.se) && isnan(c.t) && isnan(c.p_value));
 }
 
+/* Group by group (est-rounds.c): only the groups both rounds have, the whole round first, each
+ * estimate matched by id and compared as est_compare_rounds does. */
+static void test_rounds_groups(void)
+{
+	struct form *f = fixture_form(fixture_est_form_json);
+	size_t nest = f->nindices + f->nitems, k, g;
+	struct est_estimate *ea = calloc(3 * nest, sizeof *ea), *eb = calloc(3 * nest, sizeof *eb);
+	struct est_group ga[3], gb[3];
+	static const char *const va[3] = { NULL, "A", "C" }, *const vb[3] = { NULL, "B", "C" };
+	struct est_report_group ra[3], rb[3];
+	const char *name = "agency";
+	struct est_options o = EST_OPTIONS_DEFAULT;
+	struct est_rounds r;
+	struct strbuf sb;
+	const char *out, *p;
+
+	for (g = 0; g < 3; g++) {
+		for (k = 0; k < nest; k++) {
+			ea[g * nest + k] = round_est(80 + (double)g, 1.5, 40, 500);
+			ea[g * nest + k].what = k;
+			eb[g * nest + k] = round_est(75, 2, 30, 400);
+			eb[g * nest + k].what = k;
+		}
+		ga[g] = (struct est_group){ (long)g - 1, 100 + g, 40, &ea[g * nest] };
+		gb[g] = (struct est_group){ (long)g - 1, 200 + g, 30, &eb[g * nest] };
+		ra[g] = (struct est_report_group){ &ga[g], va[g] ? &va[g] : NULL };
+		rb[g] = (struct est_report_group){ &gb[g], vb[g] ? &vb[g] : NULL };
+	}
+	CHECK(est_rounds_match_group(&ra[0], rb, 3, 1) == &rb[0]);
+	CHECK(est_rounds_match_group(&ra[1], rb, 3, 1) == NULL);    /* A is in the first round only */
+	CHECK(est_rounds_match_group(&ra[2], rb, 3, 1) == &rb[2]);
+	CHECK_INT(est_rounds_match_estimate(f, nest - 1, f), (long long)nest - 1);
+	r = (struct est_rounds){ .form = f, .against_form = f, .survey = "r2", .against = "r1", .options = &o,
+		.nby = 1, .by_names = &name, .by_numeric = NULL, .na = 3, .nb = 3, .a = ra, .b = rb };
+	strbuf_init(&sb, 0);
+	CHECK_OK(est_rounds_json(&sb, &r));
+	out = strbuf_str(&sb);
+	/* the whole round, then C; A and B are each in one round only */
+	p = strstr(out, "\"groups\":[{\"by\":{},\"n\":100,\"n_against\":200,");
+	CHECK(p != NULL);
+	CHECK(p && strstr(p, "{\"by\":{\"agency\":\"C\"},\"n\":102,\"n_against\":202,") != NULL);
+	CHECK(strstr(out, "\"A\"") == NULL && strstr(out, "\"B\"") == NULL);
+	/* C: 82 ± 1.5 (df 40) against 75 ± 2 (df 30): diff 7, se 2.5, t 2.8 on 30 */
+	CHECK(strstr(out, "\"estimate\":82,\"against\":75,\"diff\":7,\"se\":2.5,\"df\":30,\"t\":2.8") != NULL);
+	strbuf_done(&sb);
+	free(ea);
+	free(eb);
+	form_free(f);
+}
+
 int main(void)
 {
 	test_hand();
 	test_rounds();
+	test_rounds_groups();
 	test_independent();
 	test_random_clusters();
 	TEST_DONE();

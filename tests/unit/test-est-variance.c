@@ -8,7 +8,9 @@
  * the integers, the flags, the return codes) goes into a 64-bit FNV-1a digest per design and
  * caller. The digests below were printed (`test-est-variance --print`) by the two separate
  * loops before they became one; equal digests mean both callers give what they gave then,
- * bit for bit. The other unit tests check that those figures are right. */
+ * bit for bit. The other unit tests check that those figures are right. The est_compute digests
+ * were printed again when the t and beta quantiles became est-quantile.c's (the interval ends
+ * moved in their last bits; the est_compare_groups digests, which hold no interval, did not). */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -26,22 +28,22 @@
 #define NSCEN 48
 
 static const uint64_t pinned_compute[NSCEN] = {
-	0xcb2326adf55b3625ull, 0x6c16a8f3ba65cbbdull, 0x5d1d4e3031075235ull,
-	0xfa0529c7e6652fe5ull, 0x511f5b9e2408b185ull, 0x17f2b91411817135ull,
-	0x613a6ca56dbecdadull, 0x870a0143422abec5ull, 0x14b31e829cbe6f65ull,
-	0xee0e18aa5c712ff5ull, 0x1a93935c3b3e00f5ull, 0x8c3872586603e5b5ull,
-	0xc87947b66c546bfdull, 0x2b898cf231c48915ull, 0xbf5f9cc70929949dull,
-	0x1c76070f6eb4494dull, 0x2711a52636b7500dull, 0x90ed04bfc2d2a3a5ull,
-	0xa6a7accdefa9fb45ull, 0xad47a43181d4249dull, 0xf183ee468dbdeee5ull,
-	0xac8ad8173d820d2dull, 0xfcffa7cbd1c63ed5ull, 0xc053f7fbaf492fa5ull,
-	0x6806437faa28a0e1ull, 0x23fc5359f3e98cb3ull, 0x6853957474a310cfull,
-	0xb487c7a71b7b7a0bull, 0xdc95441a4cc8039dull, 0x0d7d2ac7df940a54ull,
-	0x40647da44f6bb4c9ull, 0xa33f23c0c18a1056ull, 0xa57cb4e95b0b385full,
-	0x751dd4c829e682fbull, 0x122c99aeceaee9b7ull, 0x824e924205ef0f9dull,
-	0xd02de2b5353be043ull, 0xa8be9bef5b804a7cull, 0x4a5b275011601fb6ull,
-	0x9588604675a02c55ull, 0xf87db8e26827ac09ull, 0x39e554f38a3ddea6ull,
-	0x0bc53ad51dc82f17ull, 0x2b0c832dd75db2f4ull, 0x6994475650f33030ull,
-	0xcaa4a5c792654ed0ull, 0x4290bedd230f2352ull, 0xf7bb069966808224ull,
+	0x0ff3d65ade10f3e5ull, 0x92c0aeee230b47e5ull, 0xded074838c20133dull,
+	0xc6955797b7897e05ull, 0x88dd4b548effc565ull, 0xa33a63f9061027c5ull,
+	0xa06afe1174cdbabdull, 0x268c9cd924e39a05ull, 0x46cc940c358a08a5ull,
+	0xf6c75df1f77782d5ull, 0x891bd7f550d38245ull, 0x97080a84d4a7846dull,
+	0x8f51be7eea13d1c5ull, 0xb3a62d66c1dcb7a5ull, 0x69cf5b1e3c8a0a8dull,
+	0xaac33e7776579045ull, 0x49c701d3614b184dull, 0x23b6024dfc885445ull,
+	0x538e953d790b7f9dull, 0xed537aa9491e0405ull, 0xb15a6cf50191b065ull,
+	0x51efdae84a938ae5ull, 0xf67339f23dc78de5ull, 0x97714b46e337b655ull,
+	0x937690f0a3309a20ull, 0xc1866c264f30ffa0ull, 0x59dfb8a998fe2638ull,
+	0x9b4131429c3dc6aaull, 0x88068b634f711dabull, 0x869c8b960a322d45ull,
+	0xea6f7576c921c659ull, 0xf3cb528c8c7dde6dull, 0x7623146b081f6039ull,
+	0x76601a74227bf761ull, 0x1c86b07a69d5deb4ull, 0xfe5745f1338889c0ull,
+	0xdd1a00ddceecee1dull, 0x59878576c35a8ae6ull, 0xc017269f233c4189ull,
+	0x90969b5d89345eddull, 0x1c23feb31faa7f4aull, 0x63b64f3f9af9390cull,
+	0xa08039dd5d50d805ull, 0x1ad07da0f2ebd491ull, 0x42bb9a48093ae15eull,
+	0xbc7e73c060c42fc8ull, 0xbc3ac4fbbb28bf06ull, 0xaeb7003a301d2041ull,
 };
 static const uint64_t pinned_compare[NSCEN] = {
 	0x6f35775183dae68dull, 0x69fc8d9dc91598f5ull, 0x2a16885d37c92ed5ull,

@@ -36,6 +36,13 @@ static void test_shell(void)
 	strbuf_reset(&sb);
 	CHECK_OK(page_begin(&sb, PAGE_CITIZEN, "t"));
 	CHECK(strstr(strbuf_str(&sb), "<body class=\"citizen\"><header class=\"site\">SIPAS Lạng Sơn</header><main>") != NULL);
+	CHECK(strstr(strbuf_str(&sb), "rel=\"manifest\"") == NULL);
+	/* an offline page: the manifest's link in the head, escaped, before the stylesheet */
+	strbuf_reset(&sb);
+	CHECK_OK(page_begin_app(&sb, PAGE_CITIZEN, "t", "/s/a\"b/manifest.webmanifest"));
+	s = strbuf_str(&sb);
+	CHECK(strstr(s, "</title><link rel=\"manifest\" href=\"/s/a&quot;b/manifest.webmanifest\"><style>") != NULL);
+	CHECK(strstr(s, "</head>") > strstr(s, "rel=\"manifest\""));
 	strbuf_done(&sb);
 }
 

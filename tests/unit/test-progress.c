@@ -87,9 +87,44 @@ static void test_by_agency(void)
 	progress_done(&p);
 }
 
+/* A drawn round: invitations land in the row (stratum = agency, agency) with N_h and n_h. */
+static void test_invites(void)
+{
+	struct progress p = { NULL, 0, 0 }, a = { NULL, 0, 0 };
+	struct progress_row sum = { .target = 0 };
+	size_t i;
+
+	CHECK_OK(progress_add_target(&p, "SNV", 155, "SNV"));
+	CHECK_OK(progress_add_population(&p, "SNV", 257, "SNV"));
+	CHECK_OK(progress_add_target(&p, "STC", 40, "STC"));
+	CHECK_OK(progress_add_invites(&p, "SNV", 155, 31));
+	CHECK_OK(progress_add_invites(&p, "SYT", 12, 0));       /* invitations without a frame row */
+	CHECK_OK(progress_add_count(&p, "SNV", "SNV", "web", 31));
+	progress_sort(&p);
+	CHECK_INT(p.n, 3);
+	CHECK_STR(p.rows[0].agency, "SNV");
+	CHECK_INT(p.rows[0].population, 257);
+	CHECK_INT(p.rows[0].invited, 155);
+	CHECK_INT(p.rows[0].used, 31);
+	CHECK_NEAR(progress_response_rate(&p.rows[0]), 0.2, 1e-15);
+	CHECK(isnan(progress_response_rate(&p.rows[1])));       /* STC: no invitation */
+	CHECK_INT(p.rows[2].invited, 12);
+	CHECK_INT(p.rows[2].target, PROGRESS_NO_TARGET);
+	CHECK_OK(progress_by_agency(&p, NULL, &a));
+	for (i = 0; i < a.n; i++)
+		progress_row_add(&sum, &a.rows[i]);
+	CHECK_INT(sum.invited, 167);
+	CHECK_INT(sum.used, 31);
+	CHECK_INT(sum.population, 257);
+	CHECK_NEAR(progress_response_rate(&sum), 31.0 / 167.0, 1e-15);
+	progress_done(&a);
+	progress_done(&p);
+}
+
 int main(void)
 {
 	test_rows();
 	test_by_agency();
+	test_invites();
 	TEST_DONE();
 }

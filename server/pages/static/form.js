@@ -1,6 +1,7 @@
 /* form.js - enhances the citizens' web form (it works without this): shows a question only
  * when its show_if condition holds (hidden questions are disabled, so not sent), shows
- * progress, and keeps a draft in localStorage until the form is sent. */
+ * progress, and keeps a draft in localStorage until the form is sent (not in the
+ * interviewers' mode, which keeps nothing but what waits to be sent: outbox.js). */
 (function () {
 	'use strict';
 	var form = document.getElementById('survey');
@@ -67,6 +68,8 @@
 
 	function save() {
 		var data = {};
+		if (form.getAttribute('data-mode') === 'collect')
+			return;
 		each(form.elements, function (e) {
 			if (!e.name || e.name === '_csrf' || e.name === '_invite' || e.disabled)
 				return;
