@@ -79,24 +79,36 @@ out:
 	return r;
 }
 
-int db_survey_set_open(struct db_conn *c, const char *code, bool open)
+/* Runs sql (an UPDATE of round $1 setting $2, RETURNING id) and audits action, in one transaction. */
+static int survey_update(struct db_conn *c, const char *sql, const char *code, const char *value, const char *action)
 {
 	long long id;
 	int r;
 
 	if ((r = db_begin(c)) < 0)
 		return r;
-	r = db_exec_id(c, "UPDATE surveys SET status = $2 WHERE code = $1 RETURNING id", 2,
-		       (const char *[]){ code, open ? "open" : "closed" }, &id);
+	r = db_exec_id(c, sql, 2, (const char *[]){ code, value }, &id);
 	if (r < 0)
 		goto out;
-	if ((r = db_audit(c, 0, "cli", open ? "survey.open" : "survey.close", (int)id, NULL)) < 0)
+	if ((r = db_audit(c, 0, "cli", action, (int)id, NULL)) < 0)
 		goto out;
 	r = db_commit(c);
 out:
 	if (r < 0)
 		db_rollback(c);
 	return r;
+}
+
+int db_survey_set_open(struct db_conn *c, const char *code, bool open)
+{
+	return survey_update(c, "UPDATE surveys SET status = $2 WHERE code = $1 RETURNING id", code,
+			     open ? "open" : "closed", open ? "survey.open" : "survey.close");
+}
+
+int db_survey_set_published(struct db_conn *c, const char *code, bool published)
+{
+	return survey_update(c, "UPDATE surveys SET published = $2 WHERE code = $1 RETURNING id", code,
+			     published ? "true" : "false", published ? "survey.publish" : "survey.unpublish");
 }
 
 int db_survey_get(struct db_conn *c, const char *code, struct db_survey *out, char **definition, size_t *deflen)
@@ -140,6 +152,21 @@ int db_survey_is_open(struct db_conn *c, int survey_id)
 
 	db_int_param(survey_id, idbuf);
 	r = db_exec(c, "SELECT status = 'open' FROM surveys WHERE id = $1", 1, (const char *[]){ idbuf }, &res);
+	if (r < 0)
+		return r;
+	r = PQntuples(res) == 0 ? -ENOENT : PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	return r;
+}
+
+int db_survey_is_published(struct db_conn *c, int survey_id)
+{
+	char idbuf[DB_INT_LEN];
+	PGresult *res = NULL;
+	int r;
+
+	db_int_param(survey_id, idbuf);
+	r = db_exec(c, "SELECT published FROM surveys WHERE id = $1", 1, (const char *[]){ idbuf }, &res);
 	if (r < 0)
 		return r;
 	r = PQntuples(res) == 0 ? -ENOENT : PQgetvalue(res, 0, 0)[0] == 't';

@@ -47,6 +47,11 @@ struct db_survey {
 int db_survey_create(struct db_conn *c, const struct db_survey_spec *s);
 /* Opens (open = true) or closes a round; returns 0, -ENOENT, or a negative errno. Audited. */
 int db_survey_set_open(struct db_conn *c, const char *code, bool open);
+/* Publishes (published = true) or unpublishes a round's results; returns 0, -ENOENT, or a
+ * negative errno. Audited. */
+int db_survey_set_published(struct db_conn *c, const char *code, bool published);
+/* Reads whether round id's results are published; returns 1, 0, -ENOENT or a negative errno. */
+int db_survey_is_published(struct db_conn *c, int survey_id);
 /* Reads round code and the definition of its form (malloc'd, NUL-terminated; the caller
  * frees it) into *out and *definition. Returns 0, -ENOENT, or a negative errno. */
 int db_survey_get(struct db_conn *c, const char *code, struct db_survey *out, char **definition, size_t *deflen);

@@ -1,4 +1,4 @@
-/* cli-survey.c - `sipas survey create|open|close`: survey rounds (đợt khảo sát). */
+/* cli-survey.c - `sipas survey create|open|close|publish|unpublish`: survey rounds (đợt khảo sát). */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -22,14 +22,18 @@ static int usage(FILE *f)
 		   "                           [--baseline 79.30] [--baseline-label TEXT] [--frame FRAME.csv]\n"
 		   "                           [--access open|invite] [--agency CODE]...\n"
 		   "       sipas survey close ID [--keep-contacts]\n"
-		   "       sipas survey open ID\n\n"
+		   "       sipas survey open ID\n"
+		   "       sipas survey publish ID\n"
+		   "       sipas survey unpublish ID\n\n"
 		   "create makes a survey round (đợt khảo sát) on a registered form (its highest version\n"
 		   "unless --form-version). ID: letters, digits, '_', '.', '-' (at most 64). --frame reads\n"
 		   "stratum,population[,target] rows into the round's sampling frame. --access invite asks\n"
 		   "for a one-time invitation code with every response (see `sipas invites create`).\n"
 		   "--agency (repeatable) limits the agencies the round covers; none = every agency.\n"
 		   "close stops a round from taking responses and erases the contact details of its drawn\n"
-		   "invitations (as `sipas invites purge`) unless --keep-contacts; open takes responses again.\n");
+		   "invitations (as `sipas invites purge`) unless --keep-contacts; open takes responses again.\n"
+		   "publish opens the round's estimates by agency to anyone at /results/ID (and .json);\n"
+		   "unpublish withdraws them (404 again).\n");
 	return f == stdout ? CLI_OK : CLI_USAGE;
 }
 
@@ -238,34 +242,44 @@ out:
 	return status;
 }
 
-static int survey_set_open(const struct config *cfg, int argc, char **argv, bool open)
+/* open|close|publish|unpublish ID (argv[0] the action): one flag of the round. */
+static int survey_set(const struct config *cfg, int argc, char **argv)
 {
+	const char *act = argv[0];
+	bool publish = !strcmp(act, "publish") || !strcmp(act, "unpublish");
+	bool on = !strcmp(act, "open") || !strcmp(act, "publish");
 	struct db_conn *c = NULL;
-	bool keep = argc == 3 && !open && !strcmp(argv[2], "--keep-contacts");
+	bool closing = !strcmp(act, "close");
+	bool keep = argc == 3 && closing && !strcmp(argv[2], "--keep-contacts");
+	char cmd[32];
 	int r, status;
 
 	if (cli_wants_help(argc, argv))
 		return usage(stdout);
 	if (argc != 2 && !keep) {
-		fprintf(stderr, "sipas survey %s: give one round ID%s\n", argv[0], open ? "" : " [--keep-contacts]");
+		fprintf(stderr, "sipas survey %s: give one round ID%s\n", act, closing ? " [--keep-contacts]" : "");
 		return CLI_USAGE;
 	}
-	if ((status = cli_db_connect(cfg, open ? "survey open" : "survey close", &c)) != 0)
+	snprintf(cmd, sizeof cmd, "survey %s", act);
+	if ((status = cli_db_connect(cfg, cmd, &c)) != 0)
 		return status;
-	r = db_survey_set_open(c, argv[1], open);
+	r = publish ? db_survey_set_published(c, argv[1], on) : db_survey_set_open(c, argv[1], on);
 	if (r == -ENOENT) {
-		fprintf(stderr, "sipas survey %s: no round '%s'\n", argv[0], argv[1]);
+		fprintf(stderr, "sipas survey %s: no round '%s'\n", act, argv[1]);
 		status = CLI_USAGE;
 	} else if (r < 0) {
-		fprintf(stderr, "sipas survey %s: %s\n", argv[0], db_conn_error(c));
+		fprintf(stderr, "sipas survey %s: %s\n", act, db_conn_error(c));
 		status = CLI_RUNTIME;
-	} else if (!open && !keep && (r = db_sample_survey_id(c, argv[1])) > 0 &&
+	} else if (closing && !keep && (r = db_sample_survey_id(c, argv[1])) > 0 &&
 		   (r = db_invites_purge(c, r, "cli:survey close")) < 0) {
 		fprintf(stderr, "sipas survey close: closed, but the contacts were not erased (run `sipas invites"
 			" purge`): %s\n", db_conn_error(c));
 		status = CLI_RUNTIME;
 	} else {
-		printf("survey %s %s\n", argv[1], open ? "open" : "closed");
+		if (publish && on)
+			printf("survey %s published (/results/%s, /results/%s.json)\n", argv[1], argv[1], argv[1]);
+		else
+			printf("survey %s %s\n", argv[1], publish ? "unpublished" : on ? "open" : "closed");
 		status = CLI_OK;
 	}
 	db_conn_close(c);
@@ -278,10 +292,9 @@ int cli_survey(const struct config *cfg, int argc, char **argv)
 		return usage(stderr);
 	if (!strcmp(argv[1], "create"))
 		return survey_create(cfg, argc - 1, argv + 1);
-	if (!strcmp(argv[1], "close"))
-		return survey_set_open(cfg, argc - 1, argv + 1, false);
-	if (!strcmp(argv[1], "open"))
-		return survey_set_open(cfg, argc - 1, argv + 1, true);
+	if (!strcmp(argv[1], "close") || !strcmp(argv[1], "open") || !strcmp(argv[1], "publish") ||
+	    !strcmp(argv[1], "unpublish"))
+		return survey_set(cfg, argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
 		return usage(stdout);
 	fprintf(stderr, "sipas survey: unknown action '%s'\n", argv[1]);

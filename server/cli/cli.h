@@ -18,3 +18,4 @@ int cli_sample(const struct config *cfg, int argc, char **argv);
 int cli_token(const struct config *cfg, int argc, char **argv);
 int cli_analyze(const struct config *cfg, int argc, char **argv);
 int cli_upload(const struct config *cfg, int argc, char **argv);
+int cli_report(const struct config *cfg, int argc, char **argv);

@@ -18,12 +18,13 @@ static const struct subcommand subcommands[] = {
 	{ "migrate", cli_migrate, "apply pending migrations from sql/ and exit" },
 	{ "forms", cli_forms, "forms load PATH...: validate and register form definitions" },
 	{ "agencies", cli_agencies, "agencies import FILE.csv: upsert agencies" },
-	{ "survey", cli_survey, "survey create ...: create a survey round" },
+	{ "survey", cli_survey, "survey create|open|close|publish|unpublish: survey rounds" },
 	{ "invites", cli_invites, "invites create|export|purge ...: invitation codes and letters" },
 	{ "sample", cli_sample, "sample draw ...: plan a round from the procedure registry" },
 	{ "token", cli_token, "token create ...: print a new API token" },
 	{ "analyze", cli_analyze, "offline estimates from a responses file" },
 	{ "upload", cli_upload, "upload a paper-results CSV file to a survey round" },
+	{ "report", cli_report, "report --survey ID --out FILE.pdf: the round's report as a PDF" },
 };
 
 static void usage(FILE *f)

@@ -275,6 +275,47 @@ int analyst_compute(struct analyst_ctx *x, const struct form_entry *fe, struct a
 	return 0;
 }
 
+static int cmp_ranked(const void *p, const void *q)
+{
+	const struct analyst_ranked *a = p, *b = q;
+	double x = a->g->group->est[0].estimate, y = b->g->group->est[0].estimate;
+
+	if (isnan(x) != isnan(y))
+		return isnan(x) ? 1 : -1;
+	if (!isnan(x) && x != y)
+		return x < y ? 1 : -1;
+	return strcmp(a->g->by_values[0], b->g->by_values[0]);
+}
+
+struct analyst_ranked *analyst_rank(const struct analyst_ctx *x, const struct analyst_est *e)
+{
+	size_t i, n = e->ngroups - 1;
+	struct analyst_ranked *rk = calloc(n ? n : 1, sizeof *rk);
+
+	if (!rk)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		rk[i].g = &e->groups[1 + i];
+		rk[i].a = est_agencies_by_code(&x->ag, rk[i].g->by_values[0]);
+	}
+	qsort(rk, n, sizeof *rk, cmp_ranked);
+	return rk;
+}
+
+int analyst_compute_dashboard(struct analyst_ctx *x)
+{
+	static const struct est_options def = EST_OPTIONS_DEFAULT;
+	struct analyst_est *e = &x->est[0];
+
+	e->opt = def;
+	e->opt.lonely = EST_LONELY_ADJUST;
+	e->by.n = 1;
+	e->by.kind[0] = EST_BY_AGENCY;
+	e->by.name[0] = "agency";
+	e->by.question = -1;
+	return analyst_compute(x, x->fe, e);
+}
+
 void analyst_report(struct analyst_ctx *x, struct analyst_est *e, struct est_report *r)
 {
 	memset(r, 0, sizeof *r);

@@ -49,6 +49,9 @@ int analyst_open(struct http_req *req, const char *survey, bool fold, struct ana
 int analyst_load(struct analyst_ctx *x);
 /* Parses ci, confidence and lonely_psu into o (defaults otherwise); returns 0 or a 400 reply. */
 int analyst_options(struct http_req *req, struct est_options *o);
+/* Computes x's round by agency as the dashboard shows it (logit 95% intervals, lonely PSUs
+ * `adjust`) into x->est[0]. Returns 0, -EINVAL with x->err filled, or a negative errno. */
+int analyst_compute_dashboard(struct analyst_ctx *x);
 /* Computes estimates of round fe grouped by e->by into e (groups sorted by value, groups with
  * an empty value left out). Returns 0, -EINVAL with x->err filled, or a negative errno. */
 int analyst_compute(struct analyst_ctx *x, const struct form_entry *fe, struct analyst_est *e);
@@ -61,6 +64,15 @@ int analyst_round(struct http_req *req, struct analyst_ctx *x, const char *code,
 int analyst_compute_round(struct analyst_ctx *x, const struct form_entry *fe, struct analyst_est *e);
 /* Frees what analyst_compute put in e and zeroes it. */
 void analyst_est_done(struct analyst_est *e);
+/* An agency's group of a by=agency computation, with its agency (NULL when unknown). */
+struct analyst_ranked {
+	const struct est_report_group *g;
+	const struct est_agency *a;
+};
+/* The agencies' groups of e (by=agency) ranked as the dashboard shows them: the headline index
+ * descending, nulls last, then code. Returns a malloc'd array of e->ngroups - 1 entries (the
+ * caller frees it), or NULL when out of memory. */
+struct analyst_ranked *analyst_rank(const struct analyst_ctx *x, const struct analyst_est *e);
 /* Fills an est_report for e; the pointers stay owned by x and e. */
 void analyst_report(struct analyst_ctx *x, struct analyst_est *e, struct est_report *r);
 /* Replies 422 with the estimator's error; returns the status. */

@@ -113,21 +113,12 @@ static int dash_auth(struct http_req *req)
 /* Computes the round's estimates by agency for the page. Returns 0 or a status / errno. */
 static int dash_estimates(struct http_req *req, struct analyst_ctx **out)
 {
-	static const struct est_options def = EST_OPTIONS_DEFAULT;
 	struct analyst_ctx *x = NULL;
-	struct analyst_est *e;
 	int r;
 
 	if ((r = analyst_open(req, req->params[0], true, &x)) != 0)
 		return r;
-	e = &x->est[0];
-	e->opt = def;
-	e->opt.lonely = EST_LONELY_ADJUST;
-	e->by.n = 1;
-	e->by.kind[0] = EST_BY_AGENCY;
-	e->by.name[0] = "agency";
-	e->by.question = -1;
-	r = analyst_compute(x, x->fe, e);
+	r = analyst_compute_dashboard(x);
 	if (r == -EINVAL)
 		return analyst_est_error(req, &x->err);
 	if (r < 0)
@@ -151,23 +142,6 @@ static void page_top(struct strbuf *sb, struct http_req *req, struct analyst_ctx
 }
 
 /* ---- the ranking chart ---- */
-
-struct ranked {
-	const struct est_report_group *g;
-	const struct est_agency *a;
-};
-
-static int cmp_ranked(const void *p, const void *q)
-{
-	const struct ranked *a = p, *b = q;
-	double x = a->g->group->est[0].estimate, y = b->g->group->est[0].estimate;
-
-	if (isnan(x) != isnan(y))
-		return isnan(x) ? 1 : -1;
-	if (!isnan(x) && x != y)
-		return x < y ? 1 : -1;
-	return strcmp(a->g->by_values[0], b->g->by_values[0]);
-}
 
 void dash_axis_range(const double *lo, const double *hi, size_t n, double base, double *amin, double *amax)
 {
@@ -463,7 +437,7 @@ int handle_dashboard(struct http_req *req)
 {
 	struct analyst_ctx *x = NULL;
 	struct analyst_est *e;
-	struct ranked *rk = NULL;
+	struct analyst_ranked *rk = NULL;
 	struct mark *mk = NULL;
 	struct strbuf sb;
 	struct strbuf title;
@@ -477,18 +451,13 @@ int handle_dashboard(struct http_req *req)
 		return r;
 	e = &x->est[0];
 	n = e->ngroups - 1;
-	rk = calloc(n ? n : 1, sizeof *rk);
+	rk = analyst_rank(x, e);
 	mk = calloc(n ? n : 1, sizeof *mk);
 	if (!rk || !mk) {
 		free(rk);
 		free(mk);
 		return -ENOMEM;
 	}
-	for (i = 0; i < n; i++) {
-		rk[i].g = &e->groups[1 + i];
-		rk[i].a = est_agencies_by_code(&x->ag, rk[i].g->by_values[0]);
-	}
-	qsort(rk, n, sizeof *rk, cmp_ranked);
 	for (i = 0; i < n; i++)
 		mk[i] = (struct mark){ rk[i].g->by_values[0], rk[i].a ? rk[i].a->name : rk[i].g->by_values[0],
 				       &rk[i].g->group->est[0] };

@@ -60,3 +60,8 @@ int handle_estimates_xlsx(struct http_req *req);
 int handle_template_xlsx(struct http_req *req);
 int handle_dashboard(struct http_req *req);
 int handle_dashboard_agency(struct http_req *req);
+
+/* the round's report and published results (handlers-report.c, handlers-results.c) */
+int handle_report_pdf(struct http_req *req);
+int handle_results(struct http_req *req);
+int handle_results_json(struct http_req *req);

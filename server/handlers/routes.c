@@ -82,6 +82,14 @@ const struct route handler_routes[] = {
 	{ .method = "GET", .pattern = "/collect/{survey}", .who = ROLE_PUBLIC, .html = true, .handler = handle_collect_get },
 	{ .method = "GET", .pattern = "/collect/{survey}/manifest.webmanifest", .who = ROLE_PUBLIC,
 	  .handler = handle_manifest },
+	/* the round's report (handlers-report.c); published results (handlers-results.c): the
+	 * .json route first, as /results/{survey} matches "x.json" too */
+	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/report.pdf", .who = ROLE_ADMIN | ROLE_ANALYST,
+	  .handler = handle_report_pdf },
+	{ .method = "GET", .pattern = "/results/{survey}.json", .who = ROLE_PUBLIC, .rate_limited = true,
+	  .handler = handle_results_json },
+	{ .method = "GET", .pattern = "/results/{survey}", .who = ROLE_PUBLIC, .html = true, .rate_limited = true,
+	  .handler = handle_results },
 };
 
 const size_t handler_nroutes = sizeof handler_routes / sizeof handler_routes[0];

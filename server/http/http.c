@@ -186,7 +186,29 @@ void http_set_csp(struct http_req *req, const char *policy)
 	req->csp = policy;
 }
 
-static void add_security_headers(struct MHD_Response *resp, int html, const char *csp)
+/* True when the handler set header name itself (extra_headers: "name\nvalue\n" pairs). */
+static bool has_extra(const struct http_req *req, const char *name)
+{
+	const char *p = req->extra_headers;
+	size_t n = strlen(name);
+
+	while (*p) {
+		const char *nl = strchr(p, '\n'), *v;
+
+		if (!nl)
+			return false;
+		if ((size_t)(nl - p) == n && strncasecmp(p, name, n) == 0)
+			return true;
+		v = strchr(nl + 1, '\n');
+		if (!v)
+			return false;
+		p = v + 1;
+	}
+	return false;
+}
+
+/* The headers of every reply; Cache-Control is no-store unless the handler chose its own. */
+static void add_security_headers(struct MHD_Response *resp, int html, const char *csp, bool own_cache)
 {
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
@@ -195,7 +217,8 @@ static void add_security_headers(struct MHD_Response *resp, int html, const char
 		html ? "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline';"
 		       " script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 		     : "default-src 'none'; frame-ancestors 'none'");
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (!own_cache)
+		MHD_add_response_header(resp, "Cache-Control", "no-store");
 }
 
 static enum MHD_Result queue_reply(struct http_req *req)
@@ -221,7 +244,8 @@ static enum MHD_Result queue_reply(struct http_req *req)
 		return MHD_NO;
 	if (req->out_type)
 		MHD_add_response_header(resp, "Content-Type", req->out_type);
-	add_security_headers(resp, req->out_type && strncmp(req->out_type, "text/html", 9) == 0, req->csp);
+	add_security_headers(resp, req->out_type && strncmp(req->out_type, "text/html", 9) == 0, req->csp,
+			     has_extra(req, "Cache-Control"));
 	for (h = strtok_r(req->extra_headers, "\n", &save); h; h = strtok_r(NULL, "\n", &save)) {
 		name = h;
 		h = strtok_r(NULL, "\n", &save);

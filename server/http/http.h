@@ -57,7 +57,8 @@ typedef int (*http_body_fn)(struct http_req *req, const char *data, size_t len);
 
 struct route {
 	const char *method;      /* "GET", "POST" */
-	const char *pattern;     /* "/api/v1/surveys/{survey}/responses": {x} matches one segment */
+	const char *pattern;     /* "/api/v1/surveys/{survey}/responses": {x} matches one segment (less a
+				  * literal that follows it in the segment, as in "{survey}.json") */
 	int who;                 /* ROLE_* bits allowed */
 	enum http_body body;
 	size_t body_limit;       /* bytes, for HTTP_BODY_BUFFER and HTTP_BODY_STREAM */
@@ -141,7 +142,8 @@ int http_reply_error(struct http_req *req, int status, const char *code, const c
 int http_reply_stream(struct http_req *req, int status, const char *content_type,
 		      ssize_t (*fn)(void *ud, uint64_t pos, char *buf, size_t max), void *ud,
 		      void (*free_fn)(void *ud));
-/* Adds a response header (name and value must not contain CR or LF); returns 0 or -EINVAL/-E2BIG. */
+/* Adds a response header (name and value must not contain CR or LF); a Cache-Control replaces the
+ * default no-store. Returns 0 or -EINVAL/-E2BIG. */
 int http_add_header(struct http_req *req, const char *name, const char *value);
 /* Gives the reply policy (a static string) as its Content-Security-Policy instead of the
  * default one (a service worker's script: its policy is the worker's own). */

@@ -11,9 +11,19 @@ static int match(const char *pattern, const char *path, struct http_match *m)
 
 	while (*pattern && *path) {
 		if (*pattern == '{') {
-			const char *end = strchr(path, '/');
-			size_t len = end ? (size_t)(end - path) : strlen(path);
+			const char *end = strchr(path, '/'), *close = strchr(pattern, '}'), *suffix;
+			size_t len = end ? (size_t)(end - path) : strlen(path), slen;
 
+			if (!close)
+				return 0;
+			/* a literal after {x} in the same segment ("{survey}.json") must end it */
+			suffix = close + 1;
+			slen = strcspn(suffix, "/");
+			if (slen) {
+				if (len <= slen || strncmp(path + len - slen, suffix, slen))
+					return 0;
+				len -= slen;
+			}
 			if (len == 0 || len >= HTTP_PARAM_MAX || np >= HTTP_MAX_PARAMS)
 				return 0;
 			if (m) {

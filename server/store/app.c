@@ -11,6 +11,7 @@
 #include "intake-writer.h"
 #include "ratelimit.h"
 #include "reply-cache.h"
+#include "report.h"
 
 int app_new(const struct config *cfg, struct app **out, char *errbuf, size_t errlen)
 {
@@ -27,7 +28,7 @@ int app_new(const struct config *cfg, struct app **out, char *errbuf, size_t err
 	}
 	if ((r = form_cache_new(&app->forms)) < 0 ||
 	    (cfg->result_cache && (r = reply_cache_new(&app->replies)) < 0) ||
-	    (r = ratelimit_new(cfg->rate_limit, &app->limits)) < 0) {
+	    (r = ratelimit_new(cfg->rate_limit, &app->limits)) < 0 || (r = report_fonts_new(&app->fonts)) < 0) {
 		what = "the caches";
 		goto out;
 	}
@@ -62,6 +63,7 @@ void app_free(struct app *app)
 	est_folds_free(app->folds);          /* uses the form cache and the database */
 	intake_writers_free(app->writers);   /* stores what is queued */
 	ratelimit_free(app->limits);
+	report_fonts_free(app->fonts);
 	reply_cache_free(app->replies);
 	form_cache_free(app->forms);
 	db_pool_free(app->db);

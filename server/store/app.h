@@ -12,6 +12,7 @@ struct form_cache;
 struct intake_writers;
 struct ratelimit;
 struct reply_cache;
+struct report_fonts;
 
 struct app {
 	const struct config *cfg;
@@ -21,6 +22,7 @@ struct app {
 	struct ratelimit *limits;        /* per-client budget of the public routes */
 	struct intake_writers *writers;  /* group commit; NULL when SIPAS_WRITERS=0 */
 	struct est_folds *folds;         /* folds of the kept aggregates, and the background fold */
+	struct report_fonts *fonts;      /* the PDF report's fonts, loaded at the first report */
 };
 
 /* Makes the services for cfg (which must outlive them), starting the writer and background

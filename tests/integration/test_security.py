@@ -56,6 +56,7 @@ class Security(unittest.TestCase):
             assert r.status == 201, r.body
         r = cls.upload_as("admin")
         assert r.status == 201, r.body
+        h.run_sipas(["survey", "publish", S], url, check=True)
 
     @classmethod
     def tearDownClass(cls):
@@ -161,6 +162,10 @@ class Security(unittest.TestCase):
             ("GET", f"/s/{S}/manifest.webmanifest", None,               (200, 200, 200, 200, 200)),
             ("GET", f"/collect/{S}", None,                              (303, 200, 200, 200, 403)),
             ("GET", f"/collect/{S}/manifest.webmanifest", None,         (200, 200, 200, 200, 200)),
+            ("GET", f"/api/v1/surveys/{S}/report.pdf", None,            (401, 200, 403, 403, 200)),
+            # published results: anyone, once published (test_report covers before and after)
+            ("GET", f"/results/{S}.json", None,                         (200, 200, 200, 200, 200)),
+            ("GET", f"/results/{S}", None,                              (200, 200, 200, 200, 200)),
         ]
 
     def test_matrix_covers_every_route(self):

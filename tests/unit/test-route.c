@@ -14,6 +14,8 @@ static const struct route routes[] = {
 	{ .method = "POST", .pattern = "/s/{survey}", .handler = h },
 	{ .method = "GET", .pattern = "/dashboard/{survey}/agency/{code}", .handler = h },
 	{ .method = "POST", .pattern = "/api/v1/uploads/{id}/withdraw", .handler = h },
+	{ .method = "GET", .pattern = "/results/{survey}.json", .handler = h },
+	{ .method = "GET", .pattern = "/results/{survey}", .handler = h },
 };
 #define N (sizeof routes / sizeof routes[0])
 
@@ -49,6 +51,22 @@ int main(void)
 	CHECK_STR(m.allow, "GET, POST");
 	CHECK_INT(http_route_find(routes, N, "GET", "/api/v1/uploads/7/withdraw", &m), 405);
 	CHECK_STR(m.allow, "POST");
+
+	/* a literal after {x} ends the segment and is not captured; without it the next route takes it */
+	CHECK_INT(http_route_find(routes, N, "GET", "/results/r1.json", &m), 0);
+	CHECK(m.route == &routes[5]);
+	CHECK_STR(m.params[0], "r1");
+	CHECK_INT(http_route_find(routes, N, "GET", "/results/r.1.json", &m), 0);
+	CHECK_STR(m.params[0], "r.1");
+	CHECK_INT(http_route_find(routes, N, "GET", "/results/r1", &m), 0);
+	CHECK(m.route == &routes[6]);
+	CHECK_STR(m.params[0], "r1");
+	CHECK_INT(http_route_find(routes, N, "GET", "/results/.json", &m), 0);   /* empty before the literal */
+	CHECK(m.route == &routes[6]);
+	CHECK_STR(m.params[0], ".json");
+	CHECK_INT(http_route_find(routes, N, "GET", "/results/r1.jso", &m), 0);
+	CHECK(m.route == &routes[6]);
+	CHECK_INT(http_route_find(routes, N, "GET", "/results/r1.json/x", &m), 404);
 
 	/* a segment is never empty, never spans a slash, and the whole path must match */
 	CHECK_INT(http_route_find(routes, N, "GET", "/s/", &m), 404);
