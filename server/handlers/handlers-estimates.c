@@ -18,7 +18,7 @@
 #include "progress.h"
 #include "jsonw.h"
 #include "utf8.h"
-#include "xlsx.h"
+#include "xlsx-write.h"
 
 #define BY_ARGS_MAX 8
 

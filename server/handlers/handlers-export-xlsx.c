@@ -15,7 +15,7 @@
 #include "form-cache.h"
 #include "handlers.h"
 #include "utf8.h"
-#include "xlsx.h"
+#include "xlsx-write.h"
 
 #define SHEET_ENTRY    "Phiếu"       /* the template's first sheet: one row per questionnaire */
 #define SHEET_CODEBOOK "Bảng mã"     /* its second sheet: the codes of every column */

@@ -9,7 +9,7 @@
 #include "statfile.h"
 #include "strbuf.h"
 #include "test.h"
-#include "xlsx.h"
+#include "xlsx-write.h"
 
 static int to_buf(void *ud, const void *data, size_t len)
 {

@@ -1,4 +1,4 @@
-/* xlsx.c - libxlsxwriter behind xlsx.h: constant-memory workbooks in an unlinked temporary file. */
+/* xlsx-write.c - libxlsxwriter behind xlsx-write.h: constant-memory workbooks in an unlinked temporary file. */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -10,7 +10,7 @@
 
 #include <xlsxwriter.h>
 
-#include "xlsx.h"
+#include "xlsx-write.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 /* LeakSanitizer's built-in suppressions (the build with -Db_sanitize=address): libxlsxwriter

@@ -1,4 +1,4 @@
-/* xlsx.h - writing .xlsx workbooks: the one home of libxlsxwriter.
+/* xlsx-write.h - writing .xlsx workbooks: the one home of libxlsxwriter.
  *
  * A workbook is written in libxlsxwriter's constant-memory mode to an unnamed temporary file
  * (rows go to disk as they are written, in order, sheet by sheet) and handed back as an open
