@@ -7,6 +7,7 @@ are decoded back to the URL), the admin routes (admins only, audited, the same c
 `sipas invites purge` and `survey close`, progress, and the privacy rules (no contact in a
 dump of the responses or in any export of them; nothing links a response to an invitation)."""
 import csv
+import datetime
 import io
 import math
 import os
@@ -16,12 +17,17 @@ import struct
 import subprocess
 import tempfile
 import unittest
+import zipfile
 import zlib
 from statistics import NormalDist
 
 import harness as h
 
 h.require_db()
+try:
+    import openpyxl     # Debian's python3-openpyxl writes the registry workbooks
+except ImportError:
+    openpyxl = None
 
 ALL_TYPES = os.path.join(h.ROOT, "tests", "data", "forms", "valid", "all-types", "form.json")
 BASE = "https://khaosat.langson.gov.vn"
@@ -82,12 +88,25 @@ def expected_plan(rows, margin=5.0, conf=0.95, p=0.5, deff=1.0, mn=30, rr=1.0, s
     return ["agency,population,target,invitations"] + out
 
 
-def write_registry(path, rows, header="dossier,agency,procedure,completed_at,name,phone,email,address"):
+REGISTRY_HEADER = ["dossier", "agency", "procedure", "completed_at", "name", "phone", "email", "address"]
+
+
+def write_registry(path, rows, header=",".join(REGISTRY_HEADER)):
     with open(path, "w", encoding="utf-8", newline="") as f:
         f.write(header + "\n")
         w = csv.writer(f, lineterminator="\n")
         for r in rows:
             w.writerow(r)
+
+
+def sheet_cell(v, is_date):
+    """A registry cell as a spreadsheet keeps it: a valid date as a date cell, "" as no cell."""
+    if is_date:
+        try:
+            return datetime.date.fromisoformat(v)
+        except ValueError:
+            pass
+    return v if v != "" else None
 
 
 def svg_to_png(svg, path, scale=8):
@@ -317,6 +336,83 @@ class Sample(unittest.TestCase):
         for want in ("row 2, column dossier", "row 2, column agency", "row 2, column completed_at",
                      "row 3, column dossier", "4 error(s)"):
             self.assertIn(want, p.stderr)
+
+    # ---- the registry as a workbook ----
+
+    def write_workbook(self, path, rows, header=REGISTRY_HEADER, blank_after=None):
+        """The rows as openpyxl writes them on the first sheet (dates as date cells, empty cells
+        left out), then a second sheet of notes the reader must not read."""
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = "Hồ sơ đã giải quyết"
+        ws.append(header)
+        for i, r in enumerate(rows):
+            ws.append([sheet_cell(v, j == 3) for j, v in enumerate(r)])
+            if blank_after is not None and i == blank_after:
+                ws.append([])
+        ws.freeze_panes = "A2"
+        notes = wb.create_sheet("Ghi chú")
+        notes.append(["dossier", "agency"])
+        notes.append(["Z-1", "KHONG-CO"])
+        wb.save(path)
+
+    @unittest.skipUnless(openpyxl, "python3-openpyxl is not installed")
+    def test_registry_xlsx_same_draw_as_csv(self):
+        path = os.path.join(self.tmp, "registry.xlsx")
+        self.write_workbook(path, self.rows, blank_after=40)
+        a, b = self.survey(), self.survey()
+        pc = self.draw(a, "--seed", "21", "--response-rate", "0.8")
+        self.assertEqual(pc.returncode, 0, pc.stderr)
+        px = self.draw(b, "--seed", "21", "--response-rate", "0.8", registry=path)
+        self.assertEqual(px.returncode, 0, px.stderr)
+        self.assertEqual(px.stdout.splitlines(), expected_plan(self.rows, rr=0.8))
+        self.assertEqual(px.stdout, pc.stdout)
+        key = ("dossier", "agency", "name", "phone", "email", "address")
+        from_csv = sorted(tuple(r[k] for k in key) for r in self.export_rows(a))
+        from_xlsx = sorted(tuple(r[k] for k in key) for r in self.export_rows(b))
+        self.assertEqual(from_xlsx, from_csv)
+        self.assertGreater(len(from_xlsx), 100)
+        # a workbook named without .xlsx is told by its bytes
+        bare = os.path.join(self.tmp, "registry-export")
+        shutil.copy(path, bare)
+        p = self.draw(b, "--seed", "21", "--response-rate", "0.8", registry=bare)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout, pc.stdout)
+
+    @unittest.skipUnless(openpyxl, "python3-openpyxl is not installed")
+    def test_registry_xlsx_errors_name_sheet_rows(self):
+        sid = self.survey("--agency", "SNV", "--agency", "STC")
+        ok = ["D1", "SNV", "P", "2026-02-01", "An", "0912000001", "", ""]
+        path = os.path.join(self.tmp, "bad.xlsx")
+        # sheet rows: 1 header, 2 ok, 3 bad agency and date, 4 blank, 5 no dossier, 6 the dossier of row 2
+        self.write_workbook(path, [ok, ["D2", "XYZ", "P", "2026-13-01", "", "", "", ""],
+                                   ["", "SNV", "P", "2026-01-01", "", "", "", ""], ok], blank_after=1)
+        before = self.db.sql("SELECT count(*) FROM invites")
+        p = self.draw(sid, "--seed", "1", registry=path)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        for want in ("row 3, column agency: ", "(unknown_agency)", "row 3, column completed_at: ", "(bad_date)",
+                     "row 5, column dossier: ", "(missing_value)", "row 6, column dossier: the same dossier as row 2",
+                     "4 error(s); nothing stored"):
+            self.assertIn(want, p.stderr)
+        self.assertNotIn("KHONG-CO", p.stderr)            # the second sheet is not read
+        # the header is row 1
+        self.write_workbook(path, [ok], header=["dossier", "agency", "procedure"])
+        p = self.draw(sid, "--seed", "1", registry=path)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("row 1, column completed_at: the required column 'completed_at' is missing", p.stderr)
+        # the reader's own faults name the sheet's row and the column's header
+        self.write_workbook(path, [ok, ["D2", "#N/A", "P", "2026-02-01", "", "", "", ""]])
+        p = self.draw(sid, "--seed", "1", registry=path)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("row 3, column agency: ", p.stderr)
+        self.assertIn("(cell_error)", p.stderr)
+        # not a workbook after all: a zip without a sheet
+        with zipfile.ZipFile(path, "w") as z:
+            z.writestr("hello.txt", "xin chào")
+        p = self.draw(sid, "--seed", "1", registry=path)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertRegex(p.stderr, r"\((not_xlsx|no_worksheet|bad_workbook)\)")
+        self.assertEqual(self.db.sql("SELECT count(*) FROM invites"), before)
 
     # ---- export, letters, routes ----
 
