@@ -4,7 +4,9 @@ registry file (sizes against an independent computation of the formula, reproduc
 independence of row order, refusal once the round has responses, a redraw replacing the unused
 codes), every registry error code, `sipas invites export` (csv and html letters, whose QR codes
 are decoded back to the URL), the admin routes (admins only, audited, the same content),
-`sipas invites purge` and `survey close`, progress, and the privacy rules (no contact in a
+`sipas invites purge` and `survey close`, progress, a drawn code sent by 16 threads at once
+(JSON API and form post: stored once) and 16 codes at once (all stored), a registry workbook
+and its errors, and the privacy rules (no contact in a
 dump of the responses or in any export of them; nothing links a response to an invitation)."""
 import csv
 import datetime
@@ -16,7 +18,10 @@ import shutil
 import struct
 import subprocess
 import tempfile
+import threading
 import unittest
+import urllib.parse
+import uuid
 import zipfile
 import zlib
 from statistics import NormalDist
@@ -292,6 +297,71 @@ class Sample(unittest.TestCase):
         page = self.server.get(f"/dashboard/{sid}", token=self.admin).text
         self.assertIn("Tỷ lệ phản hồi", page)
         self.assertIn("Chưa trả lời", page)
+
+    # ---- drawn invitations under concurrency ----
+
+    CSRF = "c5" * 32
+
+    def submit(self, sid, code, web, results):
+        """One answer with invitation code: through the JSON API, or (web) the form post."""
+        if web:
+            body = urllib.parse.urlencode({"_csrf": self.CSRF, "_id": str(uuid.uuid4()), "_invite": code,
+                                           "A.used": "0"})
+            r = self.server.post(f"/s/{sid}", body, headers={"Content-Type": "application/x-www-form-urlencoded",
+                                                             "Cookie": "sipas_csrf=" + self.CSRF})
+        else:
+            r = self.server.post(f"/api/v1/surveys/{sid}/responses",
+                                 {"id": str(uuid.uuid4()), "invite": code, "answers": {"A.used": 0}})
+        results.append((web, r.status, r.json()["error"]["code"] if not web and r.status >= 400 else r.text))
+
+    def race(self, sid, codes):
+        """Sends codes[i] from thread i, all released at once; returns (web, status, detail)."""
+        results, start = [], threading.Barrier(len(codes))
+
+        def go(i):
+            start.wait()
+            self.submit(sid, codes[i], i % 2 == 1, results)
+
+        threads = [threading.Thread(target=go, args=(i,)) for i in range(len(codes))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(len(results), len(codes))
+        return results
+
+    def stored(self, sid):
+        return int(self.db.sql(f"SELECT count(*) FROM responses r JOIN surveys s ON s.id = r.survey_id"
+                               f" WHERE s.code = '{sid}'"))
+
+    def test_drawn_invitation_used_once_under_concurrency(self):
+        sid = self.survey()
+        p = self.draw(sid, "--seed", "9")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        rows = self.export_rows(sid)
+        code = rows[0]["code"]
+        # 16 threads, half through the JSON API and half through the form post, one code
+        results = self.race(sid, [code] * 16)
+        ok = [x for x in results if x[1] in (201, 303)]
+        self.assertEqual(len(ok), 1, results)
+        self.assertEqual(ok[0][1], 303 if ok[0][0] else 201, results)
+        for web, status, detail in (x for x in results if x is not ok[0]):
+            self.assertEqual(status, 409, (web, status, detail[:300]))
+            if web:
+                self.assertIn("đã được sử dụng", detail)
+            else:
+                self.assertEqual(detail, "invite_used")
+        self.assertEqual(self.stored(sid), 1)
+        used = [r["code"] for r in self.export_rows(sid) if r["used"] == "true"]
+        self.assertEqual(used, [code])
+        # different codes at once: every one is stored, each invitation used once
+        others = [r["code"] for r in rows[1:17]]
+        self.assertEqual(len(others), 16)
+        results = self.race(sid, others)
+        self.assertEqual(sorted(x[1] for x in results), [201] * 8 + [303] * 8, results)
+        self.assertEqual(self.stored(sid), 17)
+        used = sorted(r["code"] for r in self.export_rows(sid) if r["used"] == "true")
+        self.assertEqual(used, sorted([code] + others))
 
     # ---- the registry's errors ----
 
