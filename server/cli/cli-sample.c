@@ -2,6 +2,7 @@
  * sample sizes per agency, a reproducible simple random sample of people, the frame and one
  * single-use invitation per drawn person stored in one transaction. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <pwd.h>
@@ -26,8 +27,8 @@ static int usage(FILE *f)
 	fprintf(f, "usage: sipas sample draw --survey ID --registry FILE [--from DATE] [--to DATE]\n"
 		   "                         [--margin 5] [--confidence 0.95] [--p 0.5] [--deff 1] [--min 30]\n"
 		   "                         [--response-rate 1] [--seed N]\n\n"
-		   "Reads the procedure registry FILE (CSV: dossier,agency,procedure,completed_at[,name,phone,\n"
-		   "email,address]), checks every row, and for each agency h of the round with N_h people\n"
+		   "Reads the procedure registry FILE (CSV, or an .xlsx workbook's first sheet: dossier,agency,\n"
+		   "procedure,completed_at[,name,phone,email,address]), checks every row, and for each agency h of the round with N_h people\n"
 		   "(units) completing a procedure in [--from, --to]: target n_h from the margin of error (in\n"
 		   "points) with the finite population correction, at least min(--min, N_h); invitations\n"
 		   "m_h = min(N_h, ceil(n_h / --response-rate)), drawn by simple random sampling without\n"
@@ -235,7 +236,7 @@ static int sample_draw(const struct config *cfg, int argc, char **argv)
 	struct passwd *pw;
 	char actor[160];
 	size_t i;
-	int r, status;
+	int r, status, fd = -1;
 
 	memset(&plan, 0, sizeof plan);
 	memset(&ds, 0, sizeof ds);
@@ -283,7 +284,13 @@ static int sample_draw(const struct config *cfg, int argc, char **argv)
 	ro.nagencies = ag.n;
 	if ((r = registry_new(&ro, &g)) < 0)
 		goto oom;
-	registry_csv_source(o.registry, &src);
+	/* a workbook by its first bytes, as `sipas upload` tells one; else CSV (which reports a
+	 * file it cannot open) */
+	fd = open(o.registry, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && registry_is_xlsx(fd))
+		registry_xlsx_source(fd, &src);
+	else
+		registry_csv_source(o.registry, &src);
 	r = registry_read(g, &src);
 	if (r == -ENOMEM)
 		goto oom;
@@ -373,6 +380,8 @@ out:
 	free(st);
 	sample_plan_done(&plan);
 	registry_free(g);
+	if (fd >= 0)
+		close(fd);
 	free(ag.codes);
 	free(ag.ptrs);
 	db_conn_close(c);

@@ -79,6 +79,7 @@ void registry_csv_source(const char *path, struct registry_source *out)
 {
 	out->each = csv_each;
 	out->src = (void *)(uintptr_t)path;
+	out->sheet = 0;
 }
 
 static int buffer_each(void *src, registry_row_fn fn, void *ud, struct registry_error *err)
@@ -103,4 +104,5 @@ void registry_csv_buffer_source(const struct registry_csv_buffer *b, struct regi
 {
 	out->each = buffer_each;
 	out->src = (void *)(uintptr_t)b;
+	out->sheet = 0;
 }

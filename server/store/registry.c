@@ -38,6 +38,7 @@ struct registry {
 	int col[REG_NCOLUMNS];              /* the file's cell index of each column, or -1 */
 	size_t nfilecols;
 	bool header_seen;
+	int sheet;                          /* the source's: faults name the sheet's rows */
 	long rows;
 	struct unit_ent *units;
 	size_t nunits, capunits;
@@ -135,6 +136,8 @@ int registry_parse_day(const char *s, int32_t *day)
 	return 0;
 }
 
+/* A fault of row (0 the header, WHOLE_FILE none), listed with the row the source shows. */
+#define WHOLE_FILE (-1L)
 static void fault(struct registry *g, long row, int column, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 static void fault(struct registry *g, long row, int column, const char *code, const char *fmt, ...)
@@ -146,7 +149,7 @@ static void fault(struct registry *g, long row, int column, const char *code, co
 	if (g->nlisted == REGISTRY_MAX_ERRORS)
 		return;
 	e = &g->err[g->nlisted++];
-	e->row = row;
+	e->row = row == WHOLE_FILE ? 0 : row + g->sheet;
 	snprintf(e->column, sizeof e->column, "%s", column >= 0 ? column_names[column] : "");
 	snprintf(e->code, sizeof e->code, "%s", code);
 	va_start(ap, fmt);
@@ -383,7 +386,7 @@ static void check_dossiers(struct registry *g)
 			continue;
 		}
 		fault(g, (long)g->dos[i].row, REG_DOSSIER, "duplicate_dossier", "the same dossier as row %lu",
-		      (unsigned long)g->dos[first].row);
+		      (unsigned long)g->dos[first].row + (unsigned long)g->sheet);
 	}
 	free(g->dos);
 	g->dos = NULL;
@@ -425,6 +428,7 @@ int registry_read(struct registry *g, const struct registry_source *src)
 	int r;
 
 	memset(&e, 0, sizeof e);
+	g->sheet = src->sheet ? 1 : 0;
 	r = src->each(src->src, on_row, g, &e);
 	if (r == STOP_HEADER)
 		r = -EINVAL;
@@ -432,9 +436,9 @@ int registry_read(struct registry *g, const struct registry_source *src)
 		g->err[g->nlisted++] = e;
 		g->nerr++;
 	} else if (r == 0 && !g->header_seen) {
-		fault(g, 0, -1, "empty", "the file is empty: no header row");
+		fault(g, WHOLE_FILE, -1, "empty", "the file is empty: no header row");
 	} else if (r == 0 && g->rows == 0) {
-		fault(g, 0, -1, "empty", "the file has no data rows");
+		fault(g, WHOLE_FILE, -1, "empty", "the file has no data rows");
 	}
 	if (r == 0 || r == -EINVAL)
 		check_dossiers(g);

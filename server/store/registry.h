@@ -5,8 +5,8 @@
  * read as 0), else the same email (ASCII case ignored), else the same dossier are one unit.
  * Only rows with completed_at in the period [from, to] make units.
  *
- * Bytes come from a pluggable row source (struct registry_source: the CSV reader today, a
- * workbook reader later) that can be replayed: the first pass validates every row and keeps
+ * Bytes come from a pluggable row source (struct registry_source: the CSV reader, or the first
+ * sheet of a workbook) that can be replayed: the first pass validates every row and keeps
  * 16 bytes per row in the period (the unit's 64-bit key, its agency, its first row) and 16
  * bytes per row for the duplicate-dossier check (a 96-bit hash and the row); the second pass
  * (registry_contacts) reads back the cells of the few rows it is asked for. Memory therefore
@@ -33,10 +33,12 @@ enum registry_column {
 	REG_NCOLUMNS
 };
 
-/* One fault: row 0 is the header or the whole file; column "" when it is about no one cell.
+/* One fault: row 0 is the header or the whole file (a sheet's source: 1 is the header, 0 the
+ * whole file, rows are the sheet's); column "" when it is about no one cell.
  * Codes: missing_column, unknown_column, duplicate_column, missing_value, too_long,
  * unknown_agency, bad_date, duplicate_dossier, too_many_rows, empty, and the CSV reader's
- * (encoding, nul, quote, field_too_long, too_many_fields, record_too_long). */
+ * (encoding, nul, quote, field_too_long, too_many_fields, record_too_long) or the workbook
+ * reader's (struct xlsx_error's codes). */
 struct registry_error {
 	long row;
 	char column[24];
@@ -52,6 +54,7 @@ typedef int (*registry_row_fn)(void *ud, long row, const char *const *cells, con
 struct registry_source {
 	int (*each)(void *src, registry_row_fn fn, void *ud, struct registry_error *err);
 	void *src;
+	int sheet;     /* 1: rows are a sheet's less one, and faults name the sheet's row (header = 1) */
 };
 
 /* A CSV file (base/csv.c, with the registry's limits) as a row source; path is kept, not copied. */
@@ -62,6 +65,15 @@ struct registry_csv_buffer {
 	size_t len;
 };
 void registry_csv_buffer_source(const struct registry_csv_buffer *b, struct registry_source *out);
+
+/* The first worksheet of the workbook open in fd (read with pread, never closed) as a row
+ * source: rows numbered as the sheet's less one (so rows the sheet skips leave gaps), short rows
+ * padded to the header's width, empty cells past it and rows of empty cells dropped; the
+ * reader's faults (docs/formats.md "Responses as a workbook") name the sheet's row and the
+ * column's header. */
+void registry_xlsx_source(int fd, struct registry_source *out);
+/* 1 when the file open in fd begins as a workbook does (xlsx_sniff), else 0. */
+int registry_is_xlsx(int fd);
 
 /* What the registry is checked against: the agency codes of the round (any order) and the
  * period, as days since 1970-01-01 (REGISTRY_NO_DAY for an open end). */

@@ -1,5 +1,6 @@
 /* upload.c - the paper-upload pipeline: hash, read (CSV, or a workbook's rows) and check
  * (respcsv), check agencies, COPY. */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -134,6 +135,40 @@ static int record_error(struct upload *u, long row, const char *column, const ch
 
 /* ---- the raw reader: failing rows with an `error` column ---- */
 
+/* True for a plain decimal number (a sign, digits, a point, an exponent), which a spreadsheet
+ * reads as that number and never as a formula. */
+static bool plain_number(const char *s, size_t n)
+{
+	size_t i = 0, digits = 0;
+
+	if (i < n && (s[i] == '-' || s[i] == '+'))
+		i++;
+	for (; i < n && isdigit((unsigned char)s[i]); i++)
+		digits++;
+	if (i < n && s[i] == '.')
+		for (i++; i < n && isdigit((unsigned char)s[i]); i++)
+			digits++;
+	if (!digits)
+		return false;
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		size_t e = 0;
+
+		if (++i < n && (s[i] == '-' || s[i] == '+'))
+			i++;
+		for (; i < n && isdigit((unsigned char)s[i]); i++)
+			e++;
+		if (!e)
+			return false;
+	}
+	return i == n;
+}
+
+/* One echoed cell: formula-safe (csv_write_text, docs/formats.md) unless a plain number. */
+static int echo_cell(struct strbuf *sb, const char *s, size_t n, char sep)
+{
+	return plain_number(s, n) ? csv_write_field(sb, s, n, sep) : csv_write_text(sb, s, n, sep);
+}
+
 static int write_record(struct upload *u, const struct csv_record *rec, const char *why)
 {
 	struct strbuf sb;
@@ -147,10 +182,10 @@ static int write_record(struct upload *u, const struct csv_record *rec, const ch
 	for (i = 0; i < rec->nfields; i++) {
 		if (i)
 			strbuf_putc(&sb, sep);
-		csv_write_field(&sb, rec->fields[i], rec->lens[i], sep);
+		echo_cell(&sb, rec->fields[i], rec->lens[i], sep);
 	}
 	strbuf_putc(&sb, sep);
-	csv_write_field(&sb, why, strlen(why), sep);
+	csv_write_text(&sb, why, strlen(why), sep);
 	if (strbuf_puts(&sb, "\r\n") < 0 || fwrite(sb.buf, 1, sb.len, u->o.failed_rows) != sb.len)
 		r = -EIO;
 	strbuf_done(&sb);

@@ -1,13 +1,17 @@
 /* fuzz-registry.c - the procedure registry (server/store/registry.c) and the draw on arbitrary
  * bytes: only documented results; errors listed in row order with a code; after a clean read
  * the units add up, the draw stays within each agency's units and the second pass finds every
- * drawn row, and a second read of the same bytes gives the same units. */
+ * drawn row, and a second read of the same bytes gives the same units. Bytes that begin as a
+ * workbook does (xlsx_sniff) are read as one, through a memfd, by the workbook row source. */
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "fuzz.h"
 #include "registry.h"
 #include "sample.h"
+#include "xlsx.h"
 
 static const char *const agencies[] = { "SNV", "STC", "X" };
 
@@ -25,16 +29,24 @@ static int on_contact(void *ud, size_t index, const char *const cells[REG_NCOLUM
 	return 0;
 }
 
-static struct registry *read_once(const uint8_t *data, size_t size, int *r)
+/* The row source of the input: a workbook in fd (>= 0), else the CSV bytes of b. */
+static void source_of(int fd, const struct registry_csv_buffer *b, struct registry_source *src)
+{
+	if (fd >= 0)
+		registry_xlsx_source(fd, src);
+	else
+		registry_csv_buffer_source(b, src);
+}
+
+static struct registry *read_once(int fd, const struct registry_csv_buffer *b, int *r)
 {
 	struct registry_options o = { agencies, 3, REGISTRY_NO_DAY, REGISTRY_NO_DAY };
-	struct registry_csv_buffer b = { (const char *)data, size };
 	struct registry_source src;
 	struct registry *g = NULL;
 
 	if (registry_new(&o, &g) < 0)
 		return NULL;
-	registry_csv_buffer_source(&b, &src);
+	source_of(fd, b, &src);
 	*r = registry_read(g, &src);
 	return g;
 }
@@ -50,11 +62,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct count c = { 0 };
 	size_t h, i;
 	long units = 0;
-	int r = 0, r2 = 0;
+	int r = 0, r2 = 0, fd = -1;
 
-	if (!(g = read_once(data, size, &r)))
-		return 0;
-	FUZZ_ASSERT(r == 0 || r == -EINVAL || r == -E2BIG || r == -ENOMEM);
+	if (xlsx_sniff(data, size)) {
+		if ((fd = memfd_create("fuzz-registry", 0)) < 0)
+			return 0;
+		if (write(fd, data, size) != (ssize_t)size) {
+			close(fd);
+			return 0;
+		}
+	}
+	if (!(g = read_once(fd, &b, &r)))
+		goto out;
+	FUZZ_ASSERT(r == 0 || r == -EINVAL || r == -E2BIG || r == -ENOMEM || (fd >= 0 && r == -EIO));
 	if (r < 0) {
 		FUZZ_ASSERT(registry_error_count(g) >= (long)registry_error_listed(g));
 		for (i = 0; i < registry_error_listed(g); i++) {
@@ -62,13 +82,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_ASSERT(!i || registry_error_at(g, i - 1)->row <= registry_error_at(g, i)->row);
 		}
 		registry_free(g);
-		return 0;
+		goto out;
 	}
 	FUZZ_ASSERT(registry_error_count(g) == 0);
 	for (h = 0; h < registry_agency_count(g); h++)
 		units += registry_agency_units(g, h);
 	FUZZ_ASSERT(units >= 0 && units <= registry_rows(g));
-	g2 = read_once(data, size, &r2);
+	g2 = read_once(fd, &b, &r2);
 	FUZZ_ASSERT(g2 && r2 == 0);
 	for (h = 0; h < registry_agency_count(g); h++) {
 		FUZZ_ASSERT(registry_agency_units(g, h) == registry_agency_units(g2, h));
@@ -82,12 +102,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sample_plan_make(g, &p, (uint64_t)size, &plan) == 0) {
 		for (i = 1; i < plan.nrows; i++)
 			FUZZ_ASSERT(plan.rows[i - 1] < plan.rows[i]);
-		registry_csv_buffer_source(&b, &src);
+		source_of(fd, &b, &src);
 		memset(&err, 0, sizeof err);
 		r = registry_contacts(g, &src, plan.rows, plan.nrows, on_contact, &c, &err);
 		FUZZ_ASSERT(r == 0 && c.n == plan.nrows);
 		sample_plan_done(&plan);
 	}
 	registry_free(g);
+out:
+	if (fd >= 0)
+		close(fd);
 	return 0;
 }

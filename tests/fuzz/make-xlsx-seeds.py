@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes the seed corpus of fuzz-xlsx (tests/fuzz/corpus/xlsx/): small workbooks written by
-openpyxl and reshaped as Excel writes them (shared strings, formulas), and small hostile ones.
+openpyxl and reshaped as Excel writes them (shared strings, formulas), and small hostile ones;
+and the workbook seeds of fuzz-registry (tests/fuzz/corpus/registry/*.xlsx).
 Run once by hand when the seeds change: /usr/bin/python3 tests/fuzz/make-xlsx-seeds.py"""
 import datetime
 import os
@@ -18,9 +19,38 @@ ROWS = [HEAD, ["A-1", "SNV", datetime.date(2026, 3, 2), 1.5, 4, "Tốt"],
         ["A-4", "SNV", None, None, 3, "Thủ tục nhanh, cán bộ nhiệt tình"]]
 
 
-def put(name, data):
-    with open(os.path.join(OUT, name), "wb") as f:
+def put(name, data, out=OUT):
+    with open(os.path.join(out, name), "wb") as f:
         f.write(data)
+
+
+REG = os.path.join(HERE, "corpus", "registry")
+REG_HEAD = ["dossier", "agency", "procedure", "completed_at", "name", "phone", "email", "address"]
+
+
+def registry_seeds():
+    """Registry workbooks: a valid one as openpyxl writes it (date cells, a blank row, people
+    with two dossiers, a second sheet), and a stored (uncompressed) one with every kind of row
+    fault and padding the row source does (short rows, cells past the header, an error cell)."""
+    d = datetime.date
+    rows = [REG_HEAD,
+            ["H-1", "SNV", "TTHC-1", d(2026, 2, 1), "Nguyễn Văn An", "0912000001", None, "Lạng Sơn"],
+            ["H-2", "SNV", "TTHC-2", d(2026, 2, 3), "Nguyễn Văn An", "+84 912 000 001", None, None],
+            [None] * 8,
+            [3003, "STC", "TTHC-1", datetime.datetime(2026, 3, 1, 9, 0), "Lê Thị Hoa", None, "hoa@mail.vn"],
+            ["H-4", "STC", "TTHC-3", d(2025, 12, 31), None, None, "HOA@MAIL.VN"],
+            ["H-5", "X", "TTHC-1", d(2026, 4, 30)]]
+    put("openpyxl-valid.xlsx", xm.openpyxl_workbook(rows, title="Hồ sơ", second=[["dossier"], ["Z-1"]]), REG)
+    put("stored-faults.xlsx", xm.mini_xlsx(xm.sheet_xml([
+        REG_HEAD[:5],
+        ["H-1", "SNV", "P", "2026-02-01"],
+        ["H-2", "NOPE", "P", "2026-13-01", None, None, "x"],
+        [None, "STC", None, "2026-02-01", "Hoa"],
+        [],
+        ["H-1", "STC", "P", "2026-02-01 08:30"],
+    ]), compress=zipfile.ZIP_STORED), REG)
+    put("stored-bad-header.xlsx", xm.mini_xlsx(xm.sheet_xml([REG_HEAD[:3] + ["fax"], ["H-1", "SNV", "P", "x"]]),
+                                               compress=zipfile.ZIP_STORED), REG)
 
 
 def main():
@@ -46,6 +76,7 @@ def main():
     put("hostile-cfb.xlsx", bytes([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) + bytes(56))
     put("hostile-bomb.xlsx", xm.mini_xlsx(f'<worksheet xmlns="{xm.NS}"><sheetData>' + " " * (3 << 20)
                                           + "</sheetData></worksheet>"))
+    registry_seeds()
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 real server: report.pdf's text (pdftotext, poppler-utils) holds the Vietnamese headings with
 their diacritics, every agency's name and the API's figures rounded to one decimal with a
 decimal comma; its pages are the cover, the summary, the ranking, the elements, one per agency
-and the annex; its fonts are all embedded (pdffonts) and only DejaVu; two renders and
+and the annex, each drawn to a PNG by pdftoppm and kept under meson-logs/report-pages/; its
+fonts are all embedded (pdffonts) and only DejaVu; two renders and
 `sipas report` give the same bytes; ?agency gives that page alone; roles. Then publish and
 unpublish: /results/{survey} and .json are 404 before and after, the JSON is the estimates
 document with an agency under 30 responses nulled but for its n, and neither holds free text."""
@@ -15,6 +16,7 @@ import os
 import random
 import re
 import shutil
+import struct
 import subprocess
 import tempfile
 import unittest
@@ -22,7 +24,7 @@ import unittest
 import harness as h
 
 h.require_db()
-for tool in ("pdftotext", "pdffonts", "pdfinfo"):
+for tool in ("pdftotext", "pdffonts", "pdfinfo", "pdftoppm"):
     if not shutil.which(tool):
         print(f"skipped: {tool} (poppler-utils) is not installed")
         raise SystemExit(77)
@@ -181,6 +183,30 @@ class Report(unittest.TestCase):
         self.assertEqual(at, sorted(at))
         for c in order:
             self.assertIn(dec1(groups[c]["estimates"][0]["estimate"]), ranking)
+
+    def test_pages_rendered_to_png(self):
+        """Every page drawn by poppler (pdftoppm) and kept as an artefact of the run, under the
+        build's meson-logs (SIPAS_ARTEFACTS, set by tests/meson.build) in report-pages/."""
+        path = self.save(self.pdf("?against=rep0"), "report-png.pdf")
+        out = os.path.join(os.environ.get("SIPAS_ARTEFACTS") or os.path.join(h.ROOT, "build", "meson-logs"),
+                           "report-pages")
+        shutil.rmtree(out, ignore_errors=True)
+        os.makedirs(out)
+        subprocess.run(["pdftoppm", "-r", "50", "-png", path, os.path.join(out, "report")], check=True,
+                       capture_output=True)
+        pngs = sorted(f for f in os.listdir(out) if f.endswith(".png"))
+        self.assertEqual(len(pngs), self.pages(path), pngs)
+        self.assertEqual(len(pngs), 4 + len(PLAN) + 1)
+        sizes = set()
+        for name in pngs:
+            with open(os.path.join(out, name), "rb") as f:
+                png = f.read()
+            self.assertEqual(png[:8], b"\x89PNG\r\n\x1a\n", name)
+            width, height = struct.unpack(">II", png[16:24])
+            sizes.add((width, height))
+            self.assertGreater(len(png), 2000, f"{name}: a blank page?")
+        # A4 portrait at 50 dpi: 413 x 585 pixels (pdftoppm rounds up)
+        self.assertEqual(sizes, {(414, 585)}, sizes)
 
     def test_fonts_embedded(self):
         path = self.save(self.pdf(), "fonts.pdf")

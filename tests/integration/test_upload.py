@@ -421,6 +421,32 @@ class Upload(unittest.TestCase):
         self.assertEqual(r.body.decode("utf-8-sig").strip(), HEADER + ",error")
         self.assertEqual(self.stored(code), 1)
 
+    def test_errors_csv_cells_are_never_formulas(self):
+        """The report echoes uploaded cells: a text cell that a spreadsheet would run as a formula
+        gets docs/formats.md's apostrophe; plain numbers (a negative weight or age) stay as they are."""
+        code = self.survey()
+        hostile = {"serial": "=1+1", "psu": "@SUM(A1:A9)", "stratum": "+cmd|' /C calc'!A0",
+                   "note": "=HYPERLINK(\"http://evil.example/\")", "S1_1": "-2+3"}
+        body = csv_file(row("F1"), row("=1+1", psu="@SUM(A1:A9)", stratum="+cmd|' /C calc'!A0", S1_1="-2+3",
+                                       note='"=HYPERLINK(""http://evil.example/"")"'),
+                        row("F3", weight="-1", age="-3", note='"\tTab đầu"'))
+        r = self.upload(code, body, query="?errors=csv")
+        self.assertEqual(r.status, 200, r.body)
+        got = list(csv.reader(io.StringIO(r.body.decode("utf-8-sig"))))
+        self.assertEqual([g[0] for g in got[1:]], ["'=1+1", "F3"])
+        bad = dict(zip(got[0], got[1]))
+        for col, text in hostile.items():
+            self.assertEqual(bad[col], "'" + text, col)
+        self.assertIn("S1_1", bad["error"])
+        neg = dict(zip(got[0], got[2]))
+        self.assertEqual((neg["weight"], neg["age"]), ("-1", "-3"))      # numbers are never changed
+        self.assertEqual(neg["note"], "'\tTab đầu")
+        for line in got:
+            for col, cell in zip(got[0], line):
+                if cell not in ("-1", "-3"):
+                    self.assertFalse(cell.startswith(("=", "+", "-", "@", "\t", "\r")), (col, cell))
+        self.assertEqual(self.stored(code), 0)
+
     def test_withdraw(self):
         code = self.survey()
         body = csv_file(row("W1"), row("W2"))

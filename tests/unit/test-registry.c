@@ -1,7 +1,9 @@
 /* test-registry.c - the procedure registry (server/store/registry.c) and the draw
  * (server/store/sample.c): units, the period, every error code, a pluggable row source, the
- * draw's independence of row order and its inclusion frequencies over many seeds. */
+ * draw's independence of row order and its inclusion frequencies over many seeds; a workbook
+ * as the row source (the seeds of fuzz-registry): the sheet's rows, padding, faults. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,7 +201,7 @@ static int cmp_str(const void *a, const void *b)
 static void draw(struct mem_source *m, uint64_t seed, const struct sample_size_params *p, struct collected *out)
 {
 	struct registry_options o = { agencies, 3, REGISTRY_NO_DAY, REGISTRY_NO_DAY };
-	struct registry_source src = { mem_each, m };
+	struct registry_source src = { mem_each, m, 0 };
 	struct registry_error err;
 	struct sample_plan plan;
 	struct registry *g = NULL;
@@ -296,6 +298,87 @@ static void test_inclusion(void)
 	}
 }
 
+struct seen {
+	char name[64];
+	size_t n;
+};
+
+static int on_contact_name(void *ud, size_t index, const char *const cells[REG_NCOLUMNS])
+{
+	struct seen *s = ud;
+
+	snprintf(s->name, sizeof s->name, "%s|%s|%s", cells[REG_DOSSIER], cells[REG_NAME], cells[REG_ADDRESS]);
+	s->n++;
+	return 0;
+}
+
+static int open_seed(const char *name)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof path, "%s/tests/fuzz/corpus/registry/%s", SIPAS_SOURCE_ROOT, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		abort();
+	return fd;
+}
+
+static void test_workbook(void)
+{
+	static const char *const codes_x[] = { "SNV", "STC", "X" };
+	struct registry_options o = { codes_x, 3, REGISTRY_NO_DAY, REGISTRY_NO_DAY };
+	struct registry_source src;
+	struct registry *g = NULL;
+	struct registry_error err;
+	struct seen seen = { "", 0 };
+	long row;
+	int fd = open_seed("openpyxl-valid.xlsx");
+
+	CHECK_INT(registry_is_xlsx(fd), 1);
+	CHECK_OK(registry_new(&o, &g));
+	registry_xlsx_source(fd, &src);
+	CHECK_OK(registry_read(g, &src));
+	CHECK_INT(registry_rows(g), 5);                 /* the blank row is no row */
+	CHECK_INT(registry_agency_units(g, 0), 1);      /* SNV: one phone written two ways */
+	CHECK_INT(registry_agency_units(g, 1), 1);      /* STC: one e-mail in two cases */
+	CHECK_INT(registry_agency_units(g, 2), 1);
+	CHECK_INT(registry_unit_row(g, 0, 0), 1);       /* rows are the sheet's less one */
+	CHECK_INT(registry_unit_row(g, 1, 0), 4);       /* sheet row 5, after the blank row 4 */
+	CHECK_INT(registry_unit_row(g, 2, 0), 6);
+	row = registry_unit_row(g, 1, 0);
+	memset(&err, 0, sizeof err);
+	CHECK_OK(registry_contacts(g, &src, &row, 1, on_contact_name, &seen, &err));
+	CHECK_INT(seen.n, 1);
+	CHECK_STR(seen.name, "3003|Lê Thị Hoa|");    /* a number cell as text; a short row padded */
+	registry_free(g);
+	close(fd);
+
+	fd = open_seed("stored-faults.xlsx");
+	CHECK_INT(registry_is_xlsx(fd), 1);
+	CHECK_OK(registry_new(&o, &g));
+	registry_xlsx_source(fd, &src);
+	CHECK_INT(registry_read(g, &src), -EINVAL);
+	/* the sheet's rows: past the header's cells, empty cells, the dossier of row 2 */
+	CHECK_STR(codes(g), "3::cell_count 4:dossier:missing_value 4:procedure:missing_value "
+			    "6:dossier:duplicate_dossier");
+	CHECK_STR(registry_error_at(g, 3)->message, "the same dossier as row 2");
+	registry_free(g);
+	close(fd);
+
+	fd = open_seed("stored-bad-header.xlsx");
+	CHECK_OK(registry_new(&o, &g));
+	registry_xlsx_source(fd, &src);
+	CHECK_INT(registry_read(g, &src), -EINVAL);
+	CHECK_STR(codes(g), "1::unknown_column 1:completed_at:missing_column");   /* the header is row 1 */
+	registry_free(g);
+	close(fd);
+
+	fd = open_seed("valid.csv");
+	CHECK_INT(registry_is_xlsx(fd), 0);
+	close(fd);
+}
+
 int main(void)
 {
 	make_rows();
@@ -304,5 +387,6 @@ int main(void)
 	test_errors();
 	test_order_independent();
 	test_inclusion();
+	test_workbook();
 	TEST_DONE();
 }
