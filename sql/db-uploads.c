@@ -153,8 +153,17 @@ int db_upload_begin(struct db_conn *c, const struct db_upload_meta *m, bool dry_
 		u->mode = UPLOAD_STAGED;
 	else
 		u->mode = dry_run ? UPLOAD_NONE : UPLOAD_DIRECT;
-	/* the rows are folded by the upload itself (db_upload_finish's before_commit) */
-	if (!dry_run && (r = db_exec(c, "SET LOCAL sipas.folded = 'on'", 0, NULL, NULL)) < 0)
+	/* The rows are folded by the upload itself (db_upload_finish's before_commit), and their
+	 * references are checked here, once: every row's agency is one of the round's (the
+	 * caller's list), the round and the upload are this upload's own; none of them goes away
+	 * before the commit (008_compact.sql). */
+	if (!dry_run && ((r = db_exec(c, "SET LOCAL sipas.folded = 'on'", 0, NULL, NULL)) < 0 ||
+			 (r = db_exec(c, "SET LOCAL sipas.refs_checked = 'on'", 0, NULL, NULL)) < 0 ||
+			 (r = db_exec(c, "SELECT 1 FROM surveys WHERE id = $1 FOR KEY SHARE", 1,
+				      (const char *[]){ u->sid }, NULL)) < 0 ||
+			 (r = db_exec(c, "SELECT 1 FROM agencies a WHERE NOT EXISTS (SELECT 1 FROM survey_agencies"
+					 " WHERE survey_id = $1) OR a.id IN (SELECT agency_id FROM survey_agencies"
+					 " WHERE survey_id = $1) FOR KEY SHARE OF a", 1, (const char *[]){ u->sid }, NULL)) < 0))
 		goto fail;
 	if (u->mode == UPLOAD_DIRECT) {
 		/* the upload's row first, with a stand-in hash until the file's is known */

@@ -12,6 +12,7 @@
 #include "csv.h"
 #include "db.h"
 #include "db-uploads.h"
+#include "db-estimates.h"
 #include "est-fold.h"
 #include "form.h"
 #include "respcsv.h"
@@ -47,6 +48,9 @@ struct upload {
 	int16_t *codes;               /* form->nslots, for a row going to COPY */
 	struct fold fold;             /* the rows, folded as they are read */
 	struct est_error fold_err;
+	bool fold_refused;            /* the estimator refused a row (say, weights given to some rows
+	                               * of a stratum only): the rows are queued for the fold instead,
+	                               * and the analysts hear the estimator's reason */
 	struct csv_reader *head_reader;   /* reads the header line only: where the agency column is */
 	long agency_col;              /* -1 until known, or when absent */
 	bool row_agency_faulted;      /* the reader faulted the agency of the row being reported */
@@ -344,12 +348,14 @@ static int on_row(void *ud, const struct respcsv_row *row)
 		return r < 0 ? r : 0;
 	for (i = 0; i < u->o.form->nslots; i++)
 		u->codes[i] = row->codes[i];
-	if (!u->o.dry_run && u->res.errors_total == 0) {
+	if (!u->o.dry_run && u->res.errors_total == 0 && !u->fold_refused) {
 		/* as the fold reads a stored row (an upload with an error stores nothing) */
 		er = (struct db_est_row){ 0, agency_id, row->stratum, row->psu, row->weight, row->fpc, row->channel,
 					  u->codes };
-		if ((r = est_fold_row(&u->fold, &er)) < 0)
-			return r == -EINVAL ? -EIO : r;
+		if ((r = est_fold_row(&u->fold, &er)) == -EINVAL)
+			u->fold_refused = true;
+		else if (r < 0)
+			return r;
 	}
 	memset(&d, 0, sizeof d);
 	d.row = row->row;
@@ -426,6 +432,8 @@ static int fold_in(void *ud, struct db_conn *c, long long upload_id)
 {
 	struct upload *u = ud;
 
+	if (u->fold_refused)
+		return db_est_queue_upload(c, u->o.survey_id, upload_id);
 	return est_fold_in(&u->fold, c, upload_id);
 }
 
