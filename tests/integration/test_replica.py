@@ -9,6 +9,8 @@ several `sipas serve` on one database under load, one of them killed with SIGKIL
   comparisons and results equal a server reading the primary. /healthz reports replica_lag_s.
 - The replica stopped: reads answer from the primary (with the inline fold); started again:
   reads go back to it.
+- WAL archiving: a base backup recovered from the archive up to a named restore point holds
+  what was stored before it, and no more.
 - Three nodes on one database, posts spread over them and analysts reading on all of them, one
   node killed: every acknowledged response is stored exactly once and the estimates count each
   once. Skipped (77) only when pg_basebackup is absent."""
@@ -213,6 +215,68 @@ class Replica(unittest.TestCase):
         self.assertEqual(self.estimates(self.reader), self.estimates(self.primary))
         self.assertNotEqual(self.standby.sql("SELECT count(*) FROM pg_stat_activity WHERE datname = 'sipas'"
                                              " AND application_name = 'sipas'"), "0")
+
+
+class PointInTime(unittest.TestCase):
+    """WAL archiving and point-in-time recovery (docs/operations.md, Backups): a base backup, more
+    responses, a named restore point, more responses; the base backup recovered from the archive
+    up to the restore point holds exactly what was stored before it, and gives its estimates."""
+
+    def test_recover_to_a_restore_point(self):
+        cluster = h.Cluster()
+        server = restored = None
+        try:
+            archive = os.path.join(cluster.dir, "archive")
+            h.as_pg(["mkdir", archive])
+            h.psql(cluster.admin_url, "ALTER SYSTEM SET archive_mode = on")
+            h.psql(cluster.admin_url, f"ALTER SYSTEM SET archive_command = 'test ! -f {archive}/%f && cp %p {archive}/%f'")
+            cluster.stop()
+            cluster.start()
+            admin, analyst = setup_round(cluster.url)
+            server = h.Server(cluster.url)
+            post_many(server, 30, 0)
+            base = os.path.join(cluster.dir, "base")
+            h.as_pg([BASEBACKUP, "-h", "127.0.0.1", "-p", str(cluster.port), "-U", "postgres", "-D", base,
+                     "-X", "stream", "--checkpoint=fast"])
+            post_many(server, 25, 30)
+            want = server.get(f"/api/v1/surveys/{SURVEY}/estimates?by=agency", token=analyst).json()
+            self.assertEqual(want["groups"][0]["n"], 55)
+            h.psql(cluster.admin_url, "SELECT pg_create_restore_point('before_the_mistake')")
+            post_many(server, 40, 55)                  # what the recovery must leave out
+            # the WAL of the restore point is archived once its segment is switched out
+            segment = h.psql(cluster.admin_url, "SELECT pg_walfile_name(pg_current_wal_lsn())")
+            h.psql(cluster.admin_url, "SELECT pg_switch_wal()")
+            h.wait_for(lambda: os.path.exists(os.path.join(archive, segment)), 60,
+                       f"WAL segment {segment} in the archive")
+            with open(os.path.join(base, "postgresql.auto.conf"), "a", encoding="utf-8") as f:
+                f.write(f"restore_command = 'cp {archive}/%f %p'\nrecovery_target_name = 'before_the_mistake'\n"
+                        "recovery_target_action = 'promote'\narchive_mode = off\n")
+            h.as_pg(["touch", os.path.join(base, "recovery.signal")])
+            port = free_port()
+            h.as_pg([f"{h.PG_BIN}/pg_ctl", "-D", base, "-l", os.path.join(cluster.dir, "pitr.log"), "-w", "-o",
+                     f"-p {port} -k {cluster.dir} -c listen_addresses=127.0.0.1", "start"])
+            restored = f"postgresql://postgres@127.0.0.1:{port}/sipas"
+            h.wait_for(lambda: h.psql(restored, "SELECT pg_is_in_recovery()"), 60,
+                       "the recovered cluster to reach the restore point and open", ok=lambda v: v == "f")
+            self.assertEqual(h.psql(restored, "SELECT count(*) FROM responses"), "55")
+            again = h.Server(restored)
+            try:
+                self.assertEqual(again.get(f"/api/v1/surveys/{SURVEY}/estimates?by=agency", token=analyst).json(), want)
+                self.assertEqual(again.post(f"/api/v1/surveys/{SURVEY}/responses",
+                                            body=response_body(str(uuid.uuid4()), 99)).status, 201)
+            finally:
+                self.assertEqual(again.stop(), 0, again.read_log())
+            self.assertEqual(server.stop(), 0, server.read_log())
+            server = None
+        finally:
+            if server:
+                server.stop()
+            if restored:
+                try:
+                    h.as_pg([f"{h.PG_BIN}/pg_ctl", "-D", os.path.join(cluster.dir, "base"), "-m", "fast", "-w", "stop"])
+                except subprocess.CalledProcessError:
+                    pass
+            cluster.close()
 
 
 class Nodes(unittest.TestCase):
