@@ -17,7 +17,6 @@ several `sipas serve` on one database under load, one of them killed with SIGKIL
 import http.client
 import os
 import signal
-import socket
 import subprocess
 import threading
 import unittest
@@ -64,14 +63,6 @@ def post_many(server, n, start, survey=SURVEY):
         assert r.status == 201, r.body
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 class Standby:
     """A hot standby of cluster, made with pg_basebackup -R into the cluster's folder."""
 
@@ -81,14 +72,7 @@ class Standby:
         self.log = os.path.join(cluster.dir, "standby.log")
         h.as_pg([BASEBACKUP, "-h", "127.0.0.1", "-p", str(cluster.port), "-U", "postgres", "-D", self.data,
                  "-R", "-X", "stream", "--checkpoint=fast"])
-        for attempt in range(5):
-            self.port = free_port()
-            try:
-                self.start()
-                break
-            except subprocess.CalledProcessError as e:
-                if attempt == 4:
-                    raise AssertionError(f"the standby did not start: {e.stderr}")
+        h.start_on_free_port(self, lambda e: f"the standby did not start: {e.stderr}")
         self.url = f"postgresql://postgres@127.0.0.1:{self.port}/sipas"
 
     def start(self):
@@ -252,7 +236,7 @@ class PointInTime(unittest.TestCase):
                 f.write(f"restore_command = 'cp {archive}/%f %p'\nrecovery_target_name = 'before_the_mistake'\n"
                         "recovery_target_action = 'promote'\narchive_mode = off\n")
             h.as_pg(["touch", os.path.join(base, "recovery.signal")])
-            port = free_port()
+            port = h.free_port()
             h.as_pg([f"{h.PG_BIN}/pg_ctl", "-D", base, "-l", os.path.join(cluster.dir, "pitr.log"), "-w", "-o",
                      f"-p {port} -k {cluster.dir} -c listen_addresses=127.0.0.1", "start"])
             restored = f"postgresql://postgres@127.0.0.1:{port}/sipas"
