@@ -7,12 +7,14 @@
 
 int db_replica_lag(struct db_conn *c, double *lag_s, bool *standby)
 {
-	/* receive = replay: nothing waits to be applied, so the replica is as current as the WAL it
-	 * got; otherwise the age of the last transaction replayed is how far behind it is */
+	/* streaming (a WAL receiver runs; any role sees its row) and receive = replay: nothing waits
+	 * to be applied, so the replica is as current as the stream; otherwise (replay behind, or no
+	 * stream: it cannot know what it misses) the age of the last transaction replayed */
 	static const char sql[] =
 		"SELECT pg_is_in_recovery(),"
 		" CASE WHEN NOT pg_is_in_recovery() THEN 0"
-		"  WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0"
+		"  WHEN EXISTS (SELECT 1 FROM pg_stat_wal_receiver)"
+		"   AND pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0"
 		"  ELSE greatest(0, coalesce(extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()), 0))"
 		" END::float8";
 	PGresult *res = NULL;

@@ -105,10 +105,13 @@ class Replica(unittest.TestCase):
         cls.standby = cls.reader = cls.primary = None
         try:
             cls.admin, cls.analyst = setup_round(cls.cluster.url)
+            # the replica is read with a role that may only read (and is no superuser)
+            h.psql(cls.cluster.admin_url, "CREATE ROLE reader LOGIN IN ROLE pg_read_all_data")
             cls.standby = Standby(cls.cluster)
             assert cls.standby.sql("SELECT pg_is_in_recovery()") == "t"
             # the reader reads the replica; the reference server reads the primary alone
-            cls.reader = h.Server(cls.cluster.url, env={"SIPAS_READ_DATABASE_URL": cls.standby.url})
+            cls.reader = h.Server(cls.cluster.url, env={"SIPAS_READ_DATABASE_URL":
+                                                        cls.standby.url.replace("postgres@", "reader@")})
             cls.primary = h.Server(cls.cluster.url)
         except BaseException:
             cls.tearDownClass()
@@ -175,7 +178,7 @@ class Replica(unittest.TestCase):
         self.assertEqual(int(h.psql(self.cluster.url, "SELECT count(*) FROM audit_log")), audits + 6)
         # the reader's requests used the replica: its sessions are there
         self.assertNotEqual(self.standby.sql("SELECT count(*) FROM pg_stat_activity WHERE datname = 'sipas'"
-                                             " AND application_name = 'sipas'"), "0")
+                                             " AND usename = 'reader'"), "0")
 
     def test_2_replica_down_then_back(self):
         self.standby.stop()
@@ -198,7 +201,7 @@ class Replica(unittest.TestCase):
         self.standby.wait_replayed()
         self.assertEqual(self.estimates(self.reader), self.estimates(self.primary))
         self.assertNotEqual(self.standby.sql("SELECT count(*) FROM pg_stat_activity WHERE datname = 'sipas'"
-                                             " AND application_name = 'sipas'"), "0")
+                                             " AND usename = 'reader'"), "0")
 
 
 class PointInTime(unittest.TestCase):
