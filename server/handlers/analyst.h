@@ -60,9 +60,9 @@ int analyst_compute_dashboard(struct analyst_ctx *x);
 /* Computes estimates of round fe grouped by e->by into e (groups sorted by value, groups with
  * an empty value left out). Returns 0, -EINVAL with x->err filled, or a negative errno. */
 int analyst_compute(struct analyst_ctx *x, const struct form_entry *fe, struct analyst_est *e);
-/* Finds round code and brings its aggregates up to date (on the primary; on the replica as they are). Returns 0 and *out (form_cache_put
- * it), -ENOENT (no such round), -EBUSY (a fold held the lock too long), -EINVAL with err
- * filled, or a negative errno. */
+/* Finds round code and brings its aggregates up to date (on the replica: takes them as they
+ * are). Returns 0 and *out (form_cache_put it), -ENOENT (no such round), -EBUSY (a fold held
+ * the lock too long), -EINVAL with err filled, or a negative errno. */
 int analyst_round(struct http_req *req, struct analyst_ctx *x, const char *code, const struct form_entry **out,
 		  struct est_error *err);
 /* analyst_compute for a round fe other than x->fe, with fe's own frame (and no baseline). */
