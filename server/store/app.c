@@ -10,6 +10,7 @@
 #include "form-cache.h"
 #include "intake-writer.h"
 #include "ratelimit.h"
+#include "replica.h"
 #include "reply-cache.h"
 #include "report.h"
 
@@ -40,6 +41,14 @@ int app_new(const struct config *cfg, struct app **out, char *errbuf, size_t err
 		what = "the folds";
 		goto out;
 	}
+	/* with a replica, the requests that read from it never fold: the background fold keeps the
+	 * replicated cells current from the start */
+	if (cfg->read_database_url &&
+	    ((r = replica_new(cfg->read_database_url, cfg->db_pool_size, &app->read_db)) < 0 ||
+	     (r = est_folds_start(app->folds)) < 0)) {
+		what = "the read replica";
+		goto out;
+	}
 out:
 	if (r < 0) {
 		snprintf(errbuf, errlen, "cannot start %s: error %d", what, -r);
@@ -62,6 +71,7 @@ void app_free(struct app *app)
 		return;
 	est_folds_free(app->folds);          /* uses the form cache and the database */
 	intake_writers_free(app->writers);   /* stores what is queued */
+	replica_free(app->read_db);
 	ratelimit_free(app->limits);
 	report_fonts_free(app->fonts);
 	reply_cache_free(app->replies);
@@ -73,4 +83,10 @@ void app_free(struct app *app)
 int app_db(struct app *app, struct db_conn **out)
 {
 	return db_acquire(app->db, app->cfg->db_wait_ms, out);
+}
+
+int app_read_db(struct app *app, struct db_conn **out, bool *replica)
+{
+	*replica = app->read_db && replica_acquire(app->read_db, app->cfg->db_wait_ms, out) == 0;
+	return *replica ? 0 : app_db(app, out);
 }
