@@ -348,7 +348,7 @@ static int on_row(void *ud, const struct respcsv_row *row)
 		return r < 0 ? r : 0;
 	for (i = 0; i < u->o.form->nslots; i++)
 		u->codes[i] = row->codes[i];
-	if (!getenv("SIPAS_X_NOFOLD") && !u->o.dry_run && u->res.errors_total == 0 && !u->fold_refused) {
+	if (!u->o.dry_run && u->res.errors_total == 0 && !u->fold_refused) {
 		/* as the fold reads a stored row (an upload with an error stores nothing) */
 		er = (struct db_est_row){ 0, agency_id, row->stratum, row->psu, row->weight, row->fpc, row->channel,
 					  u->codes };
