@@ -3,7 +3,7 @@
 
   fresh.py wait URL TOKEN SURVEY EXPECTED T0
       asks GET /api/v1/surveys/SURVEY/estimates?by=agency every 20 ms (a 503 "folding" is asked
-      again at once) until its groups count EXPECTED responses in all; prints the seconds from
+      again at once) until its whole-round group counts EXPECTED responses; prints the seconds from
       T0 (the load's end, time.time()) to that first current answer. Gives up after 120 s.
   fresh.py post URL SURVEY AGENCY BODY.json N
       posts N responses (BODY with fresh ids) to /api/v1/surveys/SURVEY/responses on 32
@@ -30,7 +30,7 @@ def wait(url, token, survey, expected, t0):
         c.request("GET", path, headers={"Authorization": f"Bearer {token}"})
         r = c.getresponse()
         body = r.read()
-        if r.status == 200 and sum(g["n"] for g in json.loads(body)["groups"]) == expected:
+        if r.status == 200 and [g["n"] for g in json.loads(body)["groups"] if not g["by"]] == [expected]:
             print(f"{time.time() - t0:.3f}")
             return 0
         if r.status not in (200, 503):
