@@ -147,8 +147,36 @@ static long long each_row(PGresult *res, size_t ncodes, int16_t *codes, db_est_r
 	return n;
 }
 
+/* Sends sql (no parameters) without waiting for its result; returns 0 or a negative errno. */
+static int send_fetch(struct db_conn *c, const char *sql)
+{
+	return PQsendQuery(c->pg, sql) == 1 ? 0 : db_error(c, NULL);
+}
+
+/* The result of the statement sent last (NULL on failure, c->error set; *err its errno), its
+ * connection drained. */
+static PGresult *fetched(struct db_conn *c, int *err)
+{
+	PGresult *res = NULL, *more;
+
+	while ((more = PQgetResult(c->pg)) != NULL) {
+		if (res)
+			PQclear(more);
+		else
+			res = more;
+	}
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		*err = db_error(c, res);
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
 /* Declares cursor name for query (with the round as $1), calls fn for every row fetched,
- * DB_EST_BATCH at a time, and closes it. Returns the count, fn's negative return or a negative errno. */
+ * DB_EST_BATCH at a time, and closes it. The next batch is asked for before fn reads the
+ * current one, so the database and the fold work at the same time. Returns the count, fn's
+ * negative return or a negative errno. */
 static long long scan(struct db_conn *c, const char *name, const char *query, int survey_id, size_t ncodes,
 		      db_est_row_fn fn, void *ud)
 {
@@ -169,20 +197,27 @@ static long long scan(struct db_conn *c, const char *name, const char *query, in
 	if ((r = db_exec(c, strbuf_str(&decl), 1, (const char *[]){ sid }, NULL)) < 0)
 		goto out;
 	snprintf(sql, sizeof sql, "FETCH %d FROM %s", DB_EST_BATCH, name);
+	if ((r = send_fetch(c, sql)) < 0)
+		goto out;
 	for (;;) {
-		if ((r = db_exec(c, sql, 0, NULL, &res)) < 0)
+		if (!(res = fetched(c, &r)))
 			goto out;
 		if (PQntuples(res) == 0)
 			break;
+		if ((r = send_fetch(c, sql)) < 0)
+			goto out;
 		got = each_row(res, ncodes, codes, fn, ud);
 		PQclear(res);
 		res = NULL;
 		if (got < 0) {
+			PQclear(fetched(c, &r));      /* the batch asked for */
 			r = (int)got;
 			goto out;
 		}
 		total += got;
 	}
+	PQclear(res);
+	res = NULL;
 	snprintf(sql, sizeof sql, "CLOSE %s", name);
 	r = db_exec(c, sql, 0, NULL, NULL);
 out:
