@@ -41,40 +41,22 @@ int db_codes_put(struct strbuf *sb, const int16_t *codes, size_t n, bool copy)
 	return strbuf_append(sb, tmp, (size_t)(p - tmp)) < 0 ? -ENOMEM : 0;
 }
 
-static int hexval(char c)
+int db_codes_bin(const char *p, size_t len, int16_t *out, size_t n)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+	const unsigned char *u = (const unsigned char *)p;
+	size_t width, i, k;
 
-int db_codes_get(const char *s, int16_t *out, size_t n)
-{
-	unsigned width, v;
-	size_t i = 0, k;
-	int h, l;
-
-	if (s[0] != '\\' || s[1] != 'x' || s[2] != '0' || (s[3] != '1' && s[3] != '2'))
+	if (len < 1 || (u[0] != 1 && u[0] != 2) || (len - 1) % u[0] != 0 || (len - 1) / u[0] > n)
 		return -EIO;
-	width = (unsigned)(s[3] - '0');
-	s += 4;
-	while (*s) {
-		if (i >= n)
-			return -EIO;
-		for (v = 0, k = 0; k < width; k++, s += 2) {
-			if ((h = hexval(s[0])) < 0 || (l = hexval(s[1])) < 0)
-				return -EIO;
-			v = v << 8 | (unsigned)(h << 4 | l);
-		}
+	width = u[0];
+	for (i = 0, k = 1; k < len; i++, k += width) {
+		unsigned v = width == 1 ? u[k] : (unsigned)u[k] << 8 | u[k + 1];
+
 		if (v > 32768)
 			return -EIO;
-		out[i++] = (int16_t)((int)v - 1);
+		out[i] = (int16_t)((int)v - 1);
 	}
-	while (i < n)
-		out[i++] = -1;
+	for (; i < n; i++)
+		out[i] = -1;
 	return 0;
 }

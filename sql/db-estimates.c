@@ -121,7 +121,40 @@ int db_est_rebuild_begin(struct db_conn *c, int survey_id)
 	return 0;
 }
 
-/* Calls fn for each row of res (columns ROW_COLUMNS, possibly NULL when left-joined away). */
+static uint32_t be32(const char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return ntohl(v);
+}
+
+static uint64_t be64(const char *p)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | u[i];
+	return v;
+}
+
+/* A binary float8 column (NAN when NULL). */
+static double bin_double(const PGresult *res, int i, int col)
+{
+	uint64_t bits;
+	double v;
+
+	if (PQgetisnull(res, i, col) || PQgetlength(res, i, col) != 8)
+		return NAN;
+	bits = be64(PQgetvalue(res, i, col));
+	memcpy(&v, &bits, sizeof v);
+	return v;
+}
+
+/* Calls fn for each row of res (columns ROW_COLUMNS in binary: libpq ends every value with a
+ * NUL, so the text columns read as strings). */
 static long long each_row(PGresult *res, size_t ncodes, int16_t *codes, db_est_row_fn fn, void *ud)
 {
 	int i, n = PQntuples(res), r;
@@ -129,16 +162,16 @@ static long long each_row(PGresult *res, size_t ncodes, int16_t *codes, db_est_r
 	for (i = 0; i < n; i++) {
 		struct db_est_row row;
 
-		if (PQgetisnull(res, i, 0))
-			continue;
-		row.id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
-		row.agency_id = atoi(PQgetvalue(res, i, 1));
+		if (PQgetisnull(res, i, 0) || PQgetlength(res, i, 0) != 8 || PQgetlength(res, i, 1) != 4)
+			return -EIO;
+		row.id = (long long)be64(PQgetvalue(res, i, 0));
+		row.agency_id = (int)be32(PQgetvalue(res, i, 1));
 		row.stratum = PQgetvalue(res, i, 2);
 		row.psu = PQgetisnull(res, i, 3) ? NULL : PQgetvalue(res, i, 3);
-		row.weight = PQgetisnull(res, i, 4) ? NAN : strtod(PQgetvalue(res, i, 4), NULL);
-		row.fpc = PQgetisnull(res, i, 5) ? NAN : strtod(PQgetvalue(res, i, 5), NULL);
+		row.weight = bin_double(res, i, 4);
+		row.fpc = bin_double(res, i, 5);
 		row.channel = PQgetvalue(res, i, 6);
-		if (db_codes_get(PQgetvalue(res, i, 7), codes, ncodes) < 0)
+		if (db_codes_bin(PQgetvalue(res, i, 7), (size_t)PQgetlength(res, i, 7), codes, ncodes) < 0)
 			return -EIO;
 		row.codes = codes;
 		if ((r = fn(ud, &row)) < 0)
@@ -147,10 +180,11 @@ static long long each_row(PGresult *res, size_t ncodes, int16_t *codes, db_est_r
 	return n;
 }
 
-/* Sends sql (no parameters) without waiting for its result; returns 0 or a negative errno. */
+/* Sends sql (no parameters; rows in binary) without waiting for its result; returns 0 or a
+ * negative errno. */
 static int send_fetch(struct db_conn *c, const char *sql)
 {
-	return PQsendQuery(c->pg, sql) == 1 ? 0 : db_error(c, NULL);
+	return PQsendQueryParams(c->pg, sql, 0, NULL, NULL, NULL, NULL, 1) == 1 ? 0 : db_error(c, NULL);
 }
 
 /* The result of the statement sent last (NULL on failure, c->error set; *err its errno), its
@@ -194,7 +228,10 @@ static long long scan(struct db_conn *c, const char *name, const char *query, in
 		r = -ENOMEM;
 		goto out;
 	}
-	if ((r = db_exec(c, strbuf_str(&decl), 1, (const char *[]){ sid }, NULL)) < 0)
+	/* every row is read: plan for all of them, not for a fast first tenth (a nested loop of
+	 * index lookups, a random read per response of a large queue) */
+	if ((r = db_exec(c, "SET LOCAL cursor_tuple_fraction = 1", 0, NULL, NULL)) < 0 ||
+	    (r = db_exec(c, strbuf_str(&decl), 1, (const char *[]){ sid }, NULL)) < 0)
 		goto out;
 	snprintf(sql, sizeof sql, "FETCH %d FROM %s", DB_EST_BATCH, name);
 	if ((r = send_fetch(c, sql)) < 0)
@@ -255,13 +292,6 @@ long long db_est_take_pending(struct db_conn *c, int survey_id, size_t ncodes, d
 	return r < 0 ? r : got;
 }
 
-static uint32_t be32(const char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return ntohl(v);
-}
 
 long long db_est_cells_load(struct db_conn *c, int survey_id, const char *grouping, const char *keys_json,
 			    bool psus, db_est_cell_fn fn, void *ud)

@@ -44,6 +44,6 @@ void db_copy_opt(struct strbuf *sb, const char *s);
 /* Appends the coded answers codes[0..n) (negative = no answer) as a bytea in hex text form
  * (008_compact.sql), its backslash doubled for COPY when copy; returns 0 or -ENOMEM. */
 int db_codes_put(struct strbuf *sb, const int16_t *codes, size_t n, bool copy);
-/* Reads the bytea text s (as the server sends it) into n codes (-1 = no answer, missing slots
- * too); returns 0 or -EIO when s is not such a value or holds more than n codes. */
-int db_codes_get(const char *s, int16_t *out, size_t n);
+/* Reads the bytea's len bytes (binary form) into n codes (-1 = no answer, missing slots too);
+ * returns 0 or -EIO when they are not such a value or hold more than n codes. */
+int db_codes_bin(const char *p, size_t len, int16_t *out, size_t n);
