@@ -32,8 +32,9 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
       FROM unnest(c) WITH ORDINALITY AS u(v, i)
 $$;
 
+-- (not STRICT, so that the planner inlines it: NULL gives NULL all the same)
 CREATE FUNCTION sipas_code(c bytea, slot integer) RETURNS integer
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN get_byte(c, 0) = 1 THEN
                 CASE WHEN slot >= 0 AND 1 + slot < length(c) THEN nullif(get_byte(c, 1 + slot), 0) - 1 END
            ELSE

@@ -42,8 +42,11 @@ static int select_sql(struct strbuf *sql, int survey_id, const struct db_export_
 			strbuf_printf(sql, ", NULLIF(array_to_string(ARRAY(SELECT jsonb_array_elements_text("
 				      "CASE WHEN jsonb_typeof(r.answers->'%s') = 'array' THEN r.answers->'%s' END)), ';'), '')",
 				      id, id);
-		else if (cols[i].kind == DB_EXPORT_CODE && cols[i].slot >= 0)
+		else if (cols[i].kind == DB_EXPORT_CODE && cols[i].slot >= 0 && cols[i].wide)
 			strbuf_printf(sql, ", sipas_code(r.codes, %d)", cols[i].slot);
+		else if (cols[i].kind == DB_EXPORT_CODE && cols[i].slot >= 0)
+			/* one byte a code (008_compact.sql): no function call a cell */
+			strbuf_printf(sql, ", nullif(get_byte(r.codes, %d), 0) - 1", cols[i].slot + 1);
 		else if (cols[i].kind == DB_EXPORT_TEXT && escape)
 			strbuf_printf(sql, ", " ESCAPED("(r.answers->>'%s')"), id, id, id);
 		else

@@ -19,6 +19,8 @@ struct db_export_column {
 	enum db_export_kind kind;
 	int slot;             /* DB_EXPORT_CODE: its position in responses.codes (read from there,
 	                       * much cheaper than the JSON), or -1 */
+	bool wide;            /* the form has codes past 254 (a response may keep two bytes a code);
+	                       * else every response keeps one byte a code, read directly */
 };
 
 struct db_export;

@@ -52,8 +52,29 @@ int export_reply_file(struct http_req *req, int fd, const char *type, const char
 	return http_reply_stream(req, 200, type, file_read, s, file_free);
 }
 
+/* True when a coded question of f has a code past 254: its responses may keep two bytes a code. */
+static bool wide_codes(const struct form *f)
+{
+	size_t i, k;
+
+	for (i = 0; i < f->nquestions; i++) {
+		const struct form_question *q = &f->questions[i];
+
+		if (q->type == FORM_Q_SCALE && q->scale)
+			for (k = 0; k < q->scale->ncodes; k++)
+				if (q->scale->codes[k] > 254)
+					return true;
+		if (q->type == FORM_Q_SINGLE)
+			for (k = 0; k < q->noptions; k++)
+				if (q->options[k].code > 254)
+					return true;
+	}
+	return false;
+}
+
 void export_columns(const struct form *f, struct db_export_column *cols)
 {
+	bool wide = wide_codes(f);
 	size_t i;
 
 	for (i = 0; i < f->nquestions; i++) {
@@ -63,5 +84,6 @@ void export_columns(const struct form *f, struct db_export_column *cols)
 		cols[i].kind = q->type == FORM_Q_MULTI ? DB_EXPORT_MULTI :
 			       q->type == FORM_Q_TEXT ? DB_EXPORT_TEXT : DB_EXPORT_CODE;
 		cols[i].slot = q->type == FORM_Q_SCALE || q->type == FORM_Q_SINGLE ? q->slot : -1;
+		cols[i].wide = wide;
 	}
 }
