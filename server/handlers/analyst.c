@@ -84,7 +84,7 @@ int analyst_open(struct http_req *req, const char *survey, bool fold, struct ana
 		return -ENOMEM;
 	req->state = x;
 	req->state_free = ctx_free;
-	if ((r = app_db(req->app, &x->c)) < 0)
+	if ((r = app_analyst_db(req->app, &x->c)) < 0)
 		return r;
 	r = form_cache_get(req->app->forms, x->c, survey, &x->fe);
 	if (r == -ENOENT)

@@ -66,7 +66,7 @@ int handle_report_pdf(struct http_req *req)
 		return -ENOMEM;
 	req->state = x;
 	req->state_free = ctx_free;
-	if ((r = app_db(req->app, &x->c)) < 0)
+	if ((r = app_analyst_db(req->app, &x->c)) < 0)
 		return r;
 	est_folds_start(req->app->folds);
 	if ((r = report_data_load(x->c, req->app->forms, req->app->folds, &rq, &x->d, &err)) < 0)

@@ -181,6 +181,12 @@ void http_resume(struct http_req *req)
 	MHD_resume_connection(req->conn);
 }
 
+void http_run_queued(struct http_req *req)
+{
+	req->queued_status = req->route->handler(req);
+	http_resume(req);
+}
+
 void http_set_csp(struct http_req *req, const char *policy)
 {
 	req->csp = policy;
@@ -403,7 +409,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req->resumed = true;
 	}
 	if (!req->replied) {
-		status = req->route->handler(req);
+		if (req->route->queued && req->resumed)
+			status = req->queued_status;      /* the handler ran on the queue's thread */
+		else if (req->route->queued && srv->opts.queue)
+			status = srv->opts.queue(req);
+		else
+			status = req->route->handler(req);
 		if (status == HTTP_SUSPENDED && req->suspended)
 			return MHD_YES;              /* called again after http_resume */
 		if (status < 0)

@@ -65,6 +65,7 @@ struct route {
 	const char *content_type;   /* required request media type, or a list ("a/b, c/d"), or NULL */
 	bool html;               /* errors as HTML pages rather than JSON */
 	bool rate_limited;       /* public routes: per-client rate limit */
+	bool queued;             /* heavy work: the options' queue hook runs the handler off the HTTP threads */
 	http_handler_fn handler; /* runs once the whole body has arrived */
 	http_body_fn on_body;    /* HTTP_BODY_STREAM: each chunk; negative errno stops the request */
 };
@@ -113,6 +114,7 @@ struct http_req {
 	bool replied;
 	bool suspended;                              /* waiting for another thread (http_suspend) */
 	bool resumed;                                /* the handler runs again after http_resume */
+	int queued_status;                           /* a queued route's handler's return (http_run_queued) */
 	void *conn;                                  /* the MHD connection */
 	int64_t started_ns;
 };
@@ -160,6 +162,11 @@ void http_suspend(struct http_req *req);
 /* Wakes a request parked by http_suspend; callable from any thread, once. The caller must not
  * touch req afterwards. */
 void http_resume(struct http_req *req);
+
+/* Runs a queued route's handler on the calling thread (a worker of the options' queue hook,
+ * which parked the request with http_suspend), keeps its return for the connection's thread
+ * and wakes the request. The caller must not touch req afterwards. */
+void http_run_queued(struct http_req *req);
 
 /* Maps a negative errno from the libraries to an HTTP status (the one table). */
 int http_status_from_errno(int err);

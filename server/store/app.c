@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "analyst-queue.h"
 #include "app.h"
 #include "config.h"
 #include "db.h"
@@ -24,6 +25,11 @@ int app_new(const struct config *cfg, struct app **out, char *errbuf, size_t err
 	app->cfg = cfg;
 	if ((r = db_pool_new(cfg->database_url, cfg->db_pool_size, &app->db)) < 0) {
 		what = "the database pool";
+		goto out;
+	}
+	if ((r = db_pool_new(cfg->database_url, cfg->analyst_db_pool, &app->analyst_db)) < 0 ||
+	    (r = analyst_queue_new(cfg->analyst_workers, cfg->analyst_queue, &app->analysts)) < 0) {
+		what = "the analysts' queue";
 		goto out;
 	}
 	if ((r = form_cache_new(&app->forms)) < 0 ||
@@ -52,8 +58,10 @@ out:
 
 void app_stop(struct app *app)
 {
-	if (app)
-		est_folds_stop(app->folds);
+	if (!app)
+		return;
+	est_folds_stop(app->folds);
+	analyst_queue_stop(app->analysts);   /* runs what is queued: no request stays parked */
 }
 
 void app_free(struct app *app)
@@ -66,6 +74,8 @@ void app_free(struct app *app)
 	report_fonts_free(app->fonts);
 	reply_cache_free(app->replies);
 	form_cache_free(app->forms);
+	analyst_queue_free(app->analysts);
+	db_pool_free(app->analyst_db);
 	db_pool_free(app->db);
 	free(app);
 }
@@ -73,4 +83,9 @@ void app_free(struct app *app)
 int app_db(struct app *app, struct db_conn **out)
 {
 	return db_acquire(app->db, app->cfg->db_wait_ms, out);
+}
+
+int app_analyst_db(struct app *app, struct db_conn **out)
+{
+	return db_acquire(app->analyst_db, app->cfg->db_wait_ms, out);
 }

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+struct analyst_queue;
 struct config;
 struct db_conn;
 struct db_pool;
@@ -17,6 +18,8 @@ struct report_fonts;
 struct app {
 	const struct config *cfg;
 	struct db_pool *db;              /* pooled connections for requests */
+	struct db_pool *analyst_db;      /* the analysts' own connections (app_analyst_db) */
+	struct analyst_queue *analysts;  /* the analysts' requests, run off the HTTP threads */
 	struct form_cache *forms;        /* rounds and their parsed forms */
 	struct reply_cache *replies;     /* computed estimates; NULL when SIPAS_RESULT_CACHE=0 */
 	struct ratelimit *limits;        /* per-client budget of the public routes */
@@ -36,3 +39,6 @@ void app_free(struct app *app);
 /* Takes a pooled connection, waiting up to SIPAS_DB_WAIT_MS; returns 0 and *out
  * (db_release), or -ETIMEDOUT / -ECONNREFUSED / another negative errno. */
 int app_db(struct app *app, struct db_conn **out);
+/* Takes one of the analysts' own connections (SIPAS_ANALYST_DB_POOL, never the citizens'
+ * pool), waiting up to SIPAS_DB_WAIT_MS; returns 0 and *out (db_release) or a negative errno. */
+int app_analyst_db(struct app *app, struct db_conn **out);
