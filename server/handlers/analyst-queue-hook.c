@@ -6,6 +6,7 @@
 #include "analyst-queue.h"
 #include "app.h"
 #include "handlers.h"
+#include "log.h"
 
 #define RETRY_AFTER_S "5"
 
@@ -36,9 +37,15 @@ int handlers_queue(struct http_req *req)
 		return -ENOMEM;
 	q->job.run = run;
 	q->req = req;
-	if ((r = analyst_queue_submit(req->app->analysts, &q->job, park, req)) == 0)
+	if ((r = analyst_queue_submit(req->app->analysts, &q->job, park, req)) == 0) {
+		unsigned waiting, running;
+
+		analyst_queue_load(req->app->analysts, &waiting, &running);
+		log_debug("analysts' queue: %u waiting, %u running", waiting, running);
 		return HTTP_SUSPENDED;
+	}
 	free(q);
+	log_info("analysts' queue: %s; 503", r == -EAGAIN ? "full" : "stopping");
 	http_add_header(req, "Retry-After", RETRY_AFTER_S);
 	return http_reply_error(req, 503, "busy",
 				"Máy chủ đang bận xử lý các yêu cầu phân tích khác; vui lòng thử lại sau ít giây.");
