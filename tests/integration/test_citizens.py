@@ -87,7 +87,7 @@ class CitizensFirst(unittest.TestCase):
             self.assertEqual(self.post(cid).status, 200)
             page = self.server.get("/s/cit")
             self.assertEqual(page.status, 200, page.body[:300])
-            self.assertIn("Công dân", page.text())
+            self.assertIn("Công dân", page.text)
             self.assertEqual(self.db.sql(f"SELECT count(*) FROM responses WHERE client_id = '{cid}'"), "1")
             # still stuck: the citizens went past them, not after them
             self.assertFalse(any(f.done() for f in stuck + queued))
@@ -98,7 +98,7 @@ class CitizensFirst(unittest.TestCase):
         for f in stuck + queued:
             r = f.result(timeout=120 * h.SLOW)
             self.assertEqual(r.status, 200, r.body[:300])
-            self.assertIn("agency", r.text().splitlines()[0])
+            self.assertIn("agency", r.text.splitlines()[0])
         pool.shutdown()
         # the analysts' queue took new work again
         again = self.server.get(EXPORT, token=self.analyst)
