@@ -184,7 +184,59 @@ void http_resume(struct http_req *req)
 void http_run_queued(struct http_req *req)
 {
 	req->queued_status = req->route->handler(req);
-	http_resume(req);
+}
+
+int http_share_reply(struct http_req *dst, const struct http_req *src)
+{
+	if (src->stream_fn)
+		return -EINVAL;
+	dst->queued_status = src->queued_status;
+	if (!src->replied)
+		return 0;
+	strbuf_reset(&dst->out);
+	if (strbuf_append(&dst->out, src->out.buf ? src->out.buf : "", src->out.len) < 0)
+		return -EINVAL;
+	dst->status = src->status;
+	dst->out_type = src->out_type;
+	dst->csp = src->csp;
+	memcpy(dst->extra_headers, src->extra_headers, sizeof dst->extra_headers);
+	dst->replied = true;
+	return 0;
+}
+
+struct key_build {
+	struct strbuf sb;
+	char sep;
+	int err;            /* an append failed: the key is cut short, unusable */
+};
+
+static enum MHD_Result key_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct key_build *k = cls;
+
+	(void)kind;
+	if (strbuf_putc(&k->sb, k->sep) < 0 || strbuf_puts(&k->sb, key) < 0 || strbuf_putc(&k->sb, '=') < 0 ||
+	    strbuf_puts(&k->sb, value ? value : "") < 0)
+		k->err = -E2BIG;
+	k->sep = '&';
+	return MHD_YES;
+}
+
+int http_request_key(struct http_req *req, char *buf, size_t len)
+{
+	struct key_build k = { .sep = '?' };
+	int r = 0;
+
+	strbuf_init(&k.sb, len);
+	if (strbuf_printf(&k.sb, "%s %s", req->method, req->path) < 0)
+		k.err = -E2BIG;
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, key_arg, &k);
+	if (k.err || strbuf_putc(&k.sb, '\0') < 0)
+		r = -E2BIG;
+	else
+		memcpy(buf, k.sb.buf, k.sb.len);
+	strbuf_done(&k.sb);
+	return r;
 }
 
 void http_set_csp(struct http_req *req, const char *policy)

@@ -164,9 +164,16 @@ void http_suspend(struct http_req *req);
 void http_resume(struct http_req *req);
 
 /* Runs a queued route's handler on the calling thread (a worker of the options' queue hook,
- * which parked the request with http_suspend), keeps its return for the connection's thread
- * and wakes the request. The caller must not touch req afterwards. */
+ * which parked the request with http_suspend) and keeps its return for the connection's
+ * thread; wake the request with http_resume afterwards. */
 void http_run_queued(struct http_req *req);
+/* Gives a parked request dst the reply (or the error) that http_run_queued left in src, for a
+ * request asking the same thing. Returns 0, or -EINVAL when src's reply cannot be shared (a
+ * streamed one): run dst's own handler then. */
+int http_share_reply(struct http_req *dst, const struct http_req *src);
+/* The method, path and query arguments of req in one canonical string ("GET /p?a=1&b=2"),
+ * for telling requests that ask the same thing. Returns 0, or -E2BIG when it does not fit. */
+int http_request_key(struct http_req *req, char *buf, size_t len);
 
 /* Maps a negative errno from the libraries to an HTTP status (the one table). */
 int http_status_from_errno(int err);

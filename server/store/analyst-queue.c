@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "analyst-queue.h"
 
@@ -17,10 +18,32 @@ struct analyst_queue {
 	pthread_t threads[ANALYST_WORKERS_MAX];
 };
 
+/* Unlinks the waiting jobs with this key (q->mu held; the caller fixes q->tail) and returns
+ * them as a list in their order; NULL when key is NULL or none. */
+static struct analyst_job *take_same(struct analyst_queue *q, const char *key)
+{
+	struct analyst_job **pp = &q->head, *it, *first = NULL, **last = &first;
+
+	if (!key)
+		return NULL;
+	while ((it = *pp)) {
+		if (!it->key || strcmp(it->key, key) != 0) {
+			pp = &it->next;
+			continue;
+		}
+		*pp = it->next;
+		q->waiting--;
+		it->next = NULL;
+		*last = it;
+		last = &it->next;
+	}
+	return first;
+}
+
 static void *worker_main(void *arg)
 {
 	struct analyst_queue *q = arg;
-	struct analyst_job *job;
+	struct analyst_job *job, *followers, *it;
 
 	pthread_mutex_lock(&q->mu);
 	for (;;) {
@@ -30,12 +53,14 @@ static void *worker_main(void *arg)
 			break;               /* stopping, and nothing left to run */
 		job = q->head;
 		q->head = job->next;
-		if (!q->head)
-			q->tail = NULL;
 		q->waiting--;
+		followers = take_same(q, job->key);
+		q->tail = NULL;
+		for (it = q->head; it; it = it->next)
+			q->tail = it;
 		q->running++;
 		pthread_mutex_unlock(&q->mu);
-		job->run(job);           /* may free job */
+		job->run(job, followers);    /* may free the jobs */
 		pthread_mutex_lock(&q->mu);
 		q->running--;
 	}

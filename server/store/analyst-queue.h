@@ -13,10 +13,15 @@
 
 struct analyst_queue;
 
-/* A job on its way through the queue; keep it alive until run has been called. */
+/* A job on its way through the queue; keep it alive until run has been called. Jobs with the
+ * same key (not NULL) asking for the same answer, a worker that takes one takes every other
+ * waiting job of that key with it: run gets the first and the others as a list (followers,
+ * linked by next), all of which arrived before the run began, so one computation answers
+ * them all. */
 struct analyst_job {
-	void (*run)(struct analyst_job *job);   /* called once, on a worker thread */
-	struct analyst_job *next;               /* private */
+	void (*run)(struct analyst_job *job, struct analyst_job *followers);  /* once, on a worker */
+	const char *key;                        /* what the answer depends on, or NULL: never shared */
+	struct analyst_job *next;               /* private until run */
 };
 
 /* Starts workers (1 to ANALYST_WORKERS_MAX) threads for a queue of at most depth waiting jobs
@@ -30,5 +35,5 @@ void analyst_queue_free(struct analyst_queue *q);
  * depth jobs already wait (nothing queued, park not called), or -ESHUTDOWN when stopping. */
 int analyst_queue_submit(struct analyst_queue *q, struct analyst_job *job, void (*park)(void *waiter),
 			 void *waiter);
-/* Jobs waiting (not yet taken by a worker) and jobs running now, for /healthz and tests. */
+/* Jobs waiting (not yet taken by a worker) and workers running jobs now, for the log. */
 void analyst_queue_load(struct analyst_queue *q, unsigned *waiting, unsigned *running);
