@@ -104,6 +104,73 @@ class CitizensFirst(unittest.TestCase):
         again = self.server.get(EXPORT, token=self.analyst)
         self.assertEqual(again.status, 200, again.body[:300])
 
+    def hold_workers(self):
+        """Takes the lock on audit_log and sends WORKERS exports that wait on it; returns the psql
+        holding the lock and the exports' futures."""
+        holder = subprocess.Popen(["psql", "-qX", "-v", "ON_ERROR_STOP=1", self.db.url], stdin=subprocess.PIPE,
+                                  stdout=subprocess.DEVNULL, text=True)
+        holder.stdin.write("BEGIN; LOCK TABLE audit_log IN ACCESS EXCLUSIVE MODE;\n")
+        holder.stdin.flush()
+        h.wait_for(lambda: self.db.sql("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+                                       " WHERE c.relname = 'audit_log' AND l.mode = 'AccessExclusiveLock'"
+                                       " AND l.granted"), 30, "the test's lock on audit_log", ok=lambda n: n == "1")
+        stuck = [self.pool.submit(self.server.get, EXPORT, token=self.analyst, timeout=120) for _ in range(WORKERS)]
+        h.wait_for(lambda: self.db.sql(LOCK_WAITERS), 30, "every analyst worker waiting on the lock",
+                   ok=lambda n: n == str(WORKERS))
+        return holder, stuck
+
+    @staticmethod
+    def release(holder):
+        holder.stdin.write("COMMIT;\n")
+        holder.stdin.close()
+        holder.wait(60)
+
+    def wait_queued(self, n_before):
+        """Waits for one more log line saying QUEUE requests wait behind WORKERS running ones."""
+        rx = f"analysts' queue: {QUEUE} waiting, {WORKERS} running"
+        h.wait_for(lambda: self.server.read_log().count(rx), 30, rx, ok=lambda n: n > n_before)
+
+    def test_same_question_one_computation(self):
+        """Requests waiting with the same question share one computation and get the same reply
+        as a request computed alone; CSV replies are audited per request, so never shared."""
+        for _ in range(3):
+            self.assertEqual(self.post(str(uuid.uuid4())).status, 201)
+        est = "/api/v1/surveys/cit/estimates?by=agency"
+        self.pool = concurrent.futures.ThreadPoolExecutor(WORKERS + QUEUE)
+        rx_queued = f"analysts' queue: {QUEUE} waiting, {WORKERS} running"
+        shared_before = self.server.read_log().count("one computation answered 1 more request(s)")
+        n = self.server.read_log().count(rx_queued)
+        holder, stuck = self.hold_workers()
+        try:
+            same = [self.pool.submit(self.server.get, est, token=self.analyst, timeout=120) for _ in range(QUEUE)]
+            self.wait_queued(n)
+        finally:
+            self.release(holder)
+        replies = [f.result(timeout=120 * h.SLOW) for f in stuck + same]
+        self.assertEqual([r.status for r in replies], [200] * (WORKERS + QUEUE), [r.body[:200] for r in replies])
+        h.wait_for(lambda: self.server.read_log().count("one computation answered 1 more request(s)"), 30,
+                   "the log of the shared computation", ok=lambda c: c > shared_before)
+        alone = self.server.get(est, token=self.analyst)
+        self.assertEqual(alone.status, 200, alone.body[:300])
+        self.assertEqual(replies[-1].body, replies[-2].body)
+        self.assertEqual(replies[-1].body, alone.body)
+
+        audits = int(self.db.sql("SELECT count(*) FROM audit_log WHERE detail->>'export' = 'estimates'"))
+        n = self.server.read_log().count(rx_queued)
+        holder, stuck = self.hold_workers()
+        try:
+            csvs = [self.pool.submit(self.server.get, est + "&format=csv", token=self.analyst, timeout=120)
+                    for _ in range(QUEUE)]
+            self.wait_queued(n)
+        finally:
+            self.release(holder)
+        for f in stuck + csvs:
+            r = f.result(timeout=120 * h.SLOW)
+            self.assertEqual(r.status, 200, r.body[:300])
+        self.assertEqual(int(self.db.sql("SELECT count(*) FROM audit_log WHERE detail->>'export' = 'estimates'")),
+                         audits + QUEUE)
+        self.pool.shutdown()
+
     def test_group_commit_loses_nothing(self):
         ids = [str(uuid.uuid4()) for _ in range(150)]
         sends = ids + ids[:50] + ids[100:120]      # replays of the same client ids, interleaved
