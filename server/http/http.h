@@ -4,7 +4,8 @@
  * SIPAS_THREADS polling threads (default 8), each owning its connections (epoll).
  * A handler runs to completion on the thread of its connection; while it waits for
  * PostgreSQL (a pooled connection per handler call) only that thread's other
- * connections wait. Per-request state (struct http_req) is allocated on the first
+ * connections wait. A queued route's handler (route->queued) runs instead on a thread of
+ * the options' queue hook while its connection is parked, holding no HTTP thread. Per-request state (struct http_req) is allocated on the first
  * callback and freed in exactly one place: the request-completed callback, however the
  * request ended (served, timed out, client gone). */
 #pragma once
