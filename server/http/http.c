@@ -186,16 +186,43 @@ void http_run_queued(struct http_req *req)
 	req->queued_status = req->route->handler(req);
 }
 
-int http_share_reply(struct http_req *dst, const struct http_req *src)
+/* One reply body that several requests send (one copy, however many wait): freed when the
+ * last response using it, or the last request still holding it, lets go. */
+struct http_shared {
+	atomic_uint refs;
+	size_t len;
+	char data[];
+};
+
+static void shared_release(void *p)
+{
+	struct http_shared *b = p;
+
+	if (b && atomic_fetch_sub(&b->refs, 1) == 1)
+		free(b);
+}
+
+int http_share_reply(struct http_req *dst, struct http_req *src)
 {
 	if (src->stream_fn)
 		return -EINVAL;
 	dst->queued_status = src->queued_status;
 	if (!src->replied)
 		return 0;
-	strbuf_reset(&dst->out);
-	if (strbuf_append(&dst->out, src->out.buf ? src->out.buf : "", src->out.len) < 0)
-		return -EINVAL;
+	if (!src->shared) {          /* the first follower: the leader's body moves into a shared one */
+		struct http_shared *b = malloc(sizeof *b + src->out.len + 1);
+
+		if (!b)
+			return -EINVAL;
+		atomic_init(&b->refs, 1);
+		b->len = src->out.len;
+		if (src->out.len)
+			memcpy(b->data, src->out.buf, src->out.len);
+		src->shared = b;
+		strbuf_done(&src->out);
+	}
+	atomic_fetch_add(&src->shared->refs, 1);
+	dst->shared = src->shared;
 	dst->status = src->status;
 	dst->out_type = src->out_type;
 	dst->csp = src->csp;
@@ -294,6 +321,11 @@ static enum MHD_Result queue_reply(struct http_req *req)
 			req->stream_free = NULL;
 			req->stream_ud = NULL;
 		}
+	} else if (req->shared) {
+		resp = MHD_create_response_from_buffer_with_free_callback_cls(req->shared->len, req->shared->data,
+									       shared_release, req->shared);
+		if (resp)
+			req->shared = NULL;         /* the response's now */
 	} else {
 		resp = MHD_create_response_from_buffer(req->out.len, req->out.buf ? req->out.buf : (char *)"",
 						       MHD_RESPMEM_MUST_COPY);
@@ -500,6 +532,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 		req->state_free(req->state);
 	if (req->stream_free)
 		req->stream_free(req->stream_ud);
+	shared_release(req->shared);
 	strbuf_done(&req->body);
 	strbuf_done(&req->out);
 	free(req);

@@ -20,6 +20,7 @@
 struct app;
 struct http_req;
 struct http_server;
+struct http_shared;
 
 /* Roles, as a bit set in a route's `who`. */
 enum {
@@ -116,6 +117,7 @@ struct http_req {
 	bool suspended;                              /* waiting for another thread (http_suspend) */
 	bool resumed;                                /* the handler runs again after http_resume */
 	int queued_status;                           /* a queued route's handler's return (http_run_queued) */
+	struct http_shared *shared;                  /* a body shared by requests asking the same (http_share_reply) */
 	void *conn;                                  /* the MHD connection */
 	int64_t started_ns;
 };
@@ -169,9 +171,10 @@ void http_resume(struct http_req *req);
  * thread; wake the request with http_resume afterwards. */
 void http_run_queued(struct http_req *req);
 /* Gives a parked request dst the reply (or the error) that http_run_queued left in src, for a
- * request asking the same thing. Returns 0, or -EINVAL when src's reply cannot be shared (a
- * streamed one): run dst's own handler then. */
-int http_share_reply(struct http_req *dst, const struct http_req *src);
+ * request asking the same thing; the body is kept once for all of them. Call it before src
+ * is woken. Returns 0, or -EINVAL when src's reply cannot be shared (a streamed one, or out
+ * of memory): run dst's own handler then. */
+int http_share_reply(struct http_req *dst, struct http_req *src);
 /* The method, path and query arguments of req in one canonical string ("GET /p?a=1&b=2"),
  * for telling requests that ask the same thing. Returns 0, or -E2BIG when it does not fit. */
 int http_request_key(struct http_req *req, char *buf, size_t len);
