@@ -1,5 +1,6 @@
 -- bench/intake.lua - wrk script: POSTs the JSON body of bench/intake (file given as the first
 -- script argument, without "id") with a unique client id per request; counts non-2xx replies.
+-- Arguments: BODY_FILE PATH [RUN] (RUN: a number that differs between concurrent wrk processes).
 local threads = {}
 local counter, prefix = 0, ""
 local body_head, path
@@ -16,7 +17,8 @@ function init(args)
 	path = args[2]
 	body_head = string.sub(body, 2)      -- drop the opening brace: the id goes first
 	-- tid is set per thread by setup(); the random part keeps runs apart
-	math.randomseed(os.time() * 1000 + tid)
+	-- (an optional third argument tells apart wrk processes started in the same second)
+	math.randomseed(os.time() * 1000 + tid + 100 * (tonumber(args[3]) or 0))
 	prefix = string.format("%08x-%04x-4", math.random(0, 0x7fffffff), tid)
 	bad = 0
 end

@@ -7,7 +7,6 @@ Usage: upload-gen.py FORM.json ROWS SURVEY_ID AGENCIES.csv OUT.csv OUT.copy [SEE
   AGENCIES.csv: `code,id` lines (the agencies of the database under test).
 Answers follow the form: scale/single codes, multi code sets, numbers in bounds, show_if and
 required respected; serials are B0000001..."""
-import hashlib
 import json
 import random
 import sys
@@ -50,16 +49,19 @@ def main():
                 if v is not None:
                     ans[q["id"]] = v
                 if q["type"] in ("scale", "single"):
-                    slots.append("NULL" if v is None else str(v))
+                    slots.append(v)
                 cells.append("" if v is None else ";".join(map(str, v)) if isinstance(v, list) else str(v))
             serial = "B%07d" % i
             day = "2026-%02d-%02d" % (rnd.randint(1, 12), rnd.randint(1, 28))
             fc.write(",".join([serial, code, "", "", "", "", day] + cells) + "\n")
-            answers = json.dumps(ans, ensure_ascii=False, separators=(",", ":"))
-            h = hashlib.sha256((answers + "\n" + code).encode()).hexdigest()
-            esc = answers.replace("\\", "\\\\")
-            fp.write("\t".join([survey_id, aid, "paper", serial, code, day, "{" + ",".join(slots) + "}",
-                                esc, "\\\\x" + h]) + "\n")
+            # as sipas stores a paper row (sql/008_compact.sql): the coded answers as a bytea,
+            # the other answers as JSON (none: NULL), no content hash
+            uncoded = {q["id"]: ans[q["id"]] for q in qs if q["id"] in ans and q["type"] not in ("scale", "single")}
+            answers = json.dumps(uncoded, ensure_ascii=False, separators=(",", ":")).replace("\\", "\\\\")
+            width = 2 if any(v is not None and v >= 255 for v in slots) else 1
+            codes = "%02x" % width + "".join("%0*x" % (2 * width, 0 if v is None else v + 1) for v in slots)
+            fp.write("\t".join([survey_id, aid, "paper", serial, code, day, "\\\\x" + codes,
+                                answers if uncoded else "\\N"]) + "\n")
 
 
 if __name__ == "__main__":

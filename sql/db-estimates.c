@@ -29,6 +29,31 @@ int db_est_trylock(struct db_conn *c, int survey_id)
 	return r;
 }
 
+int db_est_xact_trylock(struct db_conn *c, int survey_id)
+{
+	PGresult *res = NULL;
+	char sid[DB_INT_LEN];
+	int r;
+
+	db_int_param(survey_id, sid);
+	r = db_exec(c, "SELECT pg_try_advisory_xact_lock(" LOCK_CLASS ", $1::int)", 1, (const char *[]){ sid }, &res);
+	if (r < 0)
+		return r;
+	r = PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	return r;
+}
+
+int db_est_queue_upload(struct db_conn *c, int survey_id, long long upload_id)
+{
+	char sid[DB_INT_LEN], uid[DB_INT_LEN];
+
+	db_int_param(survey_id, sid);
+	db_int_param(upload_id, uid);
+	return db_exec(c, "INSERT INTO est_pending (survey_id, response_id) SELECT survey_id, id FROM responses"
+			  " WHERE upload_id = $2 AND survey_id = $1 AND NOT withdrawn", 2, (const char *[]){ sid, uid }, NULL);
+}
+
 int db_est_unlock(struct db_conn *c, int survey_id)
 {
 	char sid[DB_INT_LEN];
@@ -96,36 +121,6 @@ int db_est_rebuild_begin(struct db_conn *c, int survey_id)
 	return 0;
 }
 
-/* Parses a smallint[] in text form ("{1,NULL,3}") into n codes; returns 0 or -EIO. */
-static int parse_codes(const char *s, int16_t *out, size_t n)
-{
-	size_t i = 0;
-
-	if (*s++ != '{')
-		return -EIO;
-	while (*s && *s != '}') {
-		if (i >= n)
-			return -EIO;
-		if (*s == 'N') {
-			out[i++] = -1;
-			s += 4;
-		} else {
-			char *end;
-			long v = strtol(s, &end, 10);
-
-			if (end == s || v < -1 || v > 32767)
-				return -EIO;
-			out[i++] = (int16_t)v;
-			s = end;
-		}
-		if (*s == ',')
-			s++;
-	}
-	while (i < n)
-		out[i++] = -1;
-	return 0;
-}
-
 /* Calls fn for each row of res (columns ROW_COLUMNS, possibly NULL when left-joined away). */
 static long long each_row(PGresult *res, size_t ncodes, int16_t *codes, db_est_row_fn fn, void *ud)
 {
@@ -143,7 +138,7 @@ static long long each_row(PGresult *res, size_t ncodes, int16_t *codes, db_est_r
 		row.weight = PQgetisnull(res, i, 4) ? NAN : strtod(PQgetvalue(res, i, 4), NULL);
 		row.fpc = PQgetisnull(res, i, 5) ? NAN : strtod(PQgetvalue(res, i, 5), NULL);
 		row.channel = PQgetvalue(res, i, 6);
-		if (parse_codes(PQgetvalue(res, i, 7), codes, ncodes) < 0)
+		if (db_codes_get(PQgetvalue(res, i, 7), codes, ncodes) < 0)
 			return -EIO;
 		row.codes = codes;
 		if ((r = fn(ud, &row)) < 0)

@@ -42,6 +42,12 @@ typedef int (*db_est_cell_fn)(void *ud, const struct db_est_cell *c);
 
 /* Tries to take the round's fold lock: 1 taken, 0 held by another session, or a negative errno. */
 int db_est_trylock(struct db_conn *c, int survey_id);
+/* Tries to take the round's fold lock until the end of c's open transaction: 1 taken, 0 held
+ * by another session, or a negative errno. */
+int db_est_xact_trylock(struct db_conn *c, int survey_id);
+/* Queues the responses of upload upload_id for the next fold (in c's open transaction);
+ * returns 0 or a negative errno. */
+int db_est_queue_upload(struct db_conn *c, int survey_id, long long upload_id);
 /* Gives the fold lock back; returns 0 or a negative errno. */
 int db_est_unlock(struct db_conn *c, int survey_id);
 /* Reads whether the round's cells must be rebuilt and whether responses wait to be folded in;

@@ -43,7 +43,7 @@ static int select_sql(struct strbuf *sql, int survey_id, const struct db_export_
 				      "CASE WHEN jsonb_typeof(r.answers->'%s') = 'array' THEN r.answers->'%s' END)), ';'), '')",
 				      id, id);
 		else if (cols[i].kind == DB_EXPORT_CODE && cols[i].slot >= 0)
-			strbuf_printf(sql, ", r.codes[%d]", cols[i].slot + 1);
+			strbuf_printf(sql, ", sipas_code(r.codes, %d)", cols[i].slot);
 		else if (cols[i].kind == DB_EXPORT_TEXT && escape)
 			strbuf_printf(sql, ", " ESCAPED("(r.answers->>'%s')"), id, id, id);
 		else

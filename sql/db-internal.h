@@ -41,3 +41,9 @@ PGconn *db_open(const char *conninfo, char *errbuf, size_t errlen);
 void db_copy_text(struct strbuf *sb, const char *s, size_t n);
 /* Appends s escaped for COPY, or \N when s is NULL or empty. */
 void db_copy_opt(struct strbuf *sb, const char *s);
+/* Appends the coded answers codes[0..n) (negative = no answer) as a bytea in hex text form
+ * (008_compact.sql), its backslash doubled for COPY when copy; returns 0 or -ENOMEM. */
+int db_codes_put(struct strbuf *sb, const int16_t *codes, size_t n, bool copy);
+/* Reads the bytea text s (as the server sends it) into n codes (-1 = no answer, missing slots
+ * too); returns 0 or -EIO when s is not such a value or holds more than n codes. */
+int db_codes_get(const char *s, int16_t *out, size_t n);

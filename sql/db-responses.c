@@ -11,7 +11,7 @@
 
 #define INSERT_SQL \
 	"INSERT INTO responses (survey_id, client_id, agency_id, channel, stratum, codes, answers, content_hash)" \
-	" SELECT s.id, $2::uuid, a.id, $4, a.code, $5::smallint[], $6::jsonb, $7::bytea" \
+	" SELECT s.id, $2::uuid, a.id, $4, a.code, $5::bytea, $6::jsonb, $7::bytea" \
 	" FROM surveys s JOIN agencies a ON a.code = $3" \
 	" WHERE s.id = $1 AND s.status = 'open'" \
 	" AND (NOT EXISTS (SELECT 1 FROM survey_agencies sa WHERE sa.survey_id = s.id)" \
@@ -25,22 +25,6 @@
 	" a.id IS NOT NULL AND (NOT EXISTS (SELECT 1 FROM survey_agencies sa WHERE sa.survey_id = s.id)" \
 	"      OR EXISTS (SELECT 1 FROM survey_agencies sa WHERE sa.survey_id = s.id AND sa.agency_id = a.id))" \
 	" FROM surveys s LEFT JOIN agencies a ON a.code = $3 WHERE s.id = $1"
-
-static int codes_literal(struct strbuf *sb, const int16_t *codes, size_t n)
-{
-	size_t i;
-
-	strbuf_putc(sb, '{');
-	for (i = 0; i < n; i++) {
-		if (i)
-			strbuf_putc(sb, ',');
-		if (codes[i] < 0)
-			strbuf_puts(sb, "NULL");
-		else
-			strbuf_printf(sb, "%d", codes[i]);
-	}
-	return strbuf_putc(sb, '}');
-}
 
 /* Explains an insert that stored nothing; returns REPLAY or a negative errno. */
 static int diagnose(struct db_conn *c, const char *sid, const struct db_response *r,
@@ -157,7 +141,7 @@ int db_response_insert(struct db_conn *c, const struct db_response *r)
 	int ret;
 
 	strbuf_init(&codes, 0);
-	if ((ret = codes_literal(&codes, r->codes, r->ncodes)) < 0)
+	if ((ret = db_codes_put(&codes, r->codes, r->ncodes, false)) < 0)
 		goto out;
 	db_int_param(r->survey_id, sid);
 	db_hash_param(r->content_hash, hash);
@@ -182,7 +166,7 @@ out:
 #define BATCH_STMT "sipas_response_batch"
 #define BATCH_SQL \
 	"INSERT INTO responses (survey_id, client_id, agency_id, channel, stratum, codes, answers, content_hash)" \
-	" SELECT s.id, v.client_id, a.id, v.channel, a.code, v.codes::smallint[], v.answers::jsonb, v.hash" \
+	" SELECT s.id, v.client_id, a.id, v.channel, a.code, v.codes::bytea, v.answers::jsonb, v.hash" \
 	" FROM unnest($1::int[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[])" \
 	"  AS v(survey_id, client_id, agency, channel, codes, answers, hash)" \
 	" JOIN surveys s ON s.id = v.survey_id AND s.status = 'open' JOIN agencies a ON a.code = v.agency" \
@@ -191,11 +175,15 @@ out:
 	" ON CONFLICT (survey_id, client_id) WHERE client_id IS NOT NULL DO NOTHING" \
 	" RETURNING survey_id, client_id"
 
-/* Appends s as a quoted element of an array literal. */
+/* Appends s as a quoted element of an array literal (NULL: a NULL element). */
 static int array_elem(struct strbuf *sb, const char *s)
 {
 	const char *run = s;
-	int r = strbuf_putc(sb, '"');
+	int r;
+
+	if (!s)
+		return strbuf_puts(sb, "NULL");
+	r = strbuf_putc(sb, '"');
 
 	for (; r == 0 && *s; s++) {
 		if (*s != '"' && *s != '\\')
@@ -267,7 +255,7 @@ int db_responses_insert_batch(struct db_conn *c, const struct db_response *const
 		strbuf_puts(&a[1], row->client_id);
 		array_elem(&a[2], row->agency);
 		array_elem(&a[3], row->channel);
-		codes_literal(&codes, row->codes, row->ncodes);
+		db_codes_put(&codes, row->codes, row->ncodes, false);
 		array_elem(&a[4], strbuf_str(&codes));
 		array_elem(&a[5], row->answers);
 		r = array_elem(&a[6], hex);

@@ -16,7 +16,7 @@ struct db_response {
 	const char *channel;          /* a channel code (survey-forms/channel.h): web or api here */
 	const int16_t *codes;         /* the coded answers in slot order (FORM_NO_ANSWER = none) */
 	size_t ncodes;
-	const char *answers;          /* the normalised answers as a JSON object */
+	const char *answers;          /* the answers codes does not hold, as a JSON object, or NULL */
 	uint8_t content_hash[32];     /* SHA-256 of the normalised answers and the agency */
 	const uint8_t *invite;        /* SHA-256 of the invitation code, or NULL */
 };

@@ -2,11 +2,14 @@
  * checked against what is stored, then kept or rolled back as a whole; the upload history;
  * withdrawing an upload.
  *
- * An upload's life: db_upload_begin (BEGIN, a temporary table, COPY FROM STDIN), any number
- * of db_upload_put (rows buffered and sent with PQputCopyData), then db_upload_finish
- * (COPY ended and drained; the same-file and serial checks; with store, the rows moved into
- * responses, the upload recorded and audited, COMMIT) or db_upload_free alone (ROLLBACK).
- * Nothing reaches `responses` before db_upload_finish, and nothing stays unless it returns 0. */
+ * An upload's life: db_upload_begin (BEGIN; uploads to the round serialised; COPY FROM STDIN
+ * straight into responses when the round has no stored serial, else into a temporary table),
+ * any number of db_upload_put (rows buffered and sent with PQputCopyData), then
+ * db_upload_finish (COPY ended and drained; the same-file and serial checks; with store, the
+ * staged rows moved into responses, the upload recorded, the caller's before_commit (the fold),
+ * the audit, COMMIT) or db_upload_free alone (ROLLBACK). Nothing is visible before the COMMIT,
+ * and nothing stays unless db_upload_finish returns 0. The rows are not queued for the fold
+ * (sipas.folded is set for the transaction): the caller folds them in before_commit. */
 #pragma once
 
 #include <stdbool.h>
@@ -23,18 +26,17 @@ struct db_upload;
 struct db_upload_row {
 	long row;                     /* 1 = the first data row */
 	const char *serial;           /* required */
-	const char *agency;           /* an agency code the caller checked */
+	int agency_id;                /* the id of an agency the caller checked */
 	const char *channel;          /* web, paper, phone, api */
-	const char *stratum;          /* NULL or "" = the agency code */
+	const char *stratum;          /* the stratum (the agency code when the file gave none) */
 	const char *psu;              /* NULL or "" = none */
 	double weight;                /* > 0, or 0 = none */
 	double fpc;                   /* > 0, or 0 = none */
 	const char *submitted_at;     /* ISO-8601 text, or NULL = now */
 	const int16_t *codes;         /* coded answers in slot order; negative = no answer */
 	size_t ncodes;
-	const char *answers;          /* the answers as a JSON object */
+	const char *answers;          /* the answers codes does not hold, as a JSON object, or NULL */
 	size_t answers_len;
-	const uint8_t *content_hash;  /* 32 bytes */
 };
 
 /* What is recorded with an upload. */
@@ -51,26 +53,29 @@ struct db_upload_meta {
  * (earlier_upload 0 = a response that came by another way); a negative return stops. */
 typedef int (*db_upload_conflict_fn)(void *ud, long row, const char *serial, long long earlier_upload);
 
-/* Starts an upload on c (held until db_upload_free): BEGIN, the temporary table, COPY.
- * Returns 0 and *out, or a negative errno (c's error says why). */
-int db_upload_begin(struct db_conn *c, struct db_upload **out);
+/* Starts an upload of m's round (m->sha256 and m->rows are not read yet) on c (held until
+ * db_upload_free): BEGIN, COPY. A dry run takes no lock and, when no stored serial needs
+ * checking, sends nothing. Returns 0 and *out, or a negative errno (c's error says why). */
+int db_upload_begin(struct db_conn *c, const struct db_upload_meta *m, bool dry_run, struct db_upload **out);
 /* Adds a row; sends the buffered rows to the server every few hundred kilobytes. Returns 0
  * or a negative errno (-ECONNREFUSED: the database went away). */
 int db_upload_put(struct db_upload *u, const struct db_upload_row *row);
 /* Ends the COPY and checks, with concurrent uploads to the same round serialised: the same
  * file stored before -> -EEXIST with *earlier set; serials already stored -> fn per row (in
  * row order, at most max_conflicts calls), then -EINVAL with *nconflicts set. When store is
- * false (a dry run) stops there and returns 0. Otherwise moves the rows into responses,
- * records the upload, audits it and commits: 0 with *upload_id. Every failure rolls back. */
+ * false (a dry run) stops there and returns 0. Otherwise keeps the rows, records the upload,
+ * calls before_commit(bud, c, upload id) (may be NULL) in the transaction, audits it and commits: 0 with
+ * *upload_id. Every failure rolls back. */
 int db_upload_finish(struct db_upload *u, const struct db_upload_meta *m, bool store,
 		     db_upload_conflict_fn fn, void *ud, size_t max_conflicts,
+		     int (*before_commit)(void *bud, struct db_conn *c, long long upload_id), void *bud,
 		     long long *earlier, size_t *nconflicts, long long *upload_id);
 /* Rolls back what is not committed and frees u; u may be NULL. The connection stays the caller's. */
 void db_upload_free(struct db_upload *u);
 
-/* Calls fn for every agency code an upload to survey_id may name: the round's agencies, or
- * every agency when the round lists none. Returns the count or a negative errno. */
-int db_upload_agencies(struct db_conn *c, int survey_id, int (*fn)(void *ud, const char *code), void *ud);
+/* Calls fn for every agency (id and code) an upload to survey_id may name: the round's
+ * agencies, or every agency when the round lists none. Returns the count or a negative errno. */
+int db_upload_agencies(struct db_conn *c, int survey_id, int (*fn)(void *ud, int id, const char *code), void *ud);
 
 /* One upload in the history. */
 struct db_upload_info {

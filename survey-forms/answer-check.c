@@ -512,7 +512,7 @@ static int cmp_code(const void *a, const void *b)
 	return *(const int16_t *)a - *(const int16_t *)b;
 }
 
-int answer_write_json(const struct answer_set *s, struct strbuf *sb)
+int answer_write_json(const struct answer_set *s, bool uncoded_only, struct strbuf *sb)
 {
 	const struct form *f = s->f;
 	/* a key and a code or a list of codes, appended at once (this runs for every row of a file) */
@@ -528,7 +528,7 @@ int answer_write_json(const struct answer_set *s, struct strbuf *sb)
 		const struct form_question *fq = &f->questions[q];
 		char *p = tmp;
 
-		if (v->state != ANSV_SET)
+		if (v->state != ANSV_SET || (uncoded_only && fq->slot >= 0))
 			continue;
 		/* ids are [A-Za-z][A-Za-z0-9_.]*: nothing to escape */
 		if (!first)

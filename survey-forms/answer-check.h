@@ -130,8 +130,9 @@ void answer_check_rules(struct answer_set *s);
 /* Writes the coded vector (f->nslots entries; FORM_NO_ANSWER for blank or bad answers). */
 void answer_fill_codes(const struct answer_set *s, int16_t *codes);
 /* Appends the answers as a normalized JSON object: question order, blank answers left out,
- * multi codes sorted; returns 0 or a negative errno. */
-int answer_write_json(const struct answer_set *s, struct strbuf *sb);
+ * multi codes sorted; with uncoded_only, only the answers the coded vector does not hold
+ * (text, several-choice and number questions). Returns 0 or a negative errno. */
+int answer_write_json(const struct answer_set *s, bool uncoded_only, struct strbuf *sb);
 
 /* Parses a decimal number: [+-]digits[.digits][e[+-]digits], with '.' or one ',' as the decimal
  * point (a spreadsheet in a Vietnamese locale writes 1,5); true and *out when it is one. */

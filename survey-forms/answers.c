@@ -16,6 +16,7 @@ struct answers_impl {
 	const struct form *f;
 	struct answer_set set;
 	struct strbuf json;
+	struct strbuf stored;
 };
 
 struct answers *answers_new(const struct form *f)
@@ -31,6 +32,7 @@ struct answers *answers_new(const struct form *f)
 		goto fail;
 	a->impl->f = f;
 	strbuf_init(&a->impl->json, 0);
+	strbuf_init(&a->impl->stored, 0);
 	if (answer_set_init(&a->impl->set, f, ANSWERS_MAX_ERRORS) < 0)
 		goto fail;
 	a->json = "{}";
@@ -48,6 +50,7 @@ void answers_free(struct answers *a)
 	if (a->impl) {
 		answer_set_done(&a->impl->set);
 		strbuf_done(&a->impl->json);
+		strbuf_done(&a->impl->stored);
 		free(a->impl);
 	}
 	free(a->codes);
@@ -70,9 +73,11 @@ static void reset(struct answers *a)
 		a->codes[i] = FORM_NO_ANSWER;
 	a->json = "{}";
 	a->json_len = 2;
+	a->stored = NULL;
 	a->nerrors = a->errors_total = 0;
 	answer_set_reset(&a->impl->set);
 	strbuf_reset(&a->impl->json);
+	strbuf_reset(&a->impl->stored);
 }
 
 static struct answer_error *body_error(struct answers *a, enum answer_code code, const char *field)
@@ -192,10 +197,12 @@ static int finish(struct answers *a, bool body_read, bool agency_seen_bad)
 	if (s->errors_total)
 		return -EINVAL;
 	answer_fill_codes(s, a->codes);
-	if ((r = answer_write_json(s, &a->impl->json)) < 0)
+	if ((r = answer_write_json(s, false, &a->impl->json)) < 0 ||
+	    (r = answer_write_json(s, true, &a->impl->stored)) < 0)
 		return r;
 	a->json = strbuf_str(&a->impl->json);
 	a->json_len = a->impl->json.len;
+	a->stored = a->impl->stored.len > 2 ? strbuf_str(&a->impl->stored) : NULL;
 	return 0;
 }
 

@@ -37,6 +37,7 @@ struct answers {
 	int16_t *codes;           /* form->nslots coded answers in slot order (FORM_NO_ANSWER = none) */
 	const char *json;         /* the normalized answers object, NUL-terminated */
 	size_t json_len;
+	const char *stored;       /* the answers codes does not hold, as a JSON object; NULL if none */
 	size_t nerrors;           /* errors in the list */
 	size_t errors_total;      /* errors found, listed or not */
 	struct answers_error *errors;

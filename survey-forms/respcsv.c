@@ -670,10 +670,12 @@ static int on_data(struct respcsv *rc, const struct csv_record *rec)
 		answer_fill_codes(&rc->set, rc->codes);
 	if (rc->opt.want_json) {
 		strbuf_reset(&rc->json);
-		if ((r = answer_write_json(&rc->set, &rc->json)) < 0)
+		if ((r = answer_write_json(&rc->set, rc->opt.json_uncoded, &rc->json)) < 0)
 			return r;
-		row.answers_json = strbuf_str(&rc->json);
-		row.answers_json_len = rc->json.len;
+		if (!rc->opt.json_uncoded || rc->json.len > 2) {
+			row.answers_json = strbuf_str(&rc->json);
+			row.answers_json_len = rc->json.len;
+		}
 	}
 	rc->stats.valid++;
 	return rc->on_row ? rc->on_row(rc->userdata, &row) : 0;

@@ -22,6 +22,8 @@ struct respcsv_options {
 	const char *default_channel;   /* for a blank channel: a code of channel.h; NULL = FORM_CHANNEL_DEFAULT */
 	bool require_serial;           /* uploads: every row needs a serial (missing_serial) */
 	bool want_json;                /* fill respcsv_row.answers_json (off for the estimator's speed) */
+	bool json_uncoded;             /* with want_json: only the answers codes[] does not hold, and
+	                                * answers_json NULL when there are none */
 	size_t max_serials;            /* distinct serials remembered; 0 = RESPCSV_MAX_SERIALS; past it: too_many_rows */
 	size_t max_errors;             /* errors passed to on_error; later ones are only counted; 0 = all */
 	long row_offset;               /* added to the rows that messages name (1 for a workbook's rows,

@@ -74,7 +74,7 @@ int analyst_est_error(struct http_req *req, const struct est_error *err)
 	return http_reply_buf(req, 422, "application/json", &sb);
 }
 
-int analyst_open(struct http_req *req, const char *survey, bool fold, struct analyst_ctx **out)
+static int open_ctx(struct http_req *req, const char *survey, bool fold, bool read, struct analyst_ctx **out)
 {
 	struct analyst_ctx *x;
 	int r;
@@ -84,8 +84,9 @@ int analyst_open(struct http_req *req, const char *survey, bool fold, struct ana
 		return -ENOMEM;
 	req->state = x;
 	req->state_free = ctx_free;
-	if ((r = app_analyst_db(req->app, &x->c)) < 0)
+	if ((r = read ? app_read_db(req->app, &x->c, &x->replica) : app_analyst_db(req->app, &x->c)) < 0)
 		return r;
+	fold = fold && !x->replica;
 	r = form_cache_get(req->app->forms, x->c, survey, &x->fe);
 	if (r == -ENOENT)
 		return http_reply_error(req, 404, "not_found", "no such survey round");
@@ -106,6 +107,16 @@ int analyst_open(struct http_req *req, const char *survey, bool fold, struct ana
 	return 0;
 }
 
+int analyst_open(struct http_req *req, const char *survey, bool fold, struct analyst_ctx **out)
+{
+	return open_ctx(req, survey, fold, false, out);
+}
+
+int analyst_open_read(struct http_req *req, const char *survey, bool fold, struct analyst_ctx **out)
+{
+	return open_ctx(req, survey, fold, true, out);
+}
+
 int analyst_round(struct http_req *req, struct analyst_ctx *x, const char *code, const struct form_entry **out,
 		  struct est_error *err)
 {
@@ -114,7 +125,7 @@ int analyst_round(struct http_req *req, struct analyst_ctx *x, const char *code,
 
 	if ((r = form_cache_get(req->app->forms, x->c, code, &fe)) < 0)
 		return r;
-	if ((r = est_store_fold(req->app->folds, x->c, fe, EST_STORE_WAIT_MS, NULL, err)) < 0) {
+	if (!x->replica && (r = est_store_fold(req->app->folds, x->c, fe, EST_STORE_WAIT_MS, NULL, err)) < 0) {
 		form_cache_put(fe);
 		return r;
 	}
@@ -332,9 +343,16 @@ void analyst_report(struct analyst_ctx *x, struct analyst_est *e, struct est_rep
 int analyst_audit(struct db_conn *c, const struct form_entry *fe, struct http_req *req, const char *what,
 		  const char *format)
 {
+	const struct analyst_ctx *x = req->state_free == ctx_free ? req->state : NULL;
+	struct db_conn *primary = NULL;
 	struct strbuf sb;
 	int r;
 
+	if (x && x->replica) {          /* a replica is read-only: the audit goes to the primary */
+		if ((r = app_analyst_db(req->app, &primary)) < 0)
+			return r;
+		c = primary;
+	}
 	strbuf_init(&sb, 4096);
 	strbuf_putc(&sb, '{');
 	jsonw_member_str(&sb, "export", what);
@@ -344,6 +362,7 @@ int analyst_audit(struct db_conn *c, const struct form_entry *fe, struct http_re
 	strbuf_putc(&sb, '}');
 	r = db_audit(c, req->auth.token_id, req->auth.name, "export", fe->survey.id, strbuf_str(&sb));
 	strbuf_done(&sb);
+	db_release(primary);
 	return r;
 }
 

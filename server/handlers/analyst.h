@@ -38,6 +38,7 @@ struct analyst_ctx {
 	struct analyst_est est[2];            /* [1]: the other round of a comparison */
 	const struct form_entry *other;
 	char version[160];                    /* of the aggregates, for the reply cache ("" = none) */
+	bool replica;                         /* c reads the replica: read-only, never folds */
 };
 
 /* Allocates the request's state, takes a database connection, finds the round (404), starts
@@ -45,6 +46,10 @@ struct analyst_ctx {
  * reason when a stored response is refused). Returns 0 and *out, or a status with the reply
  * set, or a negative errno. */
 int analyst_open(struct http_req *req, const char *survey, bool fold, struct analyst_ctx **out);
+/* analyst_open for the analysts' read routes (estimates, compare, exports, dashboard, results):
+ * reads the replica of SIPAS_READ_DATABASE_URL when it is up, and then never folds (the
+ * primary's background fold keeps the replicated aggregates current); else as analyst_open. */
+int analyst_open_read(struct http_req *req, const char *survey, bool fold, struct analyst_ctx **out);
 /* Loads agencies, frame and baseline of x->fe (idempotent); returns 0 or a negative errno. */
 int analyst_load(struct analyst_ctx *x);
 /* Parses ci, confidence and lonely_psu into o (defaults otherwise); returns 0 or a 400 reply. */
@@ -55,9 +60,9 @@ int analyst_compute_dashboard(struct analyst_ctx *x);
 /* Computes estimates of round fe grouped by e->by into e (groups sorted by value, groups with
  * an empty value left out). Returns 0, -EINVAL with x->err filled, or a negative errno. */
 int analyst_compute(struct analyst_ctx *x, const struct form_entry *fe, struct analyst_est *e);
-/* Finds round code and brings its aggregates up to date. Returns 0 and *out (form_cache_put
- * it), -ENOENT (no such round), -EBUSY (a fold held the lock too long), -EINVAL with err
- * filled, or a negative errno. */
+/* Finds round code and brings its aggregates up to date (on the replica: takes them as they
+ * are). Returns 0 and *out (form_cache_put it), -ENOENT (no such round), -EBUSY (a fold held
+ * the lock too long), -EINVAL with err filled, or a negative errno. */
 int analyst_round(struct http_req *req, struct analyst_ctx *x, const char *code, const struct form_entry **out,
 		  struct est_error *err);
 /* analyst_compute for a round fe other than x->fe, with fe's own frame (and no baseline). */
@@ -84,6 +89,7 @@ int analyst_bad(struct http_req *req, const char *fmt, ...) __attribute__((forma
  * analyst_cache_put keeps a copy of a computed reply. */
 int analyst_cache_get(struct analyst_ctx *x, struct http_req *req, const char *key, const char *type);
 void analyst_cache_put(struct analyst_ctx *x, struct http_req *req, const char *key, const struct strbuf *sb);
-/* Records an export in the audit log (who, what, when); returns 0 or a negative errno. */
+/* Records an export in the audit log (who, what, when), on the primary when the request reads the
+ * replica (c is then not used); returns 0 or a negative errno. */
 int analyst_audit(struct db_conn *c, const struct form_entry *fe, struct http_req *req, const char *what,
 		  const char *format);

@@ -116,7 +116,7 @@ static int dash_estimates(struct http_req *req, struct analyst_ctx **out)
 	struct analyst_ctx *x = NULL;
 	int r;
 
-	if ((r = analyst_open(req, req->params[0], true, &x)) != 0)
+	if ((r = analyst_open_read(req, req->params[0], true, &x)) != 0)
 		return r;
 	r = analyst_compute_dashboard(x);
 	if (r == -EINVAL)

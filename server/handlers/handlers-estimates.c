@@ -74,7 +74,7 @@ static int estimates_open(struct http_req *req, struct analyst_ctx **xo)
 	if ((n = by_values(req, buf, vals)) < 0)
 		return analyst_bad(req, "at most %d by= values of at most %d bytes", EST_STORE_MAX_BY,
 				   ANALYST_QUERY_MAX - 1);
-	if ((r = analyst_open(req, req->params[0], true, &x)) != 0)
+	if ((r = analyst_open_read(req, req->params[0], true, &x)) != 0)
 		return r;
 	if ((r = analyst_options(req, &x->est[0].opt)) != 0)
 		return r;
@@ -334,7 +334,7 @@ int handle_compare(struct http_req *req)
 		return analyst_bad(req, "by= goes with against=SURVEY");
 	if ((a && strlen(a) > 32) || (b && strlen(b) > 32))
 		return analyst_bad(req, "agency codes are at most 32 bytes");
-	if ((r = analyst_open(req, req->params[0], true, &x)) != 0)
+	if ((r = analyst_open_read(req, req->params[0], true, &x)) != 0)
 		return r;
 	if ((r = analyst_options(req, &x->est[0].opt)) != 0)
 		return r;

@@ -130,7 +130,7 @@ static int export_stat(struct http_req *req, enum statfile_format fmt)
 	size_t i;
 	int r;
 
-	if ((r = analyst_open(req, req->params[0], false, &x)) != 0)
+	if ((r = analyst_open_read(req, req->params[0], false, &x)) != 0)
 		return r;
 	f = x->fe->form;
 	cols = calloc(f->nquestions + 1, sizeof *cols);

@@ -253,7 +253,7 @@ int handle_export_responses_xlsx(struct http_req *req)
 	uint32_t row = 1;
 	int r, fd;
 
-	if ((r = analyst_open(req, req->params[0], false, &x)) != 0)
+	if ((r = analyst_open_read(req, req->params[0], false, &x)) != 0)
 		return r;
 	f = x->fe->form;
 	n = DB_EXPORT_DESIGN_COLS + f->nquestions;

@@ -86,7 +86,7 @@ int handle_export_responses(struct http_req *req)
 	char disp[160];
 	int r;
 
-	if ((r = analyst_open(req, req->params[0], false, &x)) != 0)
+	if ((r = analyst_open_read(req, req->params[0], false, &x)) != 0)
 		return r;
 	s = calloc(1, sizeof *s);
 	cols = calloc(x->fe->form->nquestions + 1, sizeof *cols);
@@ -135,7 +135,7 @@ int handle_export_frame(struct http_req *req)
 	char disp[160];
 	int r;
 
-	if ((r = analyst_open(req, req->params[0], false, &x)) != 0)
+	if ((r = analyst_open_read(req, req->params[0], false, &x)) != 0)
 		return r;
 	strbuf_init(&sb, 0);
 	strbuf_puts(&sb, "stratum,population,target\r\n");

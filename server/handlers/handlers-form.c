@@ -302,7 +302,7 @@ int handle_form_post(struct http_req *req)
 	resp->channel = form_channels[FORM_CHANNEL_WEB].code;
 	resp->codes = st->result.a->codes;
 	resp->ncodes = st->entry->form->nslots;
-	resp->answers = st->result.a->json;
+	resp->answers = st->result.a->stored;
 	intake_content_hash(st->result.a->json, st->result.a->json_len, chosen, resp->content_hash);
 	if (st->invite) {
 		invite_hash(st->invite, st->ihash);

@@ -176,7 +176,7 @@ int handle_intake(struct http_req *req)
 	resp->channel = form_channels[a->channel >= 0 ? a->channel : FORM_CHANNEL_API].code;
 	resp->codes = a->codes;
 	resp->ncodes = st->entry->form->nslots;
-	resp->answers = a->json;
+	resp->answers = a->stored;
 	intake_content_hash(a->json, a->json_len, a->agency, resp->content_hash);
 	r = intake_submit(req, resp, &st->ticket);
 	if (r == HTTP_SUSPENDED)

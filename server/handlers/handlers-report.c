@@ -57,6 +57,7 @@ int handle_report_pdf(struct http_req *req)
 	struct report_ctx *x;
 	struct strbuf sb;
 	char msg[256], disp[200];
+	bool replica;
 	int r;
 
 	if ((rq.against && (!*rq.against || strlen(rq.against) >= ANALYST_QUERY_MAX)) ||
@@ -66,10 +67,11 @@ int handle_report_pdf(struct http_req *req)
 		return -ENOMEM;
 	req->state = x;
 	req->state_free = ctx_free;
-	if ((r = app_analyst_db(req->app, &x->c)) < 0)
+	if ((r = app_read_db(req->app, &x->c, &replica)) < 0)
 		return r;
 	est_folds_start(req->app->folds);
-	if ((r = report_data_load(x->c, req->app->forms, req->app->folds, &rq, &x->d, &err)) < 0)
+	/* on the replica (read-only) nothing is folded: the primary's background fold keeps it current */
+	if ((r = report_data_load(x->c, req->app->forms, replica ? NULL : req->app->folds, &rq, &x->d, &err)) < 0)
 		return load_error(req, r, &err);
 	db_release(x->c);
 	x->c = NULL;

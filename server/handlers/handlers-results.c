@@ -32,13 +32,14 @@ static int results_open(struct http_req *req, const char *type, const char *key,
 	size_t i, k;
 	int r;
 
-	if ((r = analyst_open(req, req->params[0], false, &x)) != 0)
+	if ((r = analyst_open_read(req, req->params[0], false, &x)) != 0)
 		return r;
 	if ((r = db_survey_is_published(x->c, x->fe->survey.id)) < 0)
 		return r;
 	if (r == 0)
 		return http_reply_error(req, 404, "not_found", "no such survey round");
-	if ((r = est_store_fold(req->app->folds, x->c, x->fe, EST_STORE_WAIT_MS, NULL, &x->err)) == -EBUSY) {
+	r = x->replica ? 0 : est_store_fold(req->app->folds, x->c, x->fe, EST_STORE_WAIT_MS, NULL, &x->err);
+	if (r == -EBUSY) {
 		http_add_header(req, "Retry-After", "10");
 		return http_reply_error(req, 503, "folding", "the results are being brought up to date; retry shortly");
 	}

@@ -1,6 +1,7 @@
 /* handlers-upload.c - paper results in bulk: the upload itself (a streamed CSV or .xlsx body), the
  * template and codebook for paper entry, the upload history, and withdrawing an upload. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,6 +315,7 @@ struct upload_req {
 	struct upload *up;
 	FILE *failed;                /* ?errors=csv: the failing rows */
 	bool errors_csv, dry_run;
+	int finished;                /* upload_finish's return, set on the finishing thread */
 	char file_name[UPLOAD_FILE_NAME_MAX + 1];
 };
 
@@ -457,6 +459,19 @@ static void file_close(void *ud)
 	fclose(ud);
 }
 
+/* Finishing an upload may wait for another upload of the round or a running fold: it runs on a
+ * thread of its own, so that the connection's thread keeps serving the others (among them,
+ * perhaps, the very upload it waits for). */
+static void *finish_main(void *arg)
+{
+	struct http_req *req = arg;
+	struct upload_req *st = req->state;
+
+	st->finished = upload_finish(st->up);
+	http_resume(req);
+	return NULL;
+}
+
 int handle_upload_post(struct http_req *req)
 {
 	struct upload_req *st;
@@ -467,7 +482,19 @@ int handle_upload_post(struct http_req *req)
 
 	if (upload_start(req, &st) != 0)
 		return st ? st->status : 500;
-	r = upload_finish(st->up);
+	if (!req->resumed) {
+		pthread_attr_t attr;
+		pthread_t t;
+
+		http_suspend(req);
+		pthread_attr_init(&attr);
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		if (pthread_create(&t, &attr, finish_main, req) != 0)
+			finish_main(req);        /* no thread to be had: finish here */
+		pthread_attr_destroy(&attr);
+		return HTTP_SUSPENDED;
+	}
+	r = st->finished;
 	res = upload_result(st->up);
 	if (st->errors_csv && (r == 0 || r == -EINVAL)) {
 		char n[24];

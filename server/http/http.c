@@ -369,6 +369,30 @@ static int content_type_ok(struct http_req *req)
 	return 0;
 }
 
+static enum MHD_Result count_host(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	(void)value;
+	if (strcasecmp(key, "Host") == 0)
+		(*(unsigned *)cls)++;
+	return MHD_YES;
+}
+
+/* RFC 9112 §3.2: an HTTP/1.1 request without a Host header, or with more than one, is refused
+ * with 400. HTTP/1.0 requests need none. Returns 0 or 400 with the reply set. */
+static int host_check(struct http_req *req, const char *version)
+{
+	unsigned n = 0;
+
+	if (strcmp(version, MHD_HTTP_VERSION_1_1) != 0)
+		return 0;
+	MHD_get_connection_values(req->conn, MHD_HEADER_KIND, count_host, &n);
+	if (n == 1)
+		return 0;
+	return http_reply_error(req, 400, "bad_host", n ? "an HTTP/1.1 request must have one Host header, not several"
+						     : "an HTTP/1.1 request must have a Host header");
+}
+
 /* Checks route, transfer coding, the admission hook (rate limit, auth), media type and declared
  * length; returns 0 or an error status with the reply set. */
 static int request_admit(struct http_req *req)
@@ -451,7 +475,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct http_req *req = *req_cls;
 	int status;
 
-	(void)version;
 	if (!req) {
 		req = calloc(1, sizeof *req);
 		if (!req)
@@ -471,7 +494,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return queue_reply(req);
 		}
 		snprintf(req->path, sizeof req->path, "%s", url);
-		if (request_admit(req) != 0)
+		if (host_check(req, version) != 0 || request_admit(req) != 0)
 			return queue_reply(req);
 		if (req->route->body != HTTP_BODY_NONE)
 			strbuf_init(&req->body, req->route->body_limit + 1);

@@ -11,6 +11,7 @@
 #include "form-cache.h"
 #include "intake-writer.h"
 #include "ratelimit.h"
+#include "replica.h"
 #include "reply-cache.h"
 #include "report.h"
 
@@ -46,6 +47,14 @@ int app_new(const struct config *cfg, struct app **out, char *errbuf, size_t err
 		what = "the folds";
 		goto out;
 	}
+	/* with a replica, the requests that read from it never fold: the background fold keeps the
+	 * replicated cells current from the start */
+	if (cfg->read_database_url &&
+	    ((r = replica_new(cfg->read_database_url, cfg->analyst_db_pool, &app->read_db)) < 0 ||
+	     (r = est_folds_start(app->folds)) < 0)) {
+		what = "the read replica";
+		goto out;
+	}
 out:
 	if (r < 0) {
 		snprintf(errbuf, errlen, "cannot start %s: error %d", what, -r);
@@ -70,6 +79,7 @@ void app_free(struct app *app)
 		return;
 	est_folds_free(app->folds);          /* uses the form cache and the database */
 	intake_writers_free(app->writers);   /* stores what is queued */
+	replica_free(app->read_db);
 	ratelimit_free(app->limits);
 	report_fonts_free(app->fonts);
 	reply_cache_free(app->replies);
@@ -88,4 +98,10 @@ int app_db(struct app *app, struct db_conn **out)
 int app_analyst_db(struct app *app, struct db_conn **out)
 {
 	return db_acquire(app->analyst_db, app->cfg->db_wait_ms, out);
+}
+
+int app_read_db(struct app *app, struct db_conn **out, bool *replica)
+{
+	*replica = app->read_db && replica_acquire(app->read_db, app->cfg->db_wait_ms, out) == 0;
+	return *replica ? 0 : app_analyst_db(app, out);
 }

@@ -2,6 +2,7 @@
  * from every request as req->app. Nothing else in the server holds process-wide state. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct analyst_queue;
@@ -12,6 +13,7 @@ struct est_folds;
 struct form_cache;
 struct intake_writers;
 struct ratelimit;
+struct replica;
 struct reply_cache;
 struct report_fonts;
 
@@ -26,6 +28,7 @@ struct app {
 	struct intake_writers *writers;  /* group commit; NULL when SIPAS_WRITERS=0 */
 	struct est_folds *folds;         /* folds of the kept aggregates, and the background fold */
 	struct report_fonts *fonts;      /* the PDF report's fonts, loaded at the first report */
+	struct replica *read_db;         /* SIPAS_READ_DATABASE_URL's replica; NULL when none */
 };
 
 /* Makes the services for cfg (which must outlive them), starting the writer and background
@@ -42,3 +45,8 @@ int app_db(struct app *app, struct db_conn **out);
 /* Takes one of the analysts' own connections (SIPAS_ANALYST_DB_POOL, never the citizens'
  * pool), waiting up to SIPAS_DB_WAIT_MS; returns 0 and *out (db_release) or a negative errno. */
 int app_analyst_db(struct app *app, struct db_conn **out);
+/* For the analysts' read routes: a connection to the replica when one is configured and up
+ * (*replica true: read-only, so the caller must not fold), else one of the analysts' own
+ * connections to the primary (app_analyst_db). Returns 0 and *out (db_release), or a
+ * negative errno. */
+int app_read_db(struct app *app, struct db_conn **out, bool *replica);

@@ -87,6 +87,7 @@ int config_from_env(struct config *cfg, char *errbuf, size_t errlen)
 	memset(cfg, 0, sizeof *cfg);
 	cfg->database_url = env("SIPAS_DATABASE_URL");
 	cfg->migrations_dir = env("SIPAS_MIGRATIONS_DIR");
+	cfg->read_database_url = env("SIPAS_READ_DATABASE_URL");
 	if (cfg->migrations_dir && strlen(cfg->migrations_dir) >= CONFIG_PATH_MAX) {
 		snprintf(errbuf, errlen, "SIPAS_MIGRATIONS_DIR: longer than %d bytes", CONFIG_PATH_MAX - 1);
 		return -EINVAL;

@@ -28,6 +28,7 @@ struct config {
 	bool result_cache;          /* SIPAS_RESULT_CACHE: keep computed estimates (1; 0 = off) */
 	int log_level;              /* SIPAS_LOG_LEVEL: an enum log_level (default info) */
 	const char *migrations_dir; /* SIPAS_MIGRATIONS_DIR; NULL = the compiled-in migrations */
+	const char *read_database_url; /* SIPAS_READ_DATABASE_URL: a streaming replica for the analysts' reads; NULL = none */
 };
 
 /* Fills cfg from the environment (pointers into the environment stay valid while it is not

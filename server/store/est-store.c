@@ -20,6 +20,7 @@
 #include "db-estimates.h"
 #include "db.h"
 #include "est-cell.h"
+#include "est-fold.h"
 #include "est-map.h"
 #include "est-store.h"
 #include "jsonw.h"
@@ -196,283 +197,6 @@ int est_by_parse(const struct form *f, const char *const *vals, size_t n, struct
 	return 0;
 }
 
-/* ---- stored cells ---- */
-
-/* Adds a stored cell (or PSU) under group key to d. Returns 0, -EIO for a cell of another
- * layout (the form changed: a rebuild is needed), or the design's error. */
-static int cell_add(struct est_design *d, struct est_cell_decoder *s, const char *key, const struct db_est_cell *c,
-		    struct est_error *err)
-{
-	struct est_cell_view v;
-	struct est_psu_view pv;
-	int r;
-
-	if (c->psu) {
-		if ((r = est_psu_decode(s, key, c->stratum, c->psu, c->data, c->len, &pv)) < 0)
-			return r;
-		return est_design_add_psu(d, &pv, err);
-	}
-	if ((r = est_cell_decode(s, key, c->stratum, c->data, c->len, &v)) < 0)
-		return r;
-	return est_design_add_cell(d, &v, err);
-}
-
-/* ---- the fold ---- */
-
-struct fold {
-	const atomic_bool *stopping;   /* the process is stopping: give up */
-	const struct form *f;
-	struct db_conn *c;
-	int survey_id;
-	struct est_design *d;
-	size_t nq;
-	int qslot[EST_STORE_MAX_QUESTIONS];
-	const char *qid[EST_STORE_MAX_QUESTIONS];
-	size_t qlen[EST_STORE_MAX_QUESTIONS];
-	struct est_map counts;
-	long long *cnt;
-	size_t cntcap;
-	long long nrows, max_id;
-	struct est_error *err;
-	/* writing back */
-	struct strbuf sb;
-	struct est_cell_decoder dec;
-	struct est_design *m;
-};
-
-static int fold_init(struct fold *fo, struct db_conn *c, const struct form_entry *fe, struct est_error *err)
-{
-	const struct form *f = fe->form;
-	size_t i;
-	int r;
-
-	memset(fo, 0, sizeof *fo);
-	fo->f = f;
-	fo->c = c;
-	fo->survey_id = fe->survey.id;
-	fo->err = err;
-	est_map_init(&fo->counts, 1000000);
-	strbuf_init(&fo->sb, 0);
-	for (i = 0; i < f->nquestions; i++)
-		if (est_store_keeps(f, i)) {
-			fo->qslot[fo->nq] = f->questions[i].slot;
-			fo->qlen[fo->nq] = strlen(f->questions[i].id);
-			fo->qid[fo->nq++] = f->questions[i].id;
-		}
-	if ((r = est_cell_decoder_init(&fo->dec, f)) < 0)
-		return r;
-	return est_design_new(f, &fo->d);
-}
-
-static void fold_done(struct fold *fo)
-{
-	est_design_free(fo->d);
-	est_design_free(fo->m);
-	est_map_done(&fo->counts);
-	free(fo->cnt);
-	strbuf_done(&fo->sb);
-	est_cell_decoder_done(&fo->dec);
-}
-
-/* Writes v in decimal at p; returns the length. */
-static size_t put_int(char *p, long v)
-{
-	char tmp[24];
-	unsigned long u = v < 0 ? 0ul - (unsigned long)v : (unsigned long)v;
-	size_t n = 0, i = 0;
-
-	do {
-		tmp[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		p[i++] = '-';
-	while (n)
-		p[i++] = tmp[--n];
-	return i;
-}
-
-static int fold_row(void *ud, const struct db_est_row *row)
-{
-	struct fold *fo = ud;
-	struct est_row er = { NULL, row->stratum, row->psu, row->weight, row->fpc, row->codes };
-	char key[FORM_MAX_ID_LEN + 48], mid[32];
-	size_t i, nmid, len;
-	long id;
-	int r;
-
-	if (atomic_load_explicit(fo->stopping, memory_order_relaxed))
-		return -ECANCELED;
-	/* "␟<agency>␟": the part every key of this row shares (snprintf is too slow here) */
-	mid[0] = EST_KEY_SEP;
-	nmid = 1 + put_int(mid + 1, row->agency_id);
-	mid[nmid++] = EST_KEY_SEP;
-	memcpy(key, mid, nmid);
-	memcpy(key + nmid, "-1", 3);
-	er.group = key;
-	if ((r = est_design_add(fo->d, &er, fo->err)) < 0)
-		return r;
-	for (i = 0; i < fo->nq; i++) {
-		int code = row->codes[fo->qslot[i]];
-
-		len = fo->qlen[i];
-		memcpy(key, fo->qid[i], len);
-		memcpy(key + len, mid, nmid);
-		len += nmid;
-		len += put_int(key + len, code < 0 ? -1 : code);
-		key[len] = '\0';
-		if ((r = est_design_add(fo->d, &er, fo->err)) < 0)
-			return r;
-	}
-	/* the channel counts of fieldwork progress */
-	{
-		char ck[64 + EST_MAX_KEY_LEN];
-		int n = snprintf(ck, sizeof ck, "%d%c%s%c%s", row->agency_id, EST_KEY_SEP, row->channel,
-				 EST_KEY_SEP, row->stratum);
-
-		if (n < 0 || (size_t)n >= sizeof ck)
-			return -E2BIG;
-		id = est_map_intern(&fo->counts, ck, (size_t)n);
-		if (id < 0)
-			return (int)id;
-		if ((size_t)id >= fo->cntcap) {
-			size_t ncap = fo->cntcap ? fo->cntcap * 2 : 64;
-			long long *nc = realloc(fo->cnt, ncap * sizeof *nc);
-
-			if (!nc)
-				return -ENOMEM;
-			memset(nc + fo->cntcap, 0, (ncap - fo->cntcap) * sizeof *nc);
-			fo->cnt = nc;
-			fo->cntcap = ncap;
-		}
-		fo->cnt[id]++;
-	}
-	fo->nrows++;
-	if (row->id > fo->max_id)
-		fo->max_id = row->id;
-	return 0;
-}
-
-/* Splits a fold key into grouping, agency id and code; returns 0 or -EIO. */
-static int key_split(const char *key, char *grouping, size_t glen, int *agency, int *code)
-{
-	const char *s1 = strchr(key, EST_KEY_SEP), *s2;
-
-	if (!s1 || (size_t)(s1 - key) >= glen || !(s2 = strchr(s1 + 1, EST_KEY_SEP)))
-		return -EIO;
-	memcpy(grouping, key, (size_t)(s1 - key));
-	grouping[s1 - key] = '\0';
-	*agency = atoi(s1 + 1);
-	*code = atoi(s2 + 1);
-	return 0;
-}
-
-static int keys_cell(const struct est_cell_view *v, void *ctx)
-{
-	struct strbuf *sb = ctx;
-	char g[FORM_MAX_ID_LEN + 1];
-	int a, k;
-
-	if (key_split(v->group, g, sizeof g, &a, &k) < 0)
-		return -EIO;
-	strbuf_puts(sb, sb->len > 1 ? ",{\"g\":" : "{\"g\":");
-	jsonw_string(sb, g);
-	strbuf_printf(sb, ",\"a\":%d,\"k\":%d,\"s\":", a, k);
-	jsonw_string(sb, v->stratum);
-	return strbuf_putc(sb, '}');
-}
-
-static int load_stored(void *ud, const struct db_est_cell *c)
-{
-	struct fold *fo = ud;
-	char key[FORM_MAX_ID_LEN + 48];
-
-	snprintf(key, sizeof key, "%s%c%d%c%d", c->grouping, EST_KEY_SEP, c->agency_id, EST_KEY_SEP, c->code);
-	return cell_add(fo->m, &fo->dec, key, c, fo->err);
-}
-
-static int put_cell(const struct est_cell_view *v, void *ctx)
-{
-	struct fold *fo = ctx;
-	char g[FORM_MAX_ID_LEN + 1];
-	struct db_est_cell c;
-	int r;
-
-	if ((r = key_split(v->group, g, sizeof g, &c.agency_id, &c.code)) < 0)
-		return r;
-	if ((r = est_cell_encode(&fo->sb, fo->f, v)) < 0)
-		return r;
-	c.grouping = g;
-	c.stratum = v->stratum;
-	c.psu = NULL;
-	c.data = fo->sb.buf;
-	c.len = fo->sb.len;
-	return db_est_cell_put(fo->c, fo->survey_id, &c);
-}
-
-static int put_psu(const struct est_psu_view *v, void *ctx)
-{
-	struct fold *fo = ctx;
-	char g[FORM_MAX_ID_LEN + 1];
-	struct db_est_cell c;
-	int r;
-
-	if ((r = key_split(v->group, g, sizeof g, &c.agency_id, &c.code)) < 0)
-		return r;
-	c.grouping = g;
-	c.stratum = v->stratum;
-	c.psu = v->psu;
-	c.data = v->totals;
-	c.len = est_psu_encoded_len(fo->f);
-	return db_est_cell_put(fo->c, fo->survey_id, &c);
-}
-
-/* Writes D (merged with the stored cells it touches unless rebuilding), the counts and the state. */
-static int fold_write(struct fold *fo, bool rebuild)
-{
-	size_t i;
-	int r;
-
-	if (rebuild) {
-		fo->m = fo->d;
-		fo->d = NULL;
-	} else {
-		struct strbuf keys;
-
-		if ((r = est_design_new(fo->f, &fo->m)) < 0)
-			return r;
-		strbuf_init(&keys, 0);
-		strbuf_putc(&keys, '[');
-		r = est_design_foreach(fo->d, keys_cell, NULL, &keys);
-		if (r >= 0)
-			r = strbuf_putc(&keys, ']');
-		if (r >= 0 && keys.len > 2)
-			r = (int)db_est_cells_load(fo->c, fo->survey_id, NULL, strbuf_str(&keys), true, load_stored, fo);
-		strbuf_done(&keys);
-		if (r >= 0)
-			r = est_design_merge(fo->m, fo->d, fo->err);
-		if (r < 0)
-			return r;
-	}
-	if ((r = est_design_foreach(fo->m, put_cell, put_psu, fo)) < 0)
-		return r;
-	for (i = 0; i < fo->counts.count; i++) {
-		size_t len;
-		const char *k = est_map_key(&fo->counts, i, &len);
-		const char *s1 = memchr(k, EST_KEY_SEP, len), *s2;
-		char channel[16];
-
-		if (!s1 || !(s2 = memchr(s1 + 1, EST_KEY_SEP, len - (size_t)(s1 + 1 - k))) ||
-		    (size_t)(s2 - s1 - 1) >= sizeof channel)
-			return -EIO;
-		memcpy(channel, s1 + 1, (size_t)(s2 - s1 - 1));
-		channel[s2 - s1 - 1] = '\0';
-		if ((r = db_est_count_add(fo->c, fo->survey_id, atoi(k), s2 + 1, channel, fo->cnt[i])) < 0)
-			return r;
-	}
-	return db_est_state_set(fo->c, fo->survey_id, fo->nrows, fo->max_id);
-}
-
 static int fold_once(struct est_folds *fs, struct db_conn *c, const struct form_entry *fe, bool rebuild,
 		     long long *nrows, struct est_error *err)
 {
@@ -480,13 +204,13 @@ static int fold_once(struct est_folds *fs, struct db_conn *c, const struct form_
 	long long got;
 	int r;
 
-	if ((r = fold_init(&fo, c, fe, err)) < 0)
+	if ((r = est_fold_init(&fo, c, fe->form, fe->survey.id, err)) < 0)
 		goto out;
 	fo.stopping = &fs->stopping;
 	if (rebuild) {
 		if ((r = db_est_rebuild_begin(c, fe->survey.id)) < 0)
 			goto out;
-		got = db_est_scan(c, fe->survey.id, fe->form->nslots, fold_row, &fo);
+		got = db_est_scan(c, fe->survey.id, fe->form->nslots, est_fold_row, &fo);
 		if (got < 0) {
 			r = (int)got;
 			goto out;
@@ -495,14 +219,14 @@ static int fold_once(struct est_folds *fs, struct db_conn *c, const struct form_
 		if ((r = db_begin(c)) < 0)
 			goto out;
 		do {
-			got = db_est_take_pending(c, fe->survey.id, DB_EST_BATCH, fe->form->nslots, fold_row, &fo);
+			got = db_est_take_pending(c, fe->survey.id, DB_EST_BATCH, fe->form->nslots, est_fold_row, &fo);
 			if (got < 0) {
 				r = (int)got;
 				goto out;
 			}
 		} while (got == DB_EST_BATCH && fo.nrows < EST_STORE_FOLD_MAX);
 	}
-	if ((r = fold_write(&fo, rebuild)) < 0)
+	if ((r = est_fold_write(&fo, rebuild)) < 0)
 		goto out;
 	r = db_commit(c);
 	if (r >= 0 && nrows)
@@ -510,7 +234,7 @@ static int fold_once(struct est_folds *fs, struct db_conn *c, const struct form_
 out:
 	if (r < 0)
 		db_rollback(c);
-	fold_done(&fo);
+	est_fold_done(&fo);
 	return r;
 }
 
@@ -679,7 +403,7 @@ static int build_cell(void *ud, const struct db_est_cell *c)
 		off += (size_t)n;
 		key[off] = '\0';
 	}
-	return cell_add(b->d, &b->dec, key, c, b->err);
+	return est_fold_cell_add(b->d, &b->dec, key, c, b->err);
 }
 
 int est_store_design(struct db_conn *c, const struct form_entry *fe, const struct est_by *by,

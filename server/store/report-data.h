@@ -19,7 +19,8 @@ struct report_request {
 };
 
 /* Brings the rounds' kept aggregates up to date (waiting up to EST_STORE_WAIT_MS for another
- * fold) and gathers the report's input. Returns 0 and *out (report_data_free); -ENOENT with
+ * fold; folds NULL: reads them as they are, as on a read-only replica) and gathers the
+ * report's input. Returns 0 and *out (report_data_free); -ENOENT with
  * err->column "survey", "against" or "agency" naming what does not exist; -EINVAL with err
  * (the estimator refused, or against names the round itself); -EBUSY (a fold holds a round);
  * another negative errno. */

@@ -1,5 +1,6 @@
 /* upload.c - the paper-upload pipeline: hash, read (CSV, or a workbook's rows) and check
- * (respcsv), check agencies, COPY. */
+ * (respcsv), check agencies, COPY, and fold the rows into the kept aggregates in the same pass
+ * and transaction (est_fold_in), so the estimates count them the moment the upload commits. */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -11,8 +12,9 @@
 #include "csv.h"
 #include "db.h"
 #include "db-uploads.h"
+#include "db-estimates.h"
+#include "est-fold.h"
 #include "form.h"
-#include "intake.h"
 #include "respcsv.h"
 #include "sha256.h"
 #include "strbuf.h"
@@ -26,6 +28,12 @@ struct pending {
 	struct pending *next;
 };
 
+/* An agency a row may name. */
+struct agency {
+	char code[UPLOAD_CODE_MAX];
+	int id;
+};
+
 struct upload {
 	struct upload_opts o;
 	struct db_conn *c;
@@ -34,10 +42,15 @@ struct upload {
 	struct sha256 hash;
 	struct upload_result res;
 	struct upload_error *errors;  /* UPLOAD_MAX_ERRORS */
-	char (*agencies)[UPLOAD_CODE_MAX];   /* the round's agencies, sorted */
+	struct agency *agencies;      /* the round's agencies, sorted by code */
 	size_t nagencies;
 	size_t cap_agencies;
 	int16_t *codes;               /* form->nslots, for a row going to COPY */
+	struct fold fold;             /* the rows, folded as they are read */
+	struct est_error fold_err;
+	bool fold_refused;            /* the estimator refused a row (say, weights given to some rows
+	                               * of a stratum only): the rows are queued for the fold instead,
+	                               * and the analysts hear the estimator's reason */
 	struct csv_reader *head_reader;   /* reads the header line only: where the agency column is */
 	long agency_col;              /* -1 until known, or when absent */
 	bool row_agency_faulted;      /* the reader faulted the agency of the row being reported */
@@ -270,7 +283,7 @@ static int agency_cmp(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
-static int agency_add(void *ud, const char *code)
+static int agency_add(void *ud, int id, const char *code)
 {
 	struct upload *u = ud;
 
@@ -283,7 +296,8 @@ static int agency_add(void *ud, const char *code)
 		u->agencies = p;
 		u->cap_agencies = cap;
 	}
-	snprintf(u->agencies[u->nagencies++], UPLOAD_CODE_MAX, "%s", code);
+	snprintf(u->agencies[u->nagencies].code, UPLOAD_CODE_MAX, "%s", code);
+	u->agencies[u->nagencies++].id = id;
 	return 0;
 }
 
@@ -301,12 +315,13 @@ static bool in_scope(const struct upload *u, const char *agency)
 
 /* Checks a row's agency against the round and the caller's scope; records the error and
  * returns 1 when it is refused, 0 when it may be stored, or a negative errno. */
-static int agency_check(struct upload *u, long row, const char *agency)
+static int agency_check(struct upload *u, long row, const char *agency, int *id)
 {
+	const struct agency *a = bsearch(agency, u->agencies, u->nagencies, sizeof *u->agencies, agency_cmp);
 	char en[320], vi[320];
 	int r;
 
-	if (!bsearch(agency, u->agencies, u->nagencies, sizeof *u->agencies, agency_cmp)) {
+	if (!a) {
 		snprintf(en, sizeof en, "agency '%s' is not an agency of this survey round", agency);
 		snprintf(vi, sizeof vi, "Mã cơ quan '%s' không thuộc đợt khảo sát này", agency);
 		r = record_error(u, row, "agency", "unknown_agency", en, vi);
@@ -315,6 +330,7 @@ static int agency_check(struct upload *u, long row, const char *agency)
 		snprintf(vi, sizeof vi, "Mã truy cập này không được tải lên kết quả của cơ quan '%s'", agency);
 		r = record_error(u, row, "agency", "forbidden_agency", en, vi);
 	} else {
+		*id = a->id;
 		return 0;
 	}
 	return r < 0 ? r : 1;
@@ -324,19 +340,27 @@ static int on_row(void *ud, const struct respcsv_row *row)
 {
 	struct upload *u = ud;
 	struct db_upload_row d;
-	uint8_t h[32];
+	struct db_est_row er;
 	size_t i;
-	int r;
+	int r, agency_id = 0;
 
-	if ((r = agency_check(u, row->row, row->agency)) != 0)
+	if ((r = agency_check(u, row->row, row->agency, &agency_id)) != 0)
 		return r < 0 ? r : 0;
 	for (i = 0; i < u->o.form->nslots; i++)
 		u->codes[i] = row->codes[i];
-	intake_content_hash(row->answers_json, row->answers_json_len, row->agency, h);
+	if (!u->o.dry_run && u->res.errors_total == 0 && !u->fold_refused) {
+		/* as the fold reads a stored row (an upload with an error stores nothing) */
+		er = (struct db_est_row){ 0, agency_id, row->stratum, row->psu, row->weight, row->fpc, row->channel,
+					  u->codes };
+		if ((r = est_fold_row(&u->fold, &er)) == -EINVAL)
+			u->fold_refused = true;
+		else if (r < 0)
+			return r;
+	}
 	memset(&d, 0, sizeof d);
 	d.row = row->row;
 	d.serial = row->serial;
-	d.agency = row->agency;
+	d.agency_id = agency_id;
 	d.channel = row->channel;
 	d.stratum = row->stratum;
 	d.psu = row->psu;
@@ -347,7 +371,6 @@ static int on_row(void *ud, const struct respcsv_row *row)
 	d.ncodes = u->o.form->nslots;
 	d.answers = row->answers_json;
 	d.answers_len = row->answers_json_len;
-	d.content_hash = h;
 	return db_upload_put(u->db, &d);
 }
 
@@ -374,7 +397,7 @@ static int on_error(void *ud, const struct respcsv_error *e)
 		u->row_agency_faulted = true;
 	if (e->row > 0 && raw && e->index + 1 == e->count && !u->row_agency_faulted && u->agency_col >= 0 &&
 	    (size_t)u->agency_col < raw->nfields && *raw->fields[u->agency_col])
-		return agency_check(u, e->row, raw->fields[u->agency_col]) < 0 ? -ENOMEM : 0;
+		return agency_check(u, e->row, raw->fields[u->agency_col], &(int){ 0 }) < 0 ? -ENOMEM : 0;
 	return 0;
 }
 
@@ -392,9 +415,32 @@ static int on_head(void *ud, const struct csv_record *rec)
 
 /* ---- the pipeline ---- */
 
+/* What the upload records (the file's hash and rows once known). */
+static void upload_meta(const struct upload *u, struct db_upload_meta *m)
+{
+	memset(m, 0, sizeof *m);
+	m->survey_id = u->o.survey_id;
+	m->token_id = u->o.token_id;
+	m->actor = u->o.actor;
+	m->file_name = u->o.file_name;
+	memcpy(m->sha256, u->res.sha256, 32);
+	m->rows = u->res.rows;
+}
+
+/* db_upload_finish's last step before COMMIT: the rows into the kept aggregates. */
+static int fold_in(void *ud, struct db_conn *c, long long upload_id)
+{
+	struct upload *u = ud;
+
+	if (u->fold_refused)
+		return db_est_queue_upload(c, u->o.survey_id, upload_id);
+	return est_fold_in(&u->fold, c, upload_id);
+}
+
 int upload_new(struct db_conn *c, const struct upload_opts *o, struct upload **out)
 {
 	struct respcsv_options ro = { 0 };
+	struct db_upload_meta m;
 	struct upload *u;
 	int r;
 
@@ -409,6 +455,7 @@ int upload_new(struct db_conn *c, const struct upload_opts *o, struct upload **o
 	ro.default_channel = form_channels[FORM_CHANNEL_DEFAULT].code;
 	ro.require_serial = true;
 	ro.want_json = true;
+	ro.json_uncoded = true;
 	ro.row_offset = o->format == UPLOAD_XLSX;     /* messages name the sheet's rows */
 	u->rc = respcsv_new(o->form, &ro, on_row, on_error, u);
 	if (is_sheet(u))
@@ -428,7 +475,10 @@ int upload_new(struct db_conn *c, const struct upload_opts *o, struct upload **o
 	if ((r = db_upload_agencies(c, o->survey_id, agency_add, u)) < 0)
 		goto fail;
 	qsort(u->agencies, u->nagencies, sizeof *u->agencies, agency_cmp);
-	if ((r = db_upload_begin(c, &u->db)) < 0)
+	if ((r = est_fold_init(&u->fold, NULL, o->form, o->survey_id, &u->fold_err)) < 0)
+		goto fail;
+	upload_meta(u, &m);
+	if ((r = db_upload_begin(c, &m, o->dry_run, &u->db)) < 0)
 		goto fail;
 	*out = u;
 	return 0;
@@ -573,16 +623,10 @@ int upload_finish(struct upload *u)
 	if (r == 0 && u->res.errors_total == 0 && st.rows == 0)
 		record_error(u, 0, "", "empty", "the file has no data rows", "Tệp không có dòng dữ liệu nào");
 
-	memset(&m, 0, sizeof m);
-	m.survey_id = u->o.survey_id;
-	m.token_id = u->o.token_id;
-	m.actor = u->o.actor;
-	m.file_name = u->o.file_name;
-	memcpy(m.sha256, u->res.sha256, 32);
-	m.rows = st.rows;
+	upload_meta(u, &m);
 	before = u->res.nerrors;
 	r = db_upload_finish(u->db, &m, !u->o.dry_run && u->res.errors_total == 0, on_conflict, u,
-			     UPLOAD_MAX_ERRORS, &u->res.earlier_upload, &nconflicts, &u->res.upload_id);
+			     UPLOAD_MAX_ERRORS, fold_in, u, &u->res.earlier_upload, &nconflicts, &u->res.upload_id);
 	if (r == -EINVAL && nconflicts > 0) {
 		/* conflicts were reported as calls; count the ones not kept, then merge by row */
 		u->res.errors_total += nconflicts - (u->res.nerrors - before);
@@ -622,6 +666,7 @@ void upload_free(struct upload *u)
 		fclose(u->spool);
 	while (u->head)
 		pending_pop(u);
+	est_fold_done(&u->fold);
 	free(u->agencies);
 	free(u->codes);
 	free(u->errors);

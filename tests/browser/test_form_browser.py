@@ -98,7 +98,7 @@ class Browser(unittest.TestCase):
         b.arrived(d, lambda url: url.endswith("/s/browser/thanks"))
         self.assertIn("Cảm ơn", d.page_source)
         d.save_screenshot(os.path.join(SHOTS, shot + "-thanks.png"))
-        rows = self.db.sql("SELECT r.answers, a.code, r.channel FROM responses r JOIN agencies a"
+        rows = self.db.sql("SELECT sipas_answers(r), a.code, r.channel FROM responses r JOIN agencies a"
                            " ON a.id = r.agency_id ORDER BY r.id DESC LIMIT 1")
         stored, agency, channel = rows.rsplit("|", 2)
         self.assertEqual((agency, channel), ("SNV", "web"))

@@ -6,6 +6,7 @@ Each case file holds a list of cases. A case is sent over a raw socket, exactly 
   name            unique name (printed on failure)
   method, path    request line parts (path raw: nothing is encoded for you)
   headers         [[name, value], ...]; Host and Connection: close are added unless present
+  no_host         true: no Host header is added;  version: the request line's version (HTTP/1.1)
   auth            "admin" | "team" | "other_team" | "analyst": adds Authorization: Bearer
   body            text (sent as UTF-8);  body_hex: raw bytes in hex;
   body_gen        {"prefix": s, "repeat": s, "times": n, "suffix": s}: generated text (@i@ in

@@ -253,6 +253,30 @@ def as_pg(args, **kw):
     return subprocess.run(args, check=True, capture_output=True, text=True, **kw)
 
 
+def free_port():
+    """A port that was free a moment ago (found by binding port 0)."""
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def start_on_free_port(server, failure):
+    """Sets server.port to a free port and calls server.start(). The port may be taken by someone
+    else before PostgreSQL binds it: then pg_ctl fails, and another port is tried (five in all);
+    the last failure raises AssertionError(failure(CalledProcessError))."""
+    for attempt in range(5):
+        server.port = free_port()
+        try:
+            server.start()
+            return
+        except subprocess.CalledProcessError as e:
+            if attempt == 4:
+                raise AssertionError(failure(e))
+
+
 class Cluster:
     """A private PostgreSQL cluster (for tests that stop and start the database)."""
 
@@ -264,20 +288,7 @@ class Cluster:
             shutil.chown(self.dir, "postgres", "postgres")
         as_pg([f"{PG_BIN}/initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
                "--locale=C.UTF-8"])
-        # a free port, found by binding port 0, may be taken by someone else before PostgreSQL
-        # binds it: then pg_ctl fails, and another port is tried
-        import socket
-        for attempt in range(5):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-            s.close()
-            try:
-                self.start()
-                break
-            except subprocess.CalledProcessError as e:
-                if attempt == 4:
-                    raise AssertionError(f"PostgreSQL did not start: {e.stderr}\n{self.read_pg_log()}")
+        start_on_free_port(self, lambda e: f"PostgreSQL did not start: {e.stderr}\n{self.read_pg_log()}")
         self.admin_url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
         psql(self.admin_url, "CREATE DATABASE sipas")
         self.url = f"postgresql://postgres@127.0.0.1:{self.port}/sipas"

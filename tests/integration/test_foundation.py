@@ -2,6 +2,7 @@
 """The foundation end to end: health, migrations, tokens and roles, CLI errors, and a
 PostgreSQL restart under the running server."""
 import glob
+import json
 import os
 import shutil
 import subprocess
@@ -220,6 +221,22 @@ class ServerLimits(unittest.TestCase):
                      b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunked)
         self.assertTrue(r.startswith(b"HTTP/1.1 413"), r[:100])
         self.assertEqual(self.server.get("/healthz").status, 200)
+
+    def test_host_header(self):
+        """RFC 9112 §3.2: HTTP/1.1 needs exactly one Host (else 400, before anything else);
+        HTTP/1.0 needs none."""
+        for head in (b"GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n",
+                     b"GET /khong-co HTTP/1.1\r\nConnection: close\r\n\r\n",
+                     b"GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n",
+                     b"POST /api/v1/surveys/x/responses HTTP/1.1\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 2\r\nConnection: close\r\n\r\n{}"):
+            r = self.raw(head)
+            self.assertTrue(r.startswith(b"HTTP/1.1 400"), (head, r[:100]))
+            self.assertEqual(json.loads(r.split(b"\r\n\r\n", 1)[1])["error"]["code"], "bad_host", r)
+        for head in (b"GET /healthz HTTP/1.0\r\n\r\n", b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"):
+            r = self.raw(head)
+            self.assertRegex(r[:20], rb"^HTTP/1\.[01] 200", head)
+            self.assertTrue(r.endswith(b'{"status":"ok"}'), r)
 
     def test_wrong_media_type(self):
         r = self.server.post("/login", "{}", headers={"Content-Type": "application/json"})

@@ -60,10 +60,13 @@ class Intake(unittest.TestCase):
         self.assertEqual(r.status, 201, r.body)
         self.assertEqual(r.json(), {"id": cid})
         self.assertEqual(r.headers["Content-Type"], "application/json")
-        row = self.db.sql(f"SELECT a.code, r.channel, r.stratum, r.codes, r.answers FROM responses r JOIN agencies a"
-                          f" ON a.id = r.agency_id WHERE r.client_id = '{cid}'").split("|")
+        row = self.db.sql(f"SELECT a.code, r.channel, r.stratum, sipas_codes(r.codes), r.answers, sipas_answers(r)"
+                          f" FROM responses r JOIN agencies a ON a.id = r.agency_id WHERE r.client_id = '{cid}'"
+                          ).split("|")
         self.assertEqual(row[:4], ["SNV", "api", "SNV", "{1,2,5,1}"])
-        self.assertEqual(json.loads(row[4]), {"A.used": 1, "A.channels": [1, 2], "A.age": 35,
+        # stored once: the coded answers in codes, the others in answers
+        self.assertEqual(json.loads(row[4]), {"A.channels": [1, 2], "A.age": 35, "A.note": "Cán bộ tận tình"})
+        self.assertEqual(json.loads(row[5]), {"A.used": 1, "A.channels": [1, 2], "A.age": 35,
                                               "A.note": "Cán bộ tận tình", "B1": 2, "B2": 5, "P1": 1})
         # the same id and content (keys in another order, upper-case id): 200, nothing added
         again = {"answers": dict(reversed(list(VALID.items()))), "agency": "SNV", "id": cid.upper()}

@@ -114,7 +114,7 @@ class Upload(unittest.TestCase):
         self.assertEqual(body["rows"], 2)
         uid = body["upload"]
         got = self.db.sql("SELECT serial, a.code, channel, stratum, coalesce(psu, '-'), coalesce(weight::text, '-'),"
-                          " codes::text, answers->>'online', upload_id FROM responses r JOIN agencies a ON a.id = r.agency_id"
+                          " sipas_codes(codes)::text, answers->>'online', upload_id FROM responses r JOIN agencies a ON a.id = r.agency_id"
                           f" WHERE upload_id = {uid} ORDER BY serial").splitlines()
         self.assertEqual(got[0], f"A-001|SNV|paper|SNV|-|-|{{1,1,4,5}}|[1, 3]|{uid}")
         self.assertEqual(got[1], f"A-002|STC|phone|S2|C1|2.5|{{1,0,4,5}}||{uid}")
@@ -157,7 +157,7 @@ class Upload(unittest.TestCase):
         r = self.upload(code, body)
         self.assertEqual(r.status, 201, r.body)
         self.assertEqual(r.json()["rows"], 2)
-        got = self.db.sql(f"SELECT serial, codes::text, answers->>'note', coalesce(weight::text, '-') FROM responses r"
+        got = self.db.sql(f"SELECT serial, sipas_codes(codes)::text, answers->>'note', coalesce(weight::text, '-') FROM responses r"
                           f" JOIN surveys s ON s.id = r.survey_id WHERE s.code = '{code}' ORDER BY serial").splitlines()
         self.assertEqual(got, ["S-1|{2,1,5,4}|Rất tốt, cảm ơn|-", "S-2|{1,0,3,NULL}||1.5"])
 

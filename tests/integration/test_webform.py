@@ -75,7 +75,7 @@ class WebForm(unittest.TestCase):
         return self.server.post(f"/s/{survey}", urllib.parse.urlencode(body), headers=hdr)
 
     def rows(self, survey):
-        out = self.db.sql("SELECT r.client_id, a.code, r.channel, r.codes, r.answers FROM responses r"
+        out = self.db.sql("SELECT r.client_id, a.code, r.channel, sipas_codes(r.codes), sipas_answers(r) FROM responses r"
                           " JOIN agencies a ON a.id = r.agency_id JOIN surveys s ON s.id = r.survey_id"
                           f" WHERE s.code = '{survey}' ORDER BY r.id")
         return [line.split("|") for line in out.splitlines()] if out else []

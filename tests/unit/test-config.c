@@ -10,8 +10,8 @@
 static const char *const vars[] = {
 	"SIPAS_DATABASE_URL", "SIPAS_LISTEN", "SIPAS_THREADS", "SIPAS_DB_POOL", "SIPAS_MAX_CONNECTIONS",
 	"SIPAS_CONN_TIMEOUT", "SIPAS_DB_WAIT_MS", "SIPAS_RATE_LIMIT", "SIPAS_WRITERS",
-	"SIPAS_RESULT_CACHE", "SIPAS_LOG_LEVEL", "SIPAS_MIGRATIONS_DIR", "SIPAS_ANALYST_WORKERS",
-	"SIPAS_ANALYST_QUEUE", "SIPAS_ANALYST_DB_POOL",
+	"SIPAS_RESULT_CACHE", "SIPAS_LOG_LEVEL", "SIPAS_MIGRATIONS_DIR", "SIPAS_READ_DATABASE_URL",
+	"SIPAS_ANALYST_WORKERS", "SIPAS_ANALYST_QUEUE", "SIPAS_ANALYST_DB_POOL",
 };
 
 static void clear(void)
@@ -63,6 +63,7 @@ int main(void)
 	CHECK(cfg.result_cache);
 	CHECK_INT(cfg.log_level, LOG_INFO);
 	CHECK(cfg.migrations_dir == NULL);
+	CHECK(cfg.read_database_url == NULL);
 
 	/* set values, and an empty one taking its default */
 	setenv("SIPAS_DATABASE_URL", "postgresql://sipas@127.0.0.1:5433/sipas", 1);
@@ -75,8 +76,10 @@ int main(void)
 	setenv("SIPAS_DB_WAIT_MS", "", 1);
 	setenv("SIPAS_ANALYST_WORKERS", "5", 1);
 	setenv("SIPAS_ANALYST_QUEUE", "1", 1);
+	setenv("SIPAS_READ_DATABASE_URL", "postgresql://sipas@10.0.0.2:5432/sipas", 1);
 	CHECK_OK(config_from_env(&cfg, err, sizeof err));
 	CHECK_STR(cfg.database_url, "postgresql://sipas@127.0.0.1:5433/sipas");
+	CHECK_STR(cfg.read_database_url, "postgresql://sipas@10.0.0.2:5432/sipas");
 	CHECK_STR(cfg.listen_host, "0.0.0.0");
 	CHECK_INT(cfg.listen_port, 0);
 	CHECK_INT(cfg.threads, 3);
