@@ -1,6 +1,5 @@
 /* cli-serve.c - `sipas serve`: migrate, listen, serve until SIGTERM/SIGINT, then drain. */
 #include <errno.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -90,11 +89,6 @@ int cli_serve(const struct config *cfg, int argc, char **argv)
 	sigaddset(&stop_set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	/* glibc gives each busy thread its own heap (up to 8 per core) and keeps what they free:
-	 * with the HTTP, writer, analyst and fold threads that is tens of MB of RSS for nothing
-	 * (bench/soak: peak 73 MB, 60 MB with two). MALLOC_ARENA_MAX, when set, still decides. */
-	if (!getenv("MALLOC_ARENA_MAX"))
-		mallopt(M_ARENA_MAX, 2);
 	if ((status = serve_migrate(cfg)) != 0)
 		return status;
 	status = CLI_RUNTIME;
