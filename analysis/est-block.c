@@ -11,18 +11,20 @@ int est_block_init(struct est_block *b, size_t dim, bool moments)
 	if (dim == 0 || dim > EST_MAX_DIM)
 		return -EINVAL;
 	b->dim = dim;
+	b->moments = moments;
 	b->mean = calloc(dim, sizeof *b->mean);
-	if (!b->mean)
-		return -ENOMEM;
-	if (moments) {
-		b->m2 = calloc(est_packed_len(dim), sizeof *b->m2);
-		if (!b->m2) {
-			free(b->mean);
-			b->mean = NULL;
-			return -ENOMEM;
-		}
-	}
-	return 0;
+	return b->mean ? 0 : -ENOMEM;
+}
+
+/* Allocates the moment matrix of a block that keeps moments (M2 = 0 until then). */
+static int want_m2(struct est_block *b)
+{
+	if (b->m2)
+		return 0;
+	if (!b->moments)
+		return -EINVAL;
+	b->m2 = calloc(est_packed_len(b->dim), sizeof *b->m2);
+	return b->m2 ? 0 : -ENOMEM;
 }
 
 void est_block_done(struct est_block *b)
@@ -43,12 +45,16 @@ void est_block_reset(struct est_block *b)
 		memset(b->m2, 0, est_packed_len(b->dim) * sizeof *b->m2);
 }
 
-void est_block_add(struct est_block *b, const double *x)
+int est_block_add(struct est_block *b, const double *x)
 {
 	size_t dim = b->dim, a, c;
-	double *m2 = b->m2, n;
+	double *m2, n;
 	double delta[EST_MAX_DIM];
+	int r;
 
+	if ((r = want_m2(b)) < 0)
+		return r;
+	m2 = b->m2;
 	b->m++;
 	n = (double)b->m;
 	for (a = 0; a < dim; a++) {
@@ -66,18 +72,29 @@ void est_block_add(struct est_block *b, const double *x)
 		for (c = a; c < dim; c++)
 			*m2++ += da * delta[c];
 	}
+	return 0;
 }
 
-/* Merges the summary (n2, mean2, M2 packed or NULL) into b. */
-static void merge_raw(struct est_block *b, uint64_t n2, const double *mean2, const double *m2src)
+/* Merges the summary (n2, mean2, M2 packed or NULL) into b. Returns 0, or -EINVAL / -ENOMEM
+ * when b needs a moment matrix it cannot have (b unchanged). */
+static int merge_raw(struct est_block *b, uint64_t n2, const double *mean2, const double *m2src)
 {
 	size_t dim = b->dim, a, c;
-	double *m2 = b->m2;
+	double *m2;
 	double n1 = (double)b->m, N = (double)(b->m + n2), coef;
 	double delta[EST_MAX_DIM];
+	int r;
 
 	if (n2 == 0)
-		return;
+		return 0;
+	if ((m2src || b->m > 0) && (r = want_m2(b)) < 0)
+		return r;
+	m2 = b->m2;
+	if (!m2) {                  /* into an empty block, without moments: M2 stays 0 */
+		memcpy(b->mean, mean2, dim * sizeof *b->mean);
+		b->m = n2;
+		return 0;
+	}
 	coef = n1 * (double)n2 / N;
 	for (a = 0; a < dim; a++) {
 		delta[a] = mean2[a] - b->mean[a];
@@ -97,6 +114,7 @@ static void merge_raw(struct est_block *b, uint64_t n2, const double *mean2, con
 		}
 	}
 	b->m += n2;
+	return 0;
 }
 
 int est_block_merge(struct est_block *dst, const struct est_block *src)
@@ -105,10 +123,9 @@ int est_block_merge(struct est_block *dst, const struct est_block *src)
 		return -EINVAL;
 	if (src->m == 0)
 		return 0;
-	if (!dst->m2)
+	if (!dst->moments)
 		return -EINVAL;
-	merge_raw(dst, src->m, src->mean, src->m2);
-	return 0;
+	return merge_raw(dst, src->m, src->mean, src->m2);
 }
 
 double est_block_dot(const struct est_block *b, const double *u)
@@ -152,13 +169,14 @@ int est_batch_init(struct est_batch *bt, size_t dim)
 		return -EINVAL;
 	bt->dim = dim;
 	bt->s1 = calloc(dim, sizeof *bt->s1);
-	bt->s2 = calloc(est_packed_len(dim), sizeof *bt->s2);
 	if (dim <= EST_SLICE_MAX_DIM) {
 		bt->counting = true;
 		bt->cols = calloc(dim, sizeof *bt->cols);
 		bt->cnt = calloc(est_packed_len(dim), sizeof *bt->cnt);
+	} else {
+		bt->s2 = calloc(est_packed_len(dim), sizeof *bt->s2);
 	}
-	if (!bt->s1 || !bt->s2 || (bt->counting && (!bt->cols || !bt->cnt))) {
+	if (!bt->s1 || (!bt->counting && !bt->s2) || (bt->counting && (!bt->cols || !bt->cnt))) {
 		est_batch_done(bt);
 		return -ENOMEM;
 	}
@@ -179,14 +197,26 @@ void est_batch_done(struct est_batch *bt)
 	bt->n = bt->nslice = bt->ncols = 0;
 }
 
-/* Centres the raw sums s1/s2 of bt->n rows, merges them into blk and empties them. */
-static void flush_raw(struct est_batch *bt, struct est_block *blk)
+/* The raw sums' matrix, allocated by a counting batch when first needed. */
+static int want_s2(struct est_batch *bt)
+{
+	if (!bt->s2 && !(bt->s2 = calloc(est_packed_len(bt->dim), sizeof *bt->s2)))
+		return -ENOMEM;
+	return 0;
+}
+
+/* Centres the raw sums s1/s2 of bt->n rows, merges them into blk and empties them. Returns 0
+ * or the merge's error (the sums are kept). */
+static int flush_raw(struct est_batch *bt, struct est_block *blk)
 {
 	size_t dim = bt->dim, a, c;
 	double n = bt->n, *s2 = bt->s2;
+	int r;
 
 	if (bt->n == 0)
-		return;
+		return 0;
+	if (!blk->m2 && (r = want_m2(blk)) < 0)
+		return r;
 	/* mean = s1/n, M2 = s2 − s1 s1ᵀ/n */
 	for (a = 0; a < dim; a++) {
 		double sa = bt->s1[a] / n;
@@ -196,10 +226,12 @@ static void flush_raw(struct est_batch *bt, struct est_block *blk)
 	}
 	for (a = 0; a < dim; a++)
 		bt->s1[a] /= n;
-	merge_raw(blk, bt->n, bt->s1, bt->s2);
+	if ((r = merge_raw(blk, bt->n, bt->s1, bt->s2)) < 0)
+		return r;
 	bt->n = 0;
 	memset(bt->s1, 0, dim * sizeof *bt->s1);
 	memset(bt->s2, 0, est_packed_len(dim) * sizeof *bt->s2);
+	return 0;
 }
 
 /* Adds the pair counts of the rows held transposed in cols (the hot loop: dim²/2 AND and
@@ -232,17 +264,22 @@ static void count_flush_cols(struct est_batch *bt)
 
 /* Merges the counted rows: mean_a = w C_aa/n and M2_ac = w² (n C_ac − C_aa C_cc)/n, the
  * numerator in exact integer arithmetic (n, C <= 2^24). */
-static void flush_slice(struct est_batch *bt, struct est_block *blk)
+static int flush_slice(struct est_batch *bt, struct est_block *blk)
 {
 	size_t dim = bt->dim, a, c;
 	double w = bt->wslice, *s2, n = bt->nslice;
 	int64_t ni = bt->nslice;
 	const uint32_t *cnt = bt->cnt;
+	int r;
 
 	if (bt->nslice == 0)
-		return;
+		return 0;
+	/* the memory first, so that a failure changes nothing */
+	if ((r = want_s2(bt)) < 0 || (r = want_m2(blk)) < 0)
+		return r;
 	count_flush_cols(bt);
-	flush_raw(bt, blk);    /* s1 and s2 are free to use */
+	if ((r = flush_raw(bt, blk)) < 0)     /* then s1 and s2 are free to use */
+		return r;
 	for (a = 0; a < dim; a++)
 		bt->s1[a] = (double)bt->cnt[est_packed_offset(dim, a)];
 	s2 = bt->s2;
@@ -257,30 +294,29 @@ static void flush_slice(struct est_batch *bt, struct est_block *blk)
 	}
 	for (a = 0; a < dim; a++)
 		bt->s1[a] = w * (bt->s1[a] / n);
-	merge_raw(blk, bt->nslice, bt->s1, bt->s2);
+	if ((r = merge_raw(blk, bt->nslice, bt->s1, bt->s2)) < 0)
+		return r;
 	bt->nslice = 0;
 	memset(bt->cnt, 0, est_packed_len(dim) * sizeof *bt->cnt);
 	memset(bt->s1, 0, dim * sizeof *bt->s1);
 	memset(bt->s2, 0, est_packed_len(dim) * sizeof *bt->s2);
+	return 0;
 }
 
-void est_batch_add(struct est_batch *bt, struct est_block *blk, const uint16_t *idx, size_t nidx, double w)
+int est_batch_add(struct est_batch *bt, struct est_block *blk, const uint16_t *idx, size_t nidx, double w)
 {
 	size_t dim = bt->dim, i, j;
+	int r;
 
 	if (bt->counting && (bt->nslice == 0 || w == bt->wslice)) {
 		uint64_t bit = 1ull << bt->ncols;
 
 		for (i = 0; i < nidx; i++)
 			bt->cols[idx[i]] |= bit;
-		bt->wslice = w;
-		bt->nslice++;
-		if (++bt->ncols == 64)
-			count_flush_cols(bt);
-		if (bt->nslice == EST_SLICE_ROWS)
-			flush_slice(bt, blk);
-		return;
+		return est_batch_row_done(bt, blk, w);
 	}
+	if ((r = want_s2(bt)) < 0)
+		return r;
 	for (i = 0; i < nidx; i++) {
 		size_t a = idx[i];
 		double *row = bt->s2 + est_packed_offset(dim, a) - a;   /* row[c] is (a, c) */
@@ -291,21 +327,24 @@ void est_batch_add(struct est_batch *bt, struct est_block *blk, const uint16_t *
 			row[idx[j]] += w2;
 	}
 	if (++bt->n == EST_BATCH_ROWS)
-		flush_raw(bt, blk);
+		return flush_raw(bt, blk);
+	return 0;
 }
 
-void est_batch_row_done(struct est_batch *bt, struct est_block *blk, double w)
+int est_batch_row_done(struct est_batch *bt, struct est_block *blk, double w)
 {
 	bt->wslice = w;
 	bt->nslice++;
 	if (++bt->ncols == 64)
 		count_flush_cols(bt);
 	if (bt->nslice == EST_SLICE_ROWS)
-		flush_slice(bt, blk);
+		return flush_slice(bt, blk);
+	return 0;
 }
 
-void est_batch_flush(struct est_batch *bt, struct est_block *blk)
+int est_batch_flush(struct est_batch *bt, struct est_block *blk)
 {
-	flush_raw(bt, blk);
-	flush_slice(bt, blk);
+	int r = flush_raw(bt, blk);
+
+	return r < 0 ? r : flush_slice(bt, blk);
 }

@@ -21,7 +21,10 @@ struct est_block {
 	size_t dim;
 	uint64_t m;        /* number of PSUs summarised */
 	double *mean;      /* dim: μ */
-	double *m2;        /* packed upper triangle of M2, or NULL when the block keeps no moments (M2 = 0) */
+	double *m2;        /* packed upper triangle of M2, or NULL while M2 = 0 (allocated when it first
+	                    * is not, for a block that keeps moments: the memory of a fold in progress
+	                    * is its batches') */
+	bool moments;      /* the block keeps M2 */
 };
 
 /* Raw sums of rows w·b (b a 0/1 vector), merged into a block (centred) when full. Rows with
@@ -36,7 +39,7 @@ struct est_batch {
 	size_t dim;
 	uint32_t n;
 	double *s1;        /* dim: Σ w·b */
-	double *s2;        /* packed: Σ w²·b bᵀ */
+	double *s2;        /* packed: Σ w²·b bᵀ; a counting batch allocates it when first needed */
 	bool counting;     /* dim <= EST_SLICE_MAX_DIM */
 	uint32_t nslice;   /* rows counted (those in cols included) */
 	uint32_t ncols;    /* rows in cols, < 64 */
@@ -57,8 +60,9 @@ int est_block_init(struct est_block *b, size_t dim, bool moments);
 void est_block_done(struct est_block *b);
 /* Empties the block, keeping its memory. */
 void est_block_reset(struct est_block *b);
-/* Adds one PSU total x (dim values) with Welford's update. The block must keep moments. */
-void est_block_add(struct est_block *b, const double *x);
+/* Adds one PSU total x (dim values) with Welford's update. The block must keep moments.
+ * Returns 0, -EINVAL (the block keeps no moments) or -ENOMEM. */
+int est_block_add(struct est_block *b, const double *x);
 /* Merges src into dst (Chan et al.): afterwards dst summarises both. dst must keep moments
  * unless src is empty; returns 0 or -EINVAL (dimensions differ, or dst has no moments). */
 int est_block_merge(struct est_block *dst, const struct est_block *src);
@@ -72,8 +76,9 @@ int est_batch_init(struct est_batch *bt, size_t dim);
 /* Frees the batch's memory; bt may be NULL or zeroed. */
 void est_batch_done(struct est_batch *bt);
 /* Adds the row w·b, b having ones at idx[0..nidx) (strictly increasing, < dim); when the batch
- * is full it is merged into blk (which must keep moments). */
-void est_batch_add(struct est_batch *bt, struct est_block *blk, const uint16_t *idx, size_t nidx, double w);
+ * is full it is merged into blk (which must keep moments). Returns 0 or -ENOMEM (then the
+ * batch and the block are not to be used any more). */
+int est_batch_add(struct est_batch *bt, struct est_block *blk, const uint16_t *idx, size_t nidx, double w);
 /* The counted path without an index list: when a row of weight w can be counted, returns its
  * bit in cols (the caller ORs it into bt->cols[a] for each one of the row, then calls
  * est_batch_row_done); 0 when the row must go through est_batch_add. Same state either way. */
@@ -83,7 +88,8 @@ static inline uint64_t est_batch_row_bit(const struct est_batch *bt, double w)
 		return 0;
 	return 1ull << bt->ncols;
 }
-/* Ends a row set through est_batch_row_bit. */
-void est_batch_row_done(struct est_batch *bt, struct est_block *blk, double w);
-/* Merges what the batch holds into blk and empties the batch. */
-void est_batch_flush(struct est_batch *bt, struct est_block *blk);
+/* Ends a row set through est_batch_row_bit. Returns 0 or -ENOMEM (as est_batch_add). */
+int est_batch_row_done(struct est_batch *bt, struct est_block *blk, double w);
+/* Merges what the batch holds into blk and empties the batch. Returns 0 or -ENOMEM (what was
+ * not merged stays in the batch). */
+int est_batch_flush(struct est_batch *bt, struct est_block *blk);

@@ -92,6 +92,7 @@ int est_cell_decode(struct est_cell_decoder *s, const char *group, const char *s
 	s->blk.m = h.m;
 	s->blk.mean = s->mean;
 	s->blk.m2 = NULL;
+	s->blk.moments = h.has_m2;
 	if (h.m) {
 		memcpy(s->mean, p, dim * sizeof(double));
 		p += dim * sizeof(double);

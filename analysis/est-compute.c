@@ -208,7 +208,8 @@ int est_compute(struct est_design *d, const struct est_frame *frame, const struc
 		return est_error_set(err, -EINVAL, "confidence", "bad_option", "confidence must be in (0, 1)");
 	if (o->has_baseline && !isfinite(o->baseline))
 		return est_error_set(err, -EINVAL, "baseline", "bad_option", "baseline must be a number");
-	est_design_flush(d);
+	if ((r = est_design_flush(d)) < 0)
+		return r;
 	r = prepare(&c, frame, err);
 	if (r < 0)
 		goto out;

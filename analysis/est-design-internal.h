@@ -61,5 +61,5 @@ struct est_design {
 	uint64_t *valid;             /* scratch: words */
 };
 
-/* Merges every pending batch into its cell's block. */
-void est_design_flush(struct est_design *d);
+/* Merges every pending batch into its cell's block; returns 0 or -ENOMEM. */
+int est_design_flush(struct est_design *d);

@@ -338,7 +338,7 @@ static int add_counted(struct est_design *d, const struct est_row *row, const ch
 	uint64_t *cols, *counts, bit, v0 = 0;
 	size_t k, i;
 	long c;
-	int bad = 0;
+	int bad = 0, r;
 
 	if (row->psu && row->psu[0])
 		return 0;
@@ -380,7 +380,8 @@ static int add_counted(struct est_design *d, const struct est_row *row, const ch
 		cols[k] |= bit & -positive;
 		counts[k]++;
 	}
-	est_batch_row_done(&cell->batch, &cell->block, w);
+	if ((r = est_batch_row_done(&cell->batch, &cell->block, w)) < 0)
+		return r;
 	st->psus++;
 	stratum_note(st, wmode, row->fpc);
 	st->rows++;
@@ -480,7 +481,8 @@ int est_design_add(struct est_design *d, const struct est_row *row, struct est_e
 	} else {
 		if ((r = cell_moments(d, cell)) < 0)
 			return r;
-		est_batch_add(&cell->batch, &cell->block, idx, ny + nv, w);
+		if ((r = est_batch_add(&cell->batch, &cell->block, idx, ny + nv, w)) < 0)
+			return r;
 		st->psus++;
 	}
 	stratum_note(st, wmode, row->fpc);
@@ -511,13 +513,15 @@ int est_design_add(struct est_design *d, const struct est_row *row, struct est_e
 	return 0;
 }
 
-void est_design_flush(struct est_design *d)
+int est_design_flush(struct est_design *d)
 {
 	size_t i;
+	int r;
 
 	for (i = 0; i < d->cells.count; i++)
-		if (d->c[i].block.mean)
-			est_batch_flush(&d->c[i].batch, &d->c[i].block);
+		if (d->c[i].block.mean && (r = est_batch_flush(&d->c[i].batch, &d->c[i].block)) < 0)
+			return r;
+	return 0;
 }
 
 int est_design_add_cell(struct est_design *d, const struct est_cell_view *v, struct est_error *err)
@@ -549,8 +553,8 @@ int est_design_add_cell(struct est_design *d, const struct est_cell_view *v, str
 	if (m) {
 		if ((r = cell_moments(d, cell)) < 0)
 			return r;
-		est_batch_flush(&cell->batch, &cell->block);
-		if ((r = est_block_merge(&cell->block, v->moments)) < 0)
+		if ((r = est_batch_flush(&cell->batch, &cell->block)) < 0 ||
+		    (r = est_block_merge(&cell->block, v->moments)) < 0)
 			return r;
 		st->psus += m;
 	}
@@ -598,7 +602,8 @@ int est_design_foreach(struct est_design *d,
 	size_t i;
 	int r;
 
-	est_design_flush(d);
+	if ((r = est_design_flush(d)) < 0)
+		return r;
 	for (i = 0; cell_cb && i < d->cells.count; i++) {
 		const struct est_cell *cell = &d->c[i];
 		const struct est_stratum *st = &d->s[cell->stratum];

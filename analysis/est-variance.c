@@ -171,7 +171,7 @@ double est_variance_of(struct est_variance *v, const struct est_vref *refs, size
 				tb = v->zpsu[r->psu];
 				v->zpsu[r->psu] = 0;
 			} else {
-				struct est_block b = { dim, r->m, (double *)r->mean, (double *)r->m2 };
+				struct est_block b = { dim, r->m, (double *)r->mean, (double *)r->m2, r->m2 != NULL };
 				const double *u = r->side > 0 ? ua : ub;
 
 				if (r->m == 0)

@@ -147,71 +147,112 @@ static long long each_row(PGresult *res, size_t ncodes, int16_t *codes, db_est_r
 	return n;
 }
 
-long long db_est_scan(struct db_conn *c, int survey_id, size_t ncodes, db_est_row_fn fn, void *ud)
+/* Sends sql (no parameters) without waiting for its result; returns 0 or a negative errno. */
+static int send_fetch(struct db_conn *c, const char *sql)
+{
+	return PQsendQuery(c->pg, sql) == 1 ? 0 : db_error(c, NULL);
+}
+
+/* The result of the statement sent last (NULL on failure, c->error set; *err its errno), its
+ * connection drained. */
+static PGresult *fetched(struct db_conn *c, int *err)
+{
+	PGresult *res = NULL, *more;
+
+	while ((more = PQgetResult(c->pg)) != NULL) {
+		if (res)
+			PQclear(more);
+		else
+			res = more;
+	}
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		*err = db_error(c, res);
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+/* Declares cursor name for query (with the round as $1), calls fn for every row fetched,
+ * DB_EST_BATCH at a time, and closes it. The next batch is asked for before fn reads the
+ * current one, so the database and the fold work at the same time. Returns the count, fn's
+ * negative return or a negative errno. */
+static long long scan(struct db_conn *c, const char *name, const char *query, int survey_id, size_t ncodes,
+		      db_est_row_fn fn, void *ud)
 {
 	PGresult *res = NULL;
 	int16_t *codes = NULL;
 	long long total = 0, got;
-	char sid[DB_INT_LEN], fetch[64];
+	char sid[DB_INT_LEN], sql[64];
+	struct strbuf decl;
 	int r;
 
 	db_int_param(survey_id, sid);
+	strbuf_init(&decl, 0);
 	codes = calloc(ncodes ? ncodes : 1, sizeof *codes);
-	if (!codes)
-		return -ENOMEM;
-	r = db_exec(c, "DECLARE est_scan NO SCROLL CURSOR FOR SELECT " ROW_COLUMNS " FROM responses r"
-		       " WHERE r.survey_id = $1 AND NOT r.withdrawn ORDER BY r.id", 1, (const char *[]){ sid }, NULL);
-	if (r < 0)
+	if (!codes || strbuf_printf(&decl, "DECLARE %s NO SCROLL CURSOR FOR %s", name, query) < 0) {
+		r = -ENOMEM;
 		goto out;
-	snprintf(fetch, sizeof fetch, "FETCH %d FROM est_scan", DB_EST_BATCH);
+	}
+	if ((r = db_exec(c, strbuf_str(&decl), 1, (const char *[]){ sid }, NULL)) < 0)
+		goto out;
+	snprintf(sql, sizeof sql, "FETCH %d FROM %s", DB_EST_BATCH, name);
+	if ((r = send_fetch(c, sql)) < 0)
+		goto out;
 	for (;;) {
-		if ((r = db_exec(c, fetch, 0, NULL, &res)) < 0)
+		if (!(res = fetched(c, &r)))
 			goto out;
 		if (PQntuples(res) == 0)
 			break;
+		if ((r = send_fetch(c, sql)) < 0)
+			goto out;
 		got = each_row(res, ncodes, codes, fn, ud);
 		PQclear(res);
 		res = NULL;
 		if (got < 0) {
+			PQclear(fetched(c, &r));      /* the batch asked for */
 			r = (int)got;
 			goto out;
 		}
 		total += got;
 	}
-	r = db_exec(c, "CLOSE est_scan", 0, NULL, NULL);
+	PQclear(res);
+	res = NULL;
+	snprintf(sql, sizeof sql, "CLOSE %s", name);
+	r = db_exec(c, sql, 0, NULL, NULL);
 out:
 	PQclear(res);
+	strbuf_done(&decl);
 	free(codes);
 	return r < 0 ? r : total;
 }
 
-long long db_est_take_pending(struct db_conn *c, int survey_id, size_t limit, size_t ncodes,
-			      db_est_row_fn fn, void *ud)
+long long db_est_scan(struct db_conn *c, int survey_id, size_t ncodes, db_est_row_fn fn, void *ud)
 {
-	PGresult *res = NULL;
-	int16_t *codes = NULL;
-	char sid[DB_INT_LEN], lim[DB_INT_LEN];
+	return scan(c, "est_scan", "SELECT " ROW_COLUMNS " FROM responses r WHERE r.survey_id = $1 AND NOT r.withdrawn"
+		    " ORDER BY r.id", survey_id, ncodes, fn, ud);
+}
+
+int db_est_pending_begin(struct db_conn *c)
+{
+	return db_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ", 0, NULL, NULL);
+}
+
+long long db_est_take_pending(struct db_conn *c, int survey_id, size_t ncodes, db_est_row_fn fn, void *ud)
+{
+	char sid[DB_INT_LEN];
 	long long got;
 	int r;
 
+	/* one pass over the queue as the snapshot sees it, then exactly those rows out of it: a
+	 * response queued since stays for the next fold */
+	got = scan(c, "est_pend", "SELECT " ROW_COLUMNS " FROM est_pending p JOIN responses r ON r.id = p.response_id"
+		   " WHERE p.survey_id = $1 AND NOT r.withdrawn", survey_id, ncodes, fn, ud);
+	if (got < 0)
+		return got;
 	db_int_param(survey_id, sid);
-	db_int_param(limit > LLONG_MAX ? LLONG_MAX : (long long)limit, lim);
-	codes = calloc(ncodes ? ncodes : 1, sizeof *codes);
-	if (!codes)
-		return -ENOMEM;
-	r = db_exec(c, "WITH q AS (DELETE FROM est_pending p WHERE p.survey_id = $1 AND p.response_id IN"
-		       " (SELECT response_id FROM est_pending WHERE survey_id = $1 ORDER BY response_id LIMIT $2)"
-		       " RETURNING p.response_id)"
-		       " SELECT " ROW_COLUMNS " FROM q LEFT JOIN responses r ON r.id = q.response_id AND NOT r.withdrawn"
-		       " ORDER BY q.response_id", 2, (const char *[]){ sid, lim }, &res);
-	if (r < 0) {
-		free(codes);
-		return r;
-	}
-	got = each_row(res, ncodes, codes, fn, ud);
-	PQclear(res);
-	free(codes);
-	return got;
+	r = db_exec(c, "DELETE FROM est_pending WHERE survey_id = $1", 1, (const char *[]){ sid }, NULL);
+	return r < 0 ? r : got;
 }
 
 static uint32_t be32(const char *p)

@@ -4,7 +4,7 @@
  *
  * A fold runs under db_est_trylock (a session advisory lock per round, so one fold at a time):
  * either a rebuild (db_est_rebuild_begin, db_est_scan, writes, db_est_state_set, db_commit) or
- * an increment (db_begin, db_est_take_pending..., writes, db_est_state_set, db_commit). */
+ * an increment (db_est_pending_begin, db_est_take_pending, writes, db_est_state_set, db_commit). */
 #pragma once
 
 #include <stdbool.h>
@@ -62,10 +62,13 @@ int db_est_rebuild_begin(struct db_conn *c, int survey_id);
 /* In a transaction: calls fn for every response of the round that is not withdrawn, in id order,
  * fetching DB_EST_BATCH at a time. Returns the count, fn's negative return, or a negative errno. */
 long long db_est_scan(struct db_conn *c, int survey_id, size_t ncodes, db_est_row_fn fn, void *ud);
-/* In a transaction: removes up to limit responses from the round's queue and calls fn for those
- * not withdrawn. Returns the number removed (0: the queue is empty), or a negative errno. */
-long long db_est_take_pending(struct db_conn *c, int survey_id, size_t limit, size_t ncodes,
-			      db_est_row_fn fn, void *ud);
+/* Starts the transaction of an increment: REPEATABLE READ, so that db_est_take_pending removes
+ * from the queue exactly the responses it read. Returns 0 or a negative errno. */
+int db_est_pending_begin(struct db_conn *c);
+/* In db_est_pending_begin's transaction: calls fn for every queued response of the round that
+ * is not withdrawn, as the snapshot sees the queue, then empties the queue of those (responses
+ * queued since stay for the next fold). Returns the count, fn's negative return, or a negative errno. */
+long long db_est_take_pending(struct db_conn *c, int survey_id, size_t ncodes, db_est_row_fn fn, void *ud);
 /* Calls fn for the stored cells (and then, with psus, the PSU totals) of one grouping, or for
  * the cells whose keys are in keys_json ([{"g":..,"a":..,"k":..,"s":..}], when grouping is
  * NULL). Returns the count or a negative errno. */

@@ -61,7 +61,6 @@ int est_fold_init(struct fold *fo, struct db_conn *c, const struct form *f, int 
 void est_fold_done(struct fold *fo)
 {
 	est_design_free(fo->d);
-	est_design_free(fo->m);
 	est_map_done(&fo->counts);
 	free(fo->cnt);
 	strbuf_done(&fo->sb);
@@ -182,7 +181,7 @@ static int load_stored(void *ud, const struct db_est_cell *c)
 	char key[FORM_MAX_ID_LEN + 48];
 
 	snprintf(key, sizeof key, "%s%c%d%c%d", c->grouping, EST_KEY_SEP, c->agency_id, EST_KEY_SEP, c->code);
-	return est_fold_cell_add(fo->m, &fo->dec, key, c, fo->err);
+	return est_fold_cell_add(fo->d, &fo->dec, key, c, fo->err);
 }
 
 static int put_cell(const struct est_cell_view *v, void *ctx)
@@ -221,20 +220,16 @@ static int put_psu(const struct est_psu_view *v, void *ctx)
 	return db_est_cell_put(fo->c, fo->survey_id, &c);
 }
 
-/* Writes D (merged with the stored cells it touches unless rebuilding), the counts and the state. */
+/* Writes D (the stored cells it touches merged into it unless rebuilding: no second copy of
+ * the cells), the counts and the state. */
 int est_fold_write(struct fold *fo, bool rebuild)
 {
 	size_t i;
 	int r;
 
-	if (rebuild) {
-		fo->m = fo->d;
-		fo->d = NULL;
-	} else {
+	if (!rebuild) {
 		struct strbuf keys;
 
-		if ((r = est_design_new(fo->f, &fo->m)) < 0)
-			return r;
 		strbuf_init(&keys, 0);
 		strbuf_putc(&keys, '[');
 		r = est_design_foreach(fo->d, keys_cell, NULL, &keys);
@@ -243,12 +238,10 @@ int est_fold_write(struct fold *fo, bool rebuild)
 		if (r >= 0 && keys.len > 2)
 			r = (int)db_est_cells_load(fo->c, fo->survey_id, NULL, strbuf_str(&keys), true, load_stored, fo);
 		strbuf_done(&keys);
-		if (r >= 0)
-			r = est_design_merge(fo->m, fo->d, fo->err);
 		if (r < 0)
 			return r;
 	}
-	if ((r = est_design_foreach(fo->m, put_cell, put_psu, fo)) < 0)
+	if ((r = est_design_foreach(fo->d, put_cell, put_psu, fo)) < 0)
 		return r;
 	for (i = 0; i < fo->counts.count; i++) {
 		size_t len;

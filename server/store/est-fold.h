@@ -33,7 +33,6 @@ struct fold {
 	/* writing back */
 	struct strbuf sb;
 	struct est_cell_decoder dec;
-	struct est_design *m;
 };
 
 /* Adds a stored cell (or PSU) under group key to d. Returns 0, -EIO for a cell of another

@@ -216,15 +216,13 @@ static int fold_once(struct est_folds *fs, struct db_conn *c, const struct form_
 			goto out;
 		}
 	} else {
-		if ((r = db_begin(c)) < 0)
+		if ((r = db_est_pending_begin(c)) < 0)
 			goto out;
-		do {
-			got = db_est_take_pending(c, fe->survey.id, DB_EST_BATCH, fe->form->nslots, est_fold_row, &fo);
-			if (got < 0) {
-				r = (int)got;
-				goto out;
-			}
-		} while (got == DB_EST_BATCH && fo.nrows < EST_STORE_FOLD_MAX);
+		got = db_est_take_pending(c, fe->survey.id, fe->form->nslots, est_fold_row, &fo);
+		if (got < 0) {
+			r = (int)got;
+			goto out;
+		}
 	}
 	if ((r = est_fold_write(&fo, rebuild)) < 0)
 		goto out;

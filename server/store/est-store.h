@@ -19,7 +19,6 @@
 #define EST_STORE_MAX_QUESTIONS 40
 #define EST_STORE_MAX_OPTIONS 100
 #define EST_STORE_MAX_BY 2
-#define EST_STORE_FOLD_MAX 5000000      /* responses folded in one call (the rest waits) */
 
 struct est_folds;
 struct db_conn;

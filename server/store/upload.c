@@ -622,6 +622,9 @@ int upload_finish(struct upload *u)
 		csv_reader_finish(u->raw);
 	if (r == 0 && u->res.errors_total == 0 && st.rows == 0)
 		record_error(u, 0, "", "empty", "the file has no data rows", "Tệp không có dòng dữ liệu nào");
+	/* the reader is done: its serials go before the fold's cells are written (peak memory) */
+	respcsv_free(u->rc);
+	u->rc = NULL;
 
 	upload_meta(u, &m);
 	before = u->res.nerrors;

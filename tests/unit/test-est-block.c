@@ -105,7 +105,7 @@ static void test_merge(void)
 	CHECK_OK(est_block_init(&psu, D, false));
 	CHECK(psu.m2 == NULL);
 	CHECK_INT(est_block_merge(&psu, &parts[0]), -EINVAL);
-	CHECK_INT(est_block_merge(&all, &(struct est_block){ 3, 1, psu.mean, NULL }), -EINVAL);
+	CHECK_INT(est_block_merge(&all, &(struct est_block){ 3, 1, psu.mean, NULL, false }), -EINVAL);
 	est_block_done(&psu);
 
 	CHECK_INT(est_block_init(&psu, 0, true), -EINVAL);

@@ -95,7 +95,7 @@ static void test_round_trip(void)
 	double mean[DIM] = { 0.0, -0.0, DBL_MIN / 4, DBL_MAX, -INFINITY, NAN };
 	double m2[PACKED];
 	uint64_t nvalid[3] = { 0, 1, UINT64_MAX }, nindex[2] = { UINT64_MAX - 1, 42 };
-	struct est_block blk = { DIM, 7, mean, m2 };
+	struct est_block blk = { DIM, 7, mean, m2, true };
 	struct est_cell_view v = { "a", "s", 9, EST_W_GIVEN, NAN, &blk, nvalid, nindex };
 	size_t i;
 
@@ -127,7 +127,7 @@ static void test_refused(void)
 	struct form *f = fixture_form(form_json), *g = fixture_form(other_json);
 	double mean[DIM] = { 1, 2, 3, 4, 5, 6 }, m2[PACKED] = { 0 };
 	uint64_t nvalid[3] = { 1, 2, 3 }, nindex[2] = { 4, 5 };
-	struct est_block blk = { DIM, 3, mean, m2 };
+	struct est_block blk = { DIM, 3, mean, m2, true };
 	struct est_cell_view v = { "a", "s", 5, EST_W_GIVEN, NAN, &blk, nvalid, nindex }, out;
 	struct est_cell_decoder s, sg;
 	struct est_psu_view pv;
