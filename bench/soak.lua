@@ -1,7 +1,8 @@
 -- bench/soak.lua - wrk script of bench/soak: mixed traffic of citizens and analysts.
 -- Script arguments: BODY_FILE SURVEY ANALYST_TOKEN TEAM_TOKEN [MODE]; MODE "health" sends only
 -- GET /healthz (the ceiling of the same server and client); "post", "form", "estimates" and
--- "progress" only that kind (to see which one limits). The default mix, by share of requests:
+-- "progress" only that kind: bench/soak runs one wrk per kind at once, so that each kind's
+-- latency is its own. Without MODE, one wrk mixes them by share of requests:
 --   35% citizens' JSON posts (a unique client id each)    -> 201
 --   30% the citizens' web form (GET /s/SURVEY)             -> 200
 --   15% estimates by agency (analyst token)                -> 200

@@ -35,6 +35,9 @@ static int usage(FILE *f)
 		"  SIPAS_DB_WAIT_MS       how long a request waits for a database connection (default 5000)\n"
 		"  SIPAS_RATE_LIMIT       public requests per minute per client (default 120, 0 = off)\n"
 		"  SIPAS_WRITERS          group-commit writer threads (default 2, 0 = off)\n"
+		"  SIPAS_ANALYST_WORKERS  threads that run analysts' requests (default 2)\n"
+		"  SIPAS_ANALYST_QUEUE    analysts' requests that may wait for them (default 64; 503 past it)\n"
+		"  SIPAS_ANALYST_DB_POOL  the analysts' own database connections (default workers + 2)\n"
 		"  SIPAS_RESULT_CACHE     keep computed estimates until the sums change (default 1)\n"
 		"  SIPAS_LOG_LEVEL        debug|info|warn|error (default info)\n");
 	return f == stdout ? CLI_OK : CLI_USAGE;
@@ -102,6 +105,7 @@ int cli_serve(const struct config *cfg, int argc, char **argv)
 	o.routes = handler_routes;
 	o.nroutes = handler_nroutes;
 	o.admit = handlers_admit;
+	o.queue = handlers_queue;
 	o.error_page = page_error;
 	o.app = app;
 	if ((r = http_server_start(&o, &srv, bound, sizeof bound)) < 0) {

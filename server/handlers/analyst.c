@@ -84,7 +84,7 @@ static int open_ctx(struct http_req *req, const char *survey, bool fold, bool re
 		return -ENOMEM;
 	req->state = x;
 	req->state_free = ctx_free;
-	if ((r = read ? app_read_db(req->app, &x->c, &x->replica) : app_db(req->app, &x->c)) < 0)
+	if ((r = read ? app_read_db(req->app, &x->c, &x->replica) : app_analyst_db(req->app, &x->c)) < 0)
 		return r;
 	fold = fold && !x->replica;
 	r = form_cache_get(req->app->forms, x->c, survey, &x->fe);
@@ -349,7 +349,7 @@ int analyst_audit(struct db_conn *c, const struct form_entry *fe, struct http_re
 	int r;
 
 	if (x && x->replica) {          /* a replica is read-only: the audit goes to the primary */
-		if ((r = app_db(req->app, &primary)) < 0)
+		if ((r = app_analyst_db(req->app, &primary)) < 0)
 			return r;
 		c = primary;
 	}

@@ -12,6 +12,10 @@ extern const size_t handler_nroutes;
  * caller's credentials against the route's roles. Returns 0, or the status of the error reply
  * it set (429, 401, 403, 503). */
 int handlers_admit(struct http_req *req);
+/* The queue hook of the HTTP layer (analyst-queue-hook.c): parks a queued route's request for
+ * the analysts' workers and returns HTTP_SUSPENDED, or replies 503 with Retry-After when the
+ * analysts' queue is full. */
+int handlers_queue(struct http_req *req);
 
 int handle_healthz(struct http_req *req);
 int handle_me(struct http_req *req);

@@ -44,36 +44,36 @@ const struct route handler_routes[] = {
 	/* analysts: estimates, comparisons, exports, progress, dashboard (handlers-estimates.c,
 	 * handlers-export.c, handlers-dashboard.c) */
 	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/estimates", .who = ROLE_ADMIN | ROLE_ANALYST,
-	  .handler = handle_estimates },
+	  .queued = true, .handler = handle_estimates },
 	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/compare", .who = ROLE_ADMIN | ROLE_ANALYST,
-	  .handler = handle_compare },
+	  .queued = true, .handler = handle_compare },
 	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/responses.csv", .who = ROLE_ADMIN | ROLE_ANALYST,
-	  .handler = handle_export_responses },
+	  .queued = true, .handler = handle_export_responses },
 	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/frame.csv", .who = ROLE_ADMIN | ROLE_ANALYST,
-	  .handler = handle_export_frame },
+	  .queued = true, .handler = handle_export_frame },
 	/* spreadsheets and statistics files (handlers-export-xlsx.c, handlers-export-stat.c) */
 	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/template.xlsx", .who = ROLE_ADMIN | ROLE_TEAM,
 	  .handler = handle_template_xlsx },
 	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/responses.xlsx", .who = ROLE_ADMIN | ROLE_ANALYST,
-	  .handler = handle_export_responses_xlsx },
+	  .queued = true, .handler = handle_export_responses_xlsx },
 	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/responses.sav", .who = ROLE_ADMIN | ROLE_ANALYST,
-	  .handler = handle_export_responses_sav },
+	  .queued = true, .handler = handle_export_responses_sav },
 	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/responses.dta", .who = ROLE_ADMIN | ROLE_ANALYST,
-	  .handler = handle_export_responses_dta },
+	  .queued = true, .handler = handle_export_responses_dta },
 	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/estimates.xlsx", .who = ROLE_ADMIN | ROLE_ANALYST,
-	  .handler = handle_estimates_xlsx },
+	  .queued = true, .handler = handle_estimates_xlsx },
 	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/progress", .who = ANY_TOKEN,
-	  .handler = handle_progress },
+	  .queued = true, .handler = handle_progress },
 	/* drawn invitations with contacts: admins only, audited (handlers-invites.c) */
 	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/invites.csv", .who = ROLE_ADMIN,
-	  .handler = handle_invites_csv },
+	  .queued = true, .handler = handle_invites_csv },
 	{ .method = "GET", .pattern = "/admin/{survey}/letters", .who = ROLE_ADMIN, .html = true,
-	  .handler = handle_letters },
+	  .queued = true, .handler = handle_letters },
 	/* the dashboard checks the role itself: browsers without a session go to /login */
 	{ .method = "GET", .pattern = "/dashboard/{survey}", .who = ROLE_PUBLIC, .html = true,
-	  .handler = handle_dashboard },
+	  .queued = true, .handler = handle_dashboard },
 	{ .method = "GET", .pattern = "/dashboard/{survey}/agency/{code}", .who = ROLE_PUBLIC, .html = true,
-	  .handler = handle_dashboard_agency },
+	  .queued = true, .handler = handle_dashboard_agency },
 	/* offline collection (handlers-offline.c, handlers-form.c); /collect checks the role itself:
 	 * browsers without a session go to /login */
 	{ .method = "GET", .pattern = "/sw.js", .who = ROLE_PUBLIC, .handler = handle_sw_js },
@@ -85,11 +85,11 @@ const struct route handler_routes[] = {
 	/* the round's report (handlers-report.c); published results (handlers-results.c): the
 	 * .json route first, as /results/{survey} matches "x.json" too */
 	{ .method = "GET", .pattern = "/api/v1/surveys/{survey}/report.pdf", .who = ROLE_ADMIN | ROLE_ANALYST,
-	  .handler = handle_report_pdf },
+	  .queued = true, .handler = handle_report_pdf },
 	{ .method = "GET", .pattern = "/results/{survey}.json", .who = ROLE_PUBLIC, .rate_limited = true,
-	  .handler = handle_results_json },
+	  .queued = true, .handler = handle_results_json },
 	{ .method = "GET", .pattern = "/results/{survey}", .who = ROLE_PUBLIC, .html = true, .rate_limited = true,
-	  .handler = handle_results },
+	  .queued = true, .handler = handle_results },
 };
 
 const size_t handler_nroutes = sizeof handler_routes / sizeof handler_routes[0];

@@ -20,6 +20,11 @@ struct http_options {
 	/* Admission, after routing and before the body: returns 0 to go on, or the status of the
 	 * reply it set (rate limits, credentials). NULL admits every request. */
 	int (*admit)(struct http_req *req);
+	/* A queued route (route->queued), once its body has arrived: parks the request
+	 * (http_suspend) and hands it to a thread that calls http_run_queued, returning
+	 * HTTP_SUSPENDED; or sets a reply (503 when the queue is full) and returns its status.
+	 * NULL: queued routes run on the HTTP threads like the others. */
+	int (*queue)(struct http_req *req);
 	/* Renders the HTML error page of an html route into sb; returns 0 or a negative errno
 	 * (then the error goes out as JSON). NULL: errors are always JSON. */
 	int (*error_page)(struct strbuf *sb, int status, const char *message);

@@ -181,6 +181,91 @@ void http_resume(struct http_req *req)
 	MHD_resume_connection(req->conn);
 }
 
+void http_run_queued(struct http_req *req)
+{
+	req->queued_status = req->route->handler(req);
+}
+
+/* One reply body that several requests send (one copy, however many wait): freed when the
+ * last response using it, or the last request still holding it, lets go. */
+struct http_shared {
+	atomic_uint refs;
+	size_t len;
+	char data[];
+};
+
+static void shared_release(void *p)
+{
+	struct http_shared *b = p;
+
+	if (b && atomic_fetch_sub(&b->refs, 1) == 1)
+		free(b);
+}
+
+int http_share_reply(struct http_req *dst, struct http_req *src)
+{
+	if (src->stream_fn)
+		return -EINVAL;
+	dst->queued_status = src->queued_status;
+	if (!src->replied)
+		return 0;
+	if (!src->shared) {          /* the first follower: the leader's body moves into a shared one */
+		struct http_shared *b = malloc(sizeof *b + src->out.len + 1);
+
+		if (!b)
+			return -EINVAL;
+		atomic_init(&b->refs, 1);
+		b->len = src->out.len;
+		if (src->out.len)
+			memcpy(b->data, src->out.buf, src->out.len);
+		src->shared = b;
+		strbuf_done(&src->out);
+	}
+	atomic_fetch_add(&src->shared->refs, 1);
+	dst->shared = src->shared;
+	dst->status = src->status;
+	dst->out_type = src->out_type;
+	dst->csp = src->csp;
+	memcpy(dst->extra_headers, src->extra_headers, sizeof dst->extra_headers);
+	dst->replied = true;
+	return 0;
+}
+
+struct key_build {
+	struct strbuf sb;
+	char sep;
+	int err;            /* an append failed: the key is cut short, unusable */
+};
+
+static enum MHD_Result key_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct key_build *k = cls;
+
+	(void)kind;
+	if (strbuf_putc(&k->sb, k->sep) < 0 || strbuf_puts(&k->sb, key) < 0 || strbuf_putc(&k->sb, '=') < 0 ||
+	    strbuf_puts(&k->sb, value ? value : "") < 0)
+		k->err = -E2BIG;
+	k->sep = '&';
+	return MHD_YES;
+}
+
+int http_request_key(struct http_req *req, char *buf, size_t len)
+{
+	struct key_build k = { .sep = '?' };
+	int r = 0;
+
+	strbuf_init(&k.sb, len);
+	if (strbuf_printf(&k.sb, "%s %s", req->method, req->path) < 0)
+		k.err = -E2BIG;
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, key_arg, &k);
+	if (k.err || strbuf_putc(&k.sb, '\0') < 0)
+		r = -E2BIG;
+	else
+		memcpy(buf, k.sb.buf, k.sb.len);
+	strbuf_done(&k.sb);
+	return r;
+}
+
 void http_set_csp(struct http_req *req, const char *policy)
 {
 	req->csp = policy;
@@ -236,6 +321,11 @@ static enum MHD_Result queue_reply(struct http_req *req)
 			req->stream_free = NULL;
 			req->stream_ud = NULL;
 		}
+	} else if (req->shared) {
+		resp = MHD_create_response_from_buffer_with_free_callback_cls(req->shared->len, req->shared->data,
+									       shared_release, req->shared);
+		if (resp)
+			req->shared = NULL;         /* the response's now */
 	} else {
 		resp = MHD_create_response_from_buffer(req->out.len, req->out.buf ? req->out.buf : (char *)"",
 						       MHD_RESPMEM_MUST_COPY);
@@ -426,7 +516,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req->resumed = true;
 	}
 	if (!req->replied) {
-		status = req->route->handler(req);
+		if (req->route->queued && req->resumed)
+			status = req->queued_status;      /* the handler ran on the queue's thread */
+		else if (req->route->queued && srv->opts.queue)
+			status = srv->opts.queue(req);
+		else
+			status = req->route->handler(req);
 		if (status == HTTP_SUSPENDED && req->suspended)
 			return MHD_YES;              /* called again after http_resume */
 		if (status < 0)
@@ -460,6 +555,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 		req->state_free(req->state);
 	if (req->stream_free)
 		req->stream_free(req->stream_ud);
+	shared_release(req->shared);
 	strbuf_done(&req->body);
 	strbuf_done(&req->out);
 	free(req);

@@ -4,7 +4,8 @@
  * SIPAS_THREADS polling threads (default 8), each owning its connections (epoll).
  * A handler runs to completion on the thread of its connection; while it waits for
  * PostgreSQL (a pooled connection per handler call) only that thread's other
- * connections wait. Per-request state (struct http_req) is allocated on the first
+ * connections wait. A queued route's handler (route->queued) runs instead on a thread of
+ * the options' queue hook while its connection is parked, holding no HTTP thread. Per-request state (struct http_req) is allocated on the first
  * callback and freed in exactly one place: the request-completed callback, however the
  * request ended (served, timed out, client gone). */
 #pragma once
@@ -19,6 +20,7 @@
 struct app;
 struct http_req;
 struct http_server;
+struct http_shared;
 
 /* Roles, as a bit set in a route's `who`. */
 enum {
@@ -65,6 +67,7 @@ struct route {
 	const char *content_type;   /* required request media type, or a list ("a/b, c/d"), or NULL */
 	bool html;               /* errors as HTML pages rather than JSON */
 	bool rate_limited;       /* public routes: per-client rate limit */
+	bool queued;             /* heavy work: the options' queue hook runs the handler off the HTTP threads */
 	http_handler_fn handler; /* runs once the whole body has arrived */
 	http_body_fn on_body;    /* HTTP_BODY_STREAM: each chunk; negative errno stops the request */
 };
@@ -113,6 +116,8 @@ struct http_req {
 	bool replied;
 	bool suspended;                              /* waiting for another thread (http_suspend) */
 	bool resumed;                                /* the handler runs again after http_resume */
+	int queued_status;                           /* a queued route's handler's return (http_run_queued) */
+	struct http_shared *shared;                  /* a body shared by requests asking the same (http_share_reply) */
 	void *conn;                                  /* the MHD connection */
 	int64_t started_ns;
 };
@@ -160,6 +165,19 @@ void http_suspend(struct http_req *req);
 /* Wakes a request parked by http_suspend; callable from any thread, once. The caller must not
  * touch req afterwards. */
 void http_resume(struct http_req *req);
+
+/* Runs a queued route's handler on the calling thread (a worker of the options' queue hook,
+ * which parked the request with http_suspend) and keeps its return for the connection's
+ * thread; wake the request with http_resume afterwards. */
+void http_run_queued(struct http_req *req);
+/* Gives a parked request dst the reply (or the error) that http_run_queued left in src, for a
+ * request asking the same thing; the body is kept once for all of them. Call it before src
+ * is woken. Returns 0, or -EINVAL when src's reply cannot be shared (a streamed one, or out
+ * of memory): run dst's own handler then. */
+int http_share_reply(struct http_req *dst, struct http_req *src);
+/* The method, path and query arguments of req in one canonical string ("GET /p?a=1&b=2"),
+ * for telling requests that ask the same thing. Returns 0, or -E2BIG when it does not fit. */
+int http_request_key(struct http_req *req, char *buf, size_t len);
 
 /* Maps a negative errno from the libraries to an HTTP status (the one table). */
 int http_status_from_errno(int err);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "analyst-queue.h"
 #include "app.h"
 #include "config.h"
 #include "db.h"
@@ -27,6 +28,11 @@ int app_new(const struct config *cfg, struct app **out, char *errbuf, size_t err
 		what = "the database pool";
 		goto out;
 	}
+	if ((r = db_pool_new(cfg->database_url, cfg->analyst_db_pool, &app->analyst_db)) < 0 ||
+	    (r = analyst_queue_new(cfg->analyst_workers, cfg->analyst_queue, &app->analysts)) < 0) {
+		what = "the analysts' queue";
+		goto out;
+	}
 	if ((r = form_cache_new(&app->forms)) < 0 ||
 	    (cfg->result_cache && (r = reply_cache_new(&app->replies)) < 0) ||
 	    (r = ratelimit_new(cfg->rate_limit, &app->limits)) < 0 || (r = report_fonts_new(&app->fonts)) < 0) {
@@ -44,7 +50,7 @@ int app_new(const struct config *cfg, struct app **out, char *errbuf, size_t err
 	/* with a replica, the requests that read from it never fold: the background fold keeps the
 	 * replicated cells current from the start */
 	if (cfg->read_database_url &&
-	    ((r = replica_new(cfg->read_database_url, cfg->db_pool_size, &app->read_db)) < 0 ||
+	    ((r = replica_new(cfg->read_database_url, cfg->analyst_db_pool, &app->read_db)) < 0 ||
 	     (r = est_folds_start(app->folds)) < 0)) {
 		what = "the read replica";
 		goto out;
@@ -61,8 +67,10 @@ out:
 
 void app_stop(struct app *app)
 {
-	if (app)
-		est_folds_stop(app->folds);
+	if (!app)
+		return;
+	est_folds_stop(app->folds);
+	analyst_queue_stop(app->analysts);   /* runs what is queued: no request stays parked */
 }
 
 void app_free(struct app *app)
@@ -76,6 +84,8 @@ void app_free(struct app *app)
 	report_fonts_free(app->fonts);
 	reply_cache_free(app->replies);
 	form_cache_free(app->forms);
+	analyst_queue_free(app->analysts);
+	db_pool_free(app->analyst_db);
 	db_pool_free(app->db);
 	free(app);
 }
@@ -85,8 +95,13 @@ int app_db(struct app *app, struct db_conn **out)
 	return db_acquire(app->db, app->cfg->db_wait_ms, out);
 }
 
+int app_analyst_db(struct app *app, struct db_conn **out)
+{
+	return db_acquire(app->analyst_db, app->cfg->db_wait_ms, out);
+}
+
 int app_read_db(struct app *app, struct db_conn **out, bool *replica)
 {
 	*replica = app->read_db && replica_acquire(app->read_db, app->cfg->db_wait_ms, out) == 0;
-	return *replica ? 0 : app_db(app, out);
+	return *replica ? 0 : app_analyst_db(app, out);
 }

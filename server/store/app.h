@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct analyst_queue;
 struct config;
 struct db_conn;
 struct db_pool;
@@ -19,6 +20,8 @@ struct report_fonts;
 struct app {
 	const struct config *cfg;
 	struct db_pool *db;              /* pooled connections for requests */
+	struct db_pool *analyst_db;      /* the analysts' own connections (app_analyst_db) */
+	struct analyst_queue *analysts;  /* the analysts' requests, run off the HTTP threads */
 	struct form_cache *forms;        /* rounds and their parsed forms */
 	struct reply_cache *replies;     /* computed estimates; NULL when SIPAS_RESULT_CACHE=0 */
 	struct ratelimit *limits;        /* per-client budget of the public routes */
@@ -39,7 +42,11 @@ void app_free(struct app *app);
 /* Takes a pooled connection, waiting up to SIPAS_DB_WAIT_MS; returns 0 and *out
  * (db_release), or -ETIMEDOUT / -ECONNREFUSED / another negative errno. */
 int app_db(struct app *app, struct db_conn **out);
+/* Takes one of the analysts' own connections (SIPAS_ANALYST_DB_POOL, never the citizens'
+ * pool), waiting up to SIPAS_DB_WAIT_MS; returns 0 and *out (db_release) or a negative errno. */
+int app_analyst_db(struct app *app, struct db_conn **out);
 /* For the analysts' read routes: a connection to the replica when one is configured and up
- * (*replica true: read-only, so the caller must not fold), else a pooled connection to the
- * primary as app_db. Returns 0 and *out (db_release), or app_db's negative errno. */
+ * (*replica true: read-only, so the caller must not fold), else one of the analysts' own
+ * connections to the primary (app_analyst_db). Returns 0 and *out (db_release), or a
+ * negative errno. */
 int app_read_db(struct app *app, struct db_conn **out, bool *replica);

@@ -22,6 +22,9 @@ struct config {
 	unsigned db_wait_ms;        /* SIPAS_DB_WAIT_MS: wait for a pooled connection (default 5000) */
 	unsigned rate_limit;        /* SIPAS_RATE_LIMIT: public requests per minute per client (120; 0 = off) */
 	unsigned writers;           /* SIPAS_WRITERS: group-commit writer threads (2; 0 = off) */
+	unsigned analyst_workers;   /* SIPAS_ANALYST_WORKERS: threads of the analysts' queue (default 2) */
+	unsigned analyst_queue;     /* SIPAS_ANALYST_QUEUE: analysts' requests that may wait (default 64) */
+	unsigned analyst_db_pool;   /* SIPAS_ANALYST_DB_POOL: the analysts' own connections (workers + 2) */
 	bool result_cache;          /* SIPAS_RESULT_CACHE: keep computed estimates (1; 0 = off) */
 	int log_level;              /* SIPAS_LOG_LEVEL: an enum log_level (default info) */
 	const char *migrations_dir; /* SIPAS_MIGRATIONS_DIR; NULL = the compiled-in migrations */
