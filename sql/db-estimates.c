@@ -297,10 +297,12 @@ long long db_est_cells_load(struct db_conn *c, int survey_id, const char *groupi
 			    bool psus, db_est_cell_fn fn, void *ud)
 {
 	static const char *const sel[2][2] = {
+		/* in key order: the merge's floating-point sums, and so the replies' last digits, must
+		 * not depend on where a fold left the rows */
 		{ "SELECT grouping, agency_id, code, stratum, NULL::text, cell FROM est_cells"
-		  " WHERE survey_id = $1::int AND grouping = $2",
+		  " WHERE survey_id = $1::int AND grouping = $2 ORDER BY agency_id, code, stratum",
 		  "SELECT grouping, agency_id, code, stratum, psu, totals FROM est_psus"
-		  " WHERE survey_id = $1::int AND grouping = $2" },
+		  " WHERE survey_id = $1::int AND grouping = $2 ORDER BY agency_id, code, stratum, psu" },
 		{ "SELECT c.grouping, c.agency_id, c.code, c.stratum, NULL::text, c.cell FROM est_cells c"
 		  " JOIN jsonb_to_recordset($2::jsonb) AS k(g text, a int, k int, s text)"
 		  " ON c.grouping = k.g AND c.agency_id = k.a AND c.code = k.k AND c.stratum = k.s"

@@ -303,7 +303,7 @@ static int fold_locked(struct est_folds *fs, struct db_conn *c, const struct for
 int est_store_fold(struct est_folds *fs, struct db_conn *c, const struct form_entry *fe, unsigned wait_ms,
 		   long long *nrows, struct est_error *err)
 {
-	int64_t arrived = mono_ns(), deadline = arrived + (int64_t)wait_ms * 1000000, left_ms;
+	int64_t arrived = mono_ns(), deadline, left_ms;
 	struct flight *f;
 	bool stale, pending;
 	long long n = 0;
@@ -315,6 +315,12 @@ int est_store_fold(struct est_folds *fs, struct db_conn *c, const struct form_en
 		return r;
 	if (!stale && !pending)
 		return 0;
+	/* Only queued responses: the cells are consistent, if behind. A request never waits for a
+	 * fold that another request or process is running: it answers from the cells as they are,
+	 * which that fold (or the background one) brings up to date within seconds. */
+	if (!stale)
+		wait_ms = 0;
+	deadline = arrived + (int64_t)wait_ms * 1000000;
 
 	pthread_mutex_lock(&fs->mu);
 	f = flight_of(fs, fe->survey.id);
@@ -322,6 +328,10 @@ int est_store_fold(struct est_folds *fs, struct db_conn *c, const struct form_en
 		pthread_mutex_unlock(&fs->mu);
 		r = fold_locked(fs, c, fe, wait_ms, &n, err);
 		goto out;
+	}
+	if (f->running && !stale) {
+		pthread_mutex_unlock(&fs->mu);
+		return 0;
 	}
 	f->waiters++;
 	while (f->running) {
@@ -361,6 +371,8 @@ int est_store_fold(struct est_folds *fs, struct db_conn *c, const struct form_en
 	pthread_cond_broadcast(&fs->cv);
 	pthread_mutex_unlock(&fs->mu);
 out:
+	if (r == -EBUSY && !stale)
+		r = 0;                   /* another process is folding the queue */
 	if (r >= 0 && nrows)
 		*nrows = n;
 	return r;

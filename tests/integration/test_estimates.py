@@ -46,6 +46,7 @@ FORM = {
 ITEMS = ["S1_1", "S1_2", "S1_3", "S2_1", "S2_2"]
 HEADER = ["serial", "agency", "channel", "stratum", "psu", "weight", "submitted_at", "gender", "online", "note"] + ITEMS
 # agency: (rows, clustered, population, target)
+EST_WAIT_S = 10      # server/store/est-store.h EST_STORE_WAIT_MS: how long a request waits for a rebuild
 PLAN = {"SNV": (60, False, 3271, 81), "STC": (48, True, 7268, 60), "STP": (40, False, 1591, 39),
         "LS": (30, False, 900, 30), "X.CAOLOC": (35, False, 2400, 40)}
 
@@ -287,12 +288,17 @@ class Estimates(unittest.TestCase):
             self.assertEqual(plain.stop(), 0, plain.read_log())
 
     def test_busy_fold(self):
-        """While another session holds a round's fold lock (a long fold after a bulk load), a
-        request waits a bounded time, then answers 503 with Retry-After instead of pinning a
-        database connection; once the lock is free the next request folds and answers."""
-        h.run_sipas(["survey", "create", "--id", "estl", "--form", "est-test", "--title", "L",
-                     "--frame", os.path.join(self.tmp, "frame.csv")], self.db.url, check=True)
+        """While another session holds a round's fold lock (a long fold after a bulk load): an
+        upload leaves its rows to the queue, and a request answers at once from the cells as
+        they are (the last consistent aggregates), never waiting; cells that must be rebuilt (a
+        withdrawal) make a request wait a bounded time, then answer 503 with Retry-After rather
+        than pin a database connection. Once the lock is free the next request folds."""
+        h.run_sipas(["survey", "create", "--id", "estl", "--form", "est-test", "--title", "L", "--baseline", "79.3",
+                     "--baseline-label", "SIPAS 2023", "--frame", os.path.join(self.tmp, "frame.csv")],
+                    self.db.url, check=True)
         sid = self.db.sql("SELECT id FROM surveys WHERE code = 'estl'")
+        first = sum(p[0] for p in PLAN.values())
+        self.upload("estl", to_csv(make_rows(7, "L", PLAN)))              # folded as it is stored
         holder = subprocess.Popen(["psql", "-qAtX", self.db.url], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   text=True)
         try:
@@ -300,13 +306,23 @@ class Estimates(unittest.TestCase):
             holder.stdin.flush()
             holder_pid = holder.stdout.readline().strip()
             self.assertEqual(holder.stdout.readline().strip(), "")      # the lock is held
-            self.upload("estl", to_csv(make_rows(7, "L", PLAN)))
+            more = make_rows(8, "M", {"SNV": (9, False, 0, 0)})
+            uid = self.upload("estl", to_csv(more))
+            self.assertEqual(self.db.sql(f"SELECT count(*) FROM est_pending WHERE survey_id = {sid}"), "9")
+            t0 = time.monotonic()
+            r = self.get("/api/v1/surveys/estl/estimates?by=agency")
+            self.assertEqual(r.status, 200, r.body)
+            self.assertEqual(r.json()["groups"][0]["n"], first)           # the last consistent cells
+            self.assertLess(time.monotonic() - t0, EST_WAIT_S)             # did not wait for the lock
+            # a withdrawal: the cells must be rebuilt, and that needs the lock
+            r = self.server.post(f"/api/v1/uploads/{uid}/withdraw", token=self.admin)
+            self.assertIn(r.status, (200, 204), r.body)
             t0 = time.monotonic()
             r = self.get("/api/v1/surveys/estl/estimates?by=agency")
             self.assertEqual(r.status, 503, r.body)
             self.assertEqual(r.headers["Retry-After"], "10")
             self.assertEqual(r.json()["error"]["code"], "folding")
-            self.assertGreater(time.monotonic() - t0, 9)
+            self.assertGreater(time.monotonic() - t0, EST_WAIT_S - 1)
         finally:
             holder.stdin.close()
             holder.wait(timeout=30)
@@ -317,7 +333,8 @@ class Estimates(unittest.TestCase):
                    "the lock holder's database session to end", ok=lambda n: n == "0")
         r = self.get("/api/v1/surveys/estl/estimates?by=agency")
         self.assertEqual(r.status, 200, r.body)
-        self.assertEqual(r.json()["groups"][0]["n"], sum(p[0] for p in PLAN.values()))
+        self.assertEqual(r.json()["groups"][0]["n"], first)
+        close(r.json(), self.analyze("agency", survey="estl"), "after the rebuild")
 
     # ---- comparisons ----
 
