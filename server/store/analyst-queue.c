@@ -1,12 +1,12 @@
 /* analyst-queue.c - a mutex, a condition variable, a FIFO of jobs and the worker threads. */
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analyst-queue.h"
+#include "threads.h"
 
 struct analyst_queue {
 	pthread_mutex_t mu;
@@ -100,9 +100,7 @@ void analyst_queue_free(struct analyst_queue *q)
 int analyst_queue_new(unsigned workers, unsigned depth, struct analyst_queue **out)
 {
 	struct analyst_queue *q;
-	sigset_t all, old;
-	unsigned i;
-	int r = 0;
+	int r;
 
 	if (workers == 0 || workers > ANALYST_WORKERS_MAX || depth == 0)
 		return -EINVAL;
@@ -111,16 +109,7 @@ int analyst_queue_new(unsigned workers, unsigned depth, struct analyst_queue **o
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->work, NULL);
 	q->depth = depth;
-	/* workers take no signals: SIGTERM must reach a thread that acts on it */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	for (i = 0; i < workers; i++) {
-		if ((r = -pthread_create(&q->threads[i], NULL, worker_main, q)) < 0)
-			break;
-		q->nworkers++;
-	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (r < 0) {
+	if ((r = threads_start(q->threads, workers, worker_main, q, &q->nworkers)) < 0) {
 		analyst_queue_free(q);
 		return r;
 	}

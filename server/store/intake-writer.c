@@ -2,7 +2,6 @@
  * threads that each own one database connection. */
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "db.h"
 #include "intake-writer.h"
 #include "log.h"
+#include "threads.h"
 
 enum item_state { ITEM_QUEUED, ITEM_STORED, ITEM_ALONE };
 
@@ -127,9 +127,7 @@ void intake_writers_free(struct intake_writers *q)
 int intake_writers_new(const char *database_url, unsigned n, struct intake_writers **out)
 {
 	struct intake_writers *q;
-	sigset_t all, old;
-	unsigned i;
-	int r = 0;
+	int r;
 
 	if (n == 0 || n > INTAKE_WRITERS_MAX)
 		return -EINVAL;
@@ -141,16 +139,7 @@ int intake_writers_new(const char *database_url, unsigned n, struct intake_write
 		intake_writers_free(q);
 		return -ENOMEM;
 	}
-	/* writers take no signals: SIGTERM must reach a thread that acts on it */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	for (i = 0; i < n; i++) {
-		if ((r = -pthread_create(&q->threads[i], NULL, writer_main, q)) < 0)
-			break;
-		q->nwriters++;
-	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (r < 0) {
+	if ((r = threads_start(q->threads, n, writer_main, q, &q->nwriters)) < 0) {
 		intake_writers_free(q);
 		return r;
 	}
