@@ -3,9 +3,9 @@
  *
  * A fold adds the new responses to a fresh design D whose group keys name the stored cell
  * ("grouping␟agency id␟code"; each response lands once at the agency grain and once per kept
- * question), loads the stored cells D touched into a design M, merges D into M and writes M's
- * cells back, with the counts and the state, in one transaction. A rebuild does the same from
- * every response after emptying the round's cells, in one REPEATABLE READ transaction. */
+ * question), merges the stored cells D touched into D and writes D's cells back, with the
+ * counts and the state, in one transaction (est-fold.c). A rebuild does the same from every
+ * response after emptying the round's cells; both read in one REPEATABLE READ transaction. */
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
