@@ -20,6 +20,7 @@
 #include "intake.h"
 #include "invite.h"
 #include "page.h"
+#include "round-views.h"
 #include "static-files.h"
 #include "webform.h"
 
@@ -125,7 +126,26 @@ static void form_state_free(void *p)
 	free(st);
 }
 
-/* Sets up the state: a connection and the round. Returns 0 or a status with the reply set. */
+/* Takes a pooled connection for st when it has none; returns 0 or a negative errno. */
+static int form_conn(struct http_req *req, struct form_state *st)
+{
+	return st->conn ? 0 : app_db(req->app, &st->conn);
+}
+
+/* The round's view (round-views.h): calls fn for each agency offered; returns 1 open, 0
+ * closed, or a negative errno. Reads the database only when the view is not kept. */
+static int form_view(struct http_req *req, struct form_state *st, round_agency_fn fn, void *ud)
+{
+	int r = round_views_get(req->app->rounds, st->entry->survey.id, fn, ud);
+
+	if (r != -ENOENT)
+		return r;
+	if ((r = form_conn(req, st)) < 0)
+		return r;
+	return round_views_load(req->app->rounds, st->conn, st->entry->survey.id, fn, ud);
+}
+
+/* Sets up the state: the round, open. Returns 0 or a status with the reply set. */
 static int form_begin(struct http_req *req, struct form_state **out)
 {
 	struct form_state *st = calloc(1, sizeof *st);
@@ -135,14 +155,16 @@ static int form_begin(struct http_req *req, struct form_state **out)
 		return -ENOMEM;
 	req->state = st;
 	req->state_free = form_state_free;
-	if ((r = app_db(req->app, &st->conn)) < 0)
-		return r;
-	r = form_cache_get(req->app->forms, st->conn, req->params[0], &st->entry);
+	r = form_cache_find(req->app->forms, req->params[0], &st->entry);
+	if (r == -ENOENT && (r = form_conn(req, st)) == 0)
+		r = form_cache_get(req->app->forms, st->conn, req->params[0], &st->entry);
 	if (r == -ENOENT)
 		return not_found(req);
 	if (r < 0)
 		return r;
-	r = db_survey_is_open(st->conn, st->entry->survey.id);
+	r = form_view(req, st, NULL, NULL);
+	if (r == -ENOENT)
+		return not_found(req);
 	if (r < 0)
 		return r;
 	if (r == 0)
@@ -165,6 +187,8 @@ static int invite_check(struct http_req *req, struct form_state *st, const char 
 		return invite_page(req, 200, st->entry, NULL);
 	if (invite_hash(code, hash) < 0)
 		return invite_page(req, 403, st->entry, "Mã mời không đúng. Vui lòng kiểm tra lại.");
+	if ((r = form_conn(req, st)) < 0)
+		return r;
 	r = db_invite_peek(st->conn, st->entry->survey.id, hash, agency, 40, name, 320);
 	if (r == -ENOENT)
 		return invite_page(req, 403, st->entry, "Mã mời không đúng. Vui lòng kiểm tra lại.");
@@ -204,9 +228,7 @@ static int render_as(struct http_req *req, int status, struct form_state *st, co
 			return -ENOMEM;
 		strbuf_init(&st->agencies->arena, 0);
 		st->agencies->only = collect ? &req->auth : NULL;
-		if (!st->conn && (r = app_db(req->app, &st->conn)) < 0)
-			return r;
-		if ((r = db_survey_agencies_each(st->conn, st->entry->survey.id, agency_add, st->agencies)) < 0)
+		if ((r = form_view(req, st, agency_add, st->agencies)) < 0)
 			return r;
 		agency_list_fix(st->agencies);
 		v.agencies = st->agencies->list;

@@ -109,7 +109,8 @@ int analyst_queue_new(unsigned workers, unsigned depth, struct analyst_queue **o
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->work, NULL);
 	q->depth = depth;
-	if ((r = threads_start(q->threads, workers, worker_main, q, &q->nworkers)) < 0) {
+	if ((r = threads_start(q->threads, workers, "sipas-analyst", THREADS_NICE_ANALYSTS, worker_main, q,
+				 &q->nworkers)) < 0) {
 		analyst_queue_free(q);
 		return r;
 	}

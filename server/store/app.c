@@ -13,6 +13,7 @@
 #include "ratelimit.h"
 #include "replica.h"
 #include "reply-cache.h"
+#include "round-views.h"
 #include "report.h"
 
 int app_new(const struct config *cfg, struct app **out, char *errbuf, size_t errlen)
@@ -33,7 +34,7 @@ int app_new(const struct config *cfg, struct app **out, char *errbuf, size_t err
 		what = "the analysts' queue";
 		goto out;
 	}
-	if ((r = form_cache_new(&app->forms)) < 0 ||
+	if ((r = form_cache_new(&app->forms)) < 0 || (r = round_views_new(cfg->database_url, &app->rounds)) < 0 ||
 	    (cfg->result_cache && (r = reply_cache_new(&app->replies)) < 0) ||
 	    (r = ratelimit_new(cfg->rate_limit, &app->limits)) < 0 || (r = report_fonts_new(&app->fonts)) < 0) {
 		what = "the caches";
@@ -83,6 +84,7 @@ void app_free(struct app *app)
 	ratelimit_free(app->limits);
 	report_fonts_free(app->fonts);
 	reply_cache_free(app->replies);
+	round_views_free(app->rounds);
 	form_cache_free(app->forms);
 	analyst_queue_free(app->analysts);
 	db_pool_free(app->analyst_db);

@@ -15,6 +15,7 @@ struct intake_writers;
 struct ratelimit;
 struct replica;
 struct reply_cache;
+struct round_views;
 struct report_fonts;
 
 struct app {
@@ -23,6 +24,7 @@ struct app {
 	struct db_pool *analyst_db;      /* the analysts' own connections (app_analyst_db) */
 	struct analyst_queue *analysts;  /* the analysts' requests, run off the HTTP threads */
 	struct form_cache *forms;        /* rounds and their parsed forms */
+	struct round_views *rounds;      /* what the citizens' form shows of each round */
 	struct reply_cache *replies;     /* computed estimates; NULL when SIPAS_RESULT_CACHE=0 */
 	struct ratelimit *limits;        /* per-client budget of the public routes */
 	struct intake_writers *writers;  /* group commit; NULL when SIPAS_WRITERS=0 */

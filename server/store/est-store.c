@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +22,7 @@
 #include "est-fold.h"
 #include "est-map.h"
 #include "est-store.h"
+#include "threads.h"
 #include "jsonw.h"
 #include "log.h"
 #include "strbuf.h"
@@ -564,17 +564,13 @@ int est_folds_new(const char *database_url, struct form_cache *forms, struct est
 
 int est_folds_start(struct est_folds *fs)
 {
-	sigset_t all, old;
+	unsigned started = 0;
 	int r = 0;
 
 	pthread_mutex_lock(&fs->bg_mu);
 	if (!fs->bg_started && !atomic_load(&fs->stopping)) {
-		/* the thread takes no signals: SIGTERM must reach the one that acts on it */
-		sigfillset(&all);
-		pthread_sigmask(SIG_BLOCK, &all, &old);
-		r = -pthread_create(&fs->bg_th, NULL, bg_main, fs);
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		fs->bg_started = r == 0;
+		r = threads_start(&fs->bg_th, 1, "sipas-fold", THREADS_NICE_ANALYSTS, bg_main, fs, &started);
+		fs->bg_started = started == 1;
 	}
 	pthread_mutex_unlock(&fs->bg_mu);
 	return r;

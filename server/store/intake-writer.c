@@ -139,7 +139,7 @@ int intake_writers_new(const char *database_url, unsigned n, struct intake_write
 		intake_writers_free(q);
 		return -ENOMEM;
 	}
-	if ((r = threads_start(q->threads, n, writer_main, q, &q->nwriters)) < 0) {
+	if ((r = threads_start(q->threads, n, "sipas-writer", 0, writer_main, q, &q->nwriters)) < 0) {
 		intake_writers_free(q);
 		return r;
 	}

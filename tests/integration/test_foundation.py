@@ -408,6 +408,14 @@ class DatabaseRestart(unittest.TestCase):
         try:
             server = h.Server(cluster.url)
             self.assertEqual(server.get("/healthz").status, 200)
+            # a round whose form page the server keeps in memory (server/store/round-views.h)
+            h.run_sipas(["agencies", "import", os.path.join(h.ROOT, "sql/demo/agencies-lang-son.csv")],
+                        cluster.url, check=True)
+            h.run_sipas(["forms", "load", os.path.join(h.ROOT, "tests/data/forms/valid/all-types/form.json")],
+                        cluster.url, check=True)
+            h.run_sipas(["survey", "create", "--id", "restart", "--form", "all-types.v2", "--title", "Khởi động lại"],
+                        cluster.url, check=True)
+            self.assertEqual(server.get("/s/restart").status, 200)
             cluster.stop()
             t0 = time.monotonic()
             r = server.get("/healthz", timeout=30 * h.SLOW)
@@ -419,6 +427,11 @@ class DatabaseRestart(unittest.TestCase):
             h.wait_for(lambda: server.get("/healthz").status, 30, "/healthz to say 200 once PostgreSQL is back",
                        ok=lambda st: st == 200)
             self.assertIsNone(server.proc.poll())
+            # what the form shows follows changes after the restart too
+            h.run_sipas(["survey", "close", "restart"], cluster.url, check=True)
+            self.assertEqual(server.get("/s/restart").status, 409)
+            h.run_sipas(["survey", "open", "restart"], cluster.url, check=True)
+            self.assertEqual(server.get("/s/restart").status, 200)
         finally:
             if server:
                 self.assertEqual(server.stop(), 0, server.read_log())

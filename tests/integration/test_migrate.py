@@ -95,7 +95,8 @@ class Migrate(unittest.TestCase):
                                     " WHERE attrelid = 'responses'::regclass AND attname = 'codes'"), "smallint[]")
 
             p = h.run_sipas(["migrate"], db.url, check=True)          # the compiled-in migrations: 008 on
-            self.assertEqual(p.stdout.strip(), "1 migration(s) applied")
+            later = len([n for n in os.listdir(os.path.join(h.ROOT, "sql")) if n.endswith(".sql") and n >= "008"])
+            self.assertEqual(p.stdout.strip(), f"{later} migration(s) applied")
             got = db.sql("SELECT sipas_codes(codes), sipas_answers(r), length(codes) FROM responses r ORDER BY id")
             got = [line.split("|") for line in got.splitlines()]
             self.assertEqual(len(got), ROWS)

@@ -149,6 +149,30 @@ class WebForm(unittest.TestCase):
         r = self.post("web-closing", page, [("_agency", "SNV"), ("A.used", "0")])
         self.assertEqual(r.status, 303)
 
+    def test_round_view_kept_until_a_change(self):
+        """What the form shows of a round (open or not, its agencies) is kept in the server's
+        memory: a page reads no table until a committed change, by any session, drops it."""
+        sipas(self.db, "survey", "create", "--id", "web-kept", "--form", "all-types.v2", "--title", "Giữ lại",
+              "--agency", "SNV", "--agency", "STP", check=True)
+        self.assertIn('value="STP"', self.open_form("web-kept").text)         # read, and kept
+        self.db.sql("ALTER TABLE agencies RENAME TO agencies_hidden")         # DDL announces nothing
+        try:
+            r = self.server.get("/s/web-kept")
+            self.assertEqual(r.status, 200, "a kept view reads no table: " + r.text[:300])
+            self.assertIn('value="STP"', r.text)
+            self.db.sql("UPDATE agencies_hidden SET name = name || ' (mới)' WHERE code = 'STP'")
+            r = self.server.get("/s/web-kept")
+            self.assertEqual(r.status, 500, "the change dropped the view: the page reads the tables again")
+        finally:
+            self.db.sql("ALTER TABLE agencies_hidden RENAME TO agencies")
+        try:
+            r = self.server.get("/s/web-kept")
+            self.assertEqual(r.status, 200, r.text[:300])
+            self.assertIn(" (mới)</option>", r.text)
+        finally:
+            self.db.sql("UPDATE agencies SET name = left(name, -6) WHERE code = 'STP'")
+        self.assertNotIn("(mới)", self.open_form("web-kept").text)
+
     def test_static_script(self):
         r = self.server.get("/static/form.js")
         self.assertEqual(r.status, 200)

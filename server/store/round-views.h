@@ -1,0 +1,37 @@
+/* round-views.h - what the citizens' form shows of each round (whether it is open, the agencies
+ * it offers in the order shown), kept in memory while the database says nothing changed, so
+ * that a form page costs no query.
+ *
+ * A listener connection (LISTEN sipas_rounds, sql/009_rounds_notify.sql) hears every committed
+ * change to a round, a round's list of agencies or an agency, made by any process; each change
+ * drops every view kept. A lookup first reads what the listener has received, so it sees a
+ * change whose commit the database announced before the lookup. While the listener is not
+ * connected (the database unreachable, or not yet migrated), nothing is kept and every lookup
+ * misses. Whether a response is accepted is still decided by the insert, never by a view.
+ * Thread-safe; at most ROUND_VIEWS_SIZE rounds, each with at most ROUND_VIEW_AGENCIES_MAX
+ * agencies. */
+#pragma once
+
+#define ROUND_VIEWS_SIZE 64
+#define ROUND_VIEW_AGENCIES_MAX 2000
+#define ROUND_VIEWS_CHANNEL "sipas_rounds"
+#define ROUND_VIEWS_NOTIFIER "sipas_rounds_changed"
+
+struct db_conn;
+struct round_views;
+
+/* Called for each agency a round offers, in order; a negative return stops the walk. */
+typedef int (*round_agency_fn)(void *ud, const char *code, const char *name);
+
+/* Makes the views of database_url's rounds and starts the listener's thread. Returns 0 and
+ * *out (round_views_free) or a negative errno. */
+int round_views_new(const char *database_url, struct round_views **out);
+/* Stops the listener's thread and frees everything; NULL is fine. */
+void round_views_free(struct round_views *rv);
+/* Looks survey_id up: on a hit, calls fn (when not NULL) for each agency offered and returns 1
+ * for an open round, 0 for a closed one. Returns -ENOENT on a miss (then round_views_load), or
+ * fn's negative return. */
+int round_views_get(struct round_views *rv, int survey_id, round_agency_fn fn, void *ud);
+/* Reads survey_id's view with c, keeps it unless a change was heard meanwhile, and answers as a
+ * hit of round_views_get. Returns 1 or 0, -ENOENT for no such round, or a negative errno. */
+int round_views_load(struct round_views *rv, struct db_conn *c, int survey_id, round_agency_fn fn, void *ud);
