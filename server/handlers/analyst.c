@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyst-queue.h"
 #include "analyst.h"
 #include "app.h"
 #include "auth.h"
@@ -74,6 +75,14 @@ int analyst_est_error(struct http_req *req, const struct est_error *err)
 	return http_reply_buf(req, 422, "application/json", &sb);
 }
 
+unsigned analyst_fresh_ms(struct http_req *req)
+{
+	unsigned waiting, running;
+
+	analyst_queue_load(req->app->analysts, &waiting, &running);
+	return waiting ? EST_STORE_BUSY_FRESH_MS : 0;
+}
+
 static int open_ctx(struct http_req *req, const char *survey, bool fold, bool read, struct analyst_ctx **out)
 {
 	struct analyst_ctx *x;
@@ -93,7 +102,8 @@ static int open_ctx(struct http_req *req, const char *survey, bool fold, bool re
 	if (r < 0)
 		return r;
 	est_folds_start(req->app->folds);
-	r = fold ? est_store_fold(req->app->folds, x->c, x->fe, EST_STORE_WAIT_MS, NULL, &x->err) : 0;
+	r = fold ? est_store_fold(req->app->folds, x->c, x->fe, EST_STORE_WAIT_MS, analyst_fresh_ms(req), NULL,
+				  &x->err) : 0;
 	if (r == -EINVAL)
 		return analyst_est_error(req, &x->err);
 	if (r == -EBUSY) {
@@ -125,7 +135,8 @@ int analyst_round(struct http_req *req, struct analyst_ctx *x, const char *code,
 
 	if ((r = form_cache_get(req->app->forms, x->c, code, &fe)) < 0)
 		return r;
-	if (!x->replica && (r = est_store_fold(req->app->folds, x->c, fe, EST_STORE_WAIT_MS, NULL, err)) < 0) {
+	if (!x->replica && (r = est_store_fold(req->app->folds, x->c, fe, EST_STORE_WAIT_MS, analyst_fresh_ms(req), NULL,
+						 err)) < 0) {
 		form_cache_put(fe);
 		return r;
 	}

@@ -38,7 +38,8 @@ static int results_open(struct http_req *req, const char *type, const char *key,
 		return r;
 	if (r == 0)
 		return http_reply_error(req, 404, "not_found", "no such survey round");
-	r = x->replica ? 0 : est_store_fold(req->app->folds, x->c, x->fe, EST_STORE_WAIT_MS, NULL, &x->err);
+	r = x->replica ? 0 : est_store_fold(req->app->folds, x->c, x->fe, EST_STORE_WAIT_MS, analyst_fresh_ms(req), NULL,
+						   &x->err);
 	if (r == -EBUSY) {
 		http_add_header(req, "Retry-After", "10");
 		return http_reply_error(req, 503, "folding", "the results are being brought up to date; retry shortly");

@@ -301,7 +301,7 @@ static int fold_locked(struct est_folds *fs, struct db_conn *c, const struct for
 }
 
 int est_store_fold(struct est_folds *fs, struct db_conn *c, const struct form_entry *fe, unsigned wait_ms,
-		   long long *nrows, struct est_error *err)
+		   unsigned fresh_ms, long long *nrows, struct est_error *err)
 {
 	int64_t arrived = mono_ns(), deadline, left_ms;
 	struct flight *f;
@@ -329,7 +329,8 @@ int est_store_fold(struct est_folds *fs, struct db_conn *c, const struct form_en
 		r = fold_locked(fs, c, fe, wait_ms, &n, err);
 		goto out;
 	}
-	if (f->running && !stale) {
+	if (!stale && (f->running || (fresh_ms && f->started_ns && f->result >= 0 &&
+				      arrived - f->started_ns < (int64_t)fresh_ms * 1000000))) {
 		pthread_mutex_unlock(&fs->mu);
 		return 0;
 	}
@@ -498,7 +499,7 @@ static void bg_round(struct est_folds *fs, struct db_conn *c)
 		int r = form_cache_get(fs->forms, c, due.codes[i], &fe);
 
 		if (r == 0)
-			r = est_store_fold(fs, c, fe, 0, &n, &err);     /* a request is folding it: skip */
+			r = est_store_fold(fs, c, fe, 0, 0, &n, &err);     /* a request is folding it: skip */
 		form_cache_put(fe);
 		if (r < 0 && r != -ECANCELED && r != -EBUSY) {
 			char msg[256];

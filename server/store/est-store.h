@@ -62,15 +62,20 @@ bool est_store_keeps(const struct form *f, size_t question);
 
 /* Brings round fe's cells up to date under the round's fold lock: rebuilds them when stale,
  * else folds in the queued responses. Queued responses only: when another fold (of this
- * process or another) is running, returns 0 at once and the cells answer as they are (the
+ * process or another) is running, or when this process's last fold of the round began less
+ * than fresh_ms ago (0: always fold), returns 0 at once and the cells answer as they are (the
  * last consistent aggregates). Stale cells: waits for another fold holding the lock up to
  * wait_ms (a long fold after a bulk load must not pin the pool's connections), then rebuilds.
  * *nrows (may be NULL) gets the responses folded in. Returns 0; -EBUSY when the lock stayed
  * busy; -EINVAL with err filled when a stored response is refused by the estimator; another
  * negative errno. */
 #define EST_STORE_WAIT_MS 10000
+/* fresh_ms of the analysts' requests while others wait in their queue: under load, a round's
+ * queued responses are folded at most about once a second, so that most requests between two
+ * folds are answered from the reply cache. */
+#define EST_STORE_BUSY_FRESH_MS 1000
 int est_store_fold(struct est_folds *fs, struct db_conn *c, const struct form_entry *fe, unsigned wait_ms,
-		   long long *nrows, struct est_error *err);
+		   unsigned fresh_ms, long long *nrows, struct est_error *err);
 
 /* Builds the design for by from the stored cells (group keys: the by values joined by
  * EST_KEY_SEP; a response without an answer to the by question has an empty value).

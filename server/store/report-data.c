@@ -48,7 +48,7 @@ static int round_load(struct report_data *d, struct db_conn *c, struct form_cach
 		not_found(err, what, code);
 	if (r < 0)
 		return r;
-	if (folds && (r = est_store_fold(folds, c, rd->fe, EST_STORE_WAIT_MS, NULL, err)) < 0)
+	if (folds && (r = est_store_fold(folds, c, rd->fe, EST_STORE_WAIT_MS, 0, NULL, err)) < 0)
 		return r;
 	if ((r = est_store_frame(c, rd->fe->survey.id, &rd->frame)) < 0)
 		return r;
