@@ -103,7 +103,7 @@ static double short_decimal(uint64_t *state)
 		1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
 	uint64_t r = next(state);
 	uint64_t digits = (r % 17) + 1, n = next(state) % (uint64_t)p10[digits];
-	int j = (int)(r >> 8) % 23;
+	int j = (int)((r >> 8) % 23);
 
 	if (n >= 1ull << 53)
 		n >>= 4;
