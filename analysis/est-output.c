@@ -4,10 +4,10 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "csv.h"
+#include "dtoa.h"
 #include "jsonw.h"
 
 #define TRY(x) do { int r_ = (x); if (r_ < 0) return r_; } while (0)
@@ -113,19 +113,15 @@ int est_report_json(struct strbuf *sb, const struct est_report *r)
 /* A number cell: empty when not finite, else the shortest round-trip text. */
 static int csv_number(struct strbuf *sb, double v)
 {
-	char buf[32];
-	int prec;
+	char buf[DTOA_BUF];
+	size_t n;
 
 	if (!isfinite(v))
 		return 0;
 	if (v == 0)
 		return strbuf_putc(sb, '0');
-	for (prec = 15; prec <= 17; prec++) {
-		snprintf(buf, sizeof buf, "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
-			break;
-	}
-	return strbuf_puts(sb, buf);
+	n = dtoa_shortest(buf, v);
+	return strbuf_append(sb, buf, n);
 }
 
 #define CELL(k, t, v) TRY(fn(ud, &(struct est_cell){ (k), (t), (v) }))

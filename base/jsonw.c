@@ -2,8 +2,8 @@
 #include "jsonw.h"
 
 #include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
+
+#include "dtoa.h"
 
 int jsonw_stringn(struct strbuf *sb, const char *s, size_t n)
 {
@@ -56,20 +56,16 @@ int jsonw_string(struct strbuf *sb, const char *s)
 
 int jsonw_double(struct strbuf *sb, double v)
 {
-	char buf[32];
-	int prec;
+	char buf[DTOA_BUF];
+	size_t n;
 
 	if (!isfinite(v))
 		return strbuf_puts(sb, "null");
 	if (v == 0)
 		return strbuf_puts(sb, "0");
 	/* the shortest representation that reads back as the same double */
-	for (prec = 15; prec <= 17; prec++) {
-		snprintf(buf, sizeof buf, "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
-			break;
-	}
-	return strbuf_puts(sb, buf);
+	n = dtoa_shortest(buf, v);
+	return strbuf_append(sb, buf, n);
 }
 
 int jsonw_key(struct strbuf *sb, int first, const char *key)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dtoa.h"
 #include "xlsx-int.h"
 
 void xlsx_fail(struct xlsx_error *err, const char *code, long row, size_t column,
@@ -48,10 +49,9 @@ size_t xlsx_ref_column(const char *ref, size_t max)
 
 int xlsx_put_number(struct strbuf *sb, const char *v, size_t n)
 {
-	char tmp[64], back[40];
+	char tmp[64], back[DTOA_BUF];
 	double x;
 	char *end;
-	int p;
 	size_t i;
 
 	while (n && (*v == ' ' || *v == '\t'))
@@ -75,12 +75,7 @@ int xlsx_put_number(struct strbuf *sb, const char *v, size_t n)
 		return strbuf_putc(sb, '0');
 	if (x == floor(x) && fabs(x) < 1e15)
 		return strbuf_printf(sb, "%.0f", x);
-	for (p = 15; p <= 17; p++) {
-		snprintf(back, sizeof back, "%.*g", p, x);
-		if (strtod(back, NULL) == x)
-			break;
-	}
-	return strbuf_puts(sb, back);
+	return strbuf_append(sb, back, dtoa_shortest(back, x));
 }
 
 /* Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm). */
