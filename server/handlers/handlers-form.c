@@ -132,17 +132,19 @@ static int form_conn(struct http_req *req, struct form_state *st)
 	return st->conn ? 0 : app_db(req->app, &st->conn);
 }
 
-/* The round's view (round-views.h): calls fn for each agency offered; returns 1 open, 0
- * closed, or a negative errno. Reads the database only when the view is not kept. */
-static int form_view(struct http_req *req, struct form_state *st, round_agency_fn fn, void *ud)
+/* The round's view (round-views.h): calls fn for each agency offered, sets *serial (may be
+ * NULL; 0: not kept); returns 1 open, 0 closed, or a negative errno. Reads the database only
+ * when the view is not kept. */
+static int form_view(struct http_req *req, struct form_state *st, round_agency_fn fn, void *ud,
+		     unsigned long long *serial)
 {
-	int r = round_views_get(req->app->rounds, st->entry->survey.id, fn, ud);
+	int r = round_views_get(req->app->rounds, st->entry->survey.id, fn, ud, serial);
 
 	if (r != -ENOENT)
 		return r;
 	if ((r = form_conn(req, st)) < 0)
 		return r;
-	return round_views_load(req->app->rounds, st->conn, st->entry->survey.id, fn, ud);
+	return round_views_load(req->app->rounds, st->conn, st->entry->survey.id, fn, ud, serial);
 }
 
 /* Sets up the state: the round, open. Returns 0 or a status with the reply set. */
@@ -162,7 +164,7 @@ static int form_begin(struct http_req *req, struct form_state **out)
 		return not_found(req);
 	if (r < 0)
 		return r;
-	r = form_view(req, st, NULL, NULL);
+	r = form_view(req, st, NULL, NULL, NULL);
 	if (r == -ENOENT)
 		return not_found(req);
 	if (r < 0)
@@ -199,20 +201,46 @@ static int invite_check(struct http_req *req, struct form_state *st, const char 
 	return r;
 }
 
+#define CSRF_LEN 64
+
+/* Writes the request's csrf token and client id over a fresh page's marks; returns 0, or
+ * -EINVAL when they are not of the lengths the page was made with. */
+static int page_fill(struct strbuf *sb, const size_t marks[ROUND_VIEW_MARKS], const char *csrf,
+		     const char *client_id)
+{
+	if (strlen(csrf) != CSRF_LEN || strlen(client_id) != DB_UUID_LEN - 1 ||
+	    marks[0] + CSRF_LEN > sb->len || marks[1] + DB_UUID_LEN - 1 > sb->len)
+		return -EINVAL;
+	memcpy(sb->buf + marks[0], csrf, CSRF_LEN);
+	memcpy(sb->buf + marks[1], client_id, DB_UUID_LEN - 1);
+	return 0;
+}
+
 /* Renders the form (fresh, or again with the answers and errors; collect: the interviewers'
- * mode); returns status. */
+ * mode); returns status. A fresh citizens' page is rendered once per round's view and kept
+ * beside it (round_views_keep_page); each request writes its own csrf token and id into it. */
 static int render_as(struct http_req *req, int status, struct form_state *st, const char *invite,
 		     const char *invite_agency, const char *client_id, int collect)
 {
+	unsigned long long serial = 0;
+	size_t marks[ROUND_VIEW_MARKS];
 	struct html_form_view v;
 	struct strbuf sb;
-	char csrf[65];
+	char csrf[CSRF_LEN + 1];
+	bool fresh = status == 200 && !collect && !invite && client_id && !st->posted.n && !st->result.nerrors;
 	int r;
 
 	if (collect)
 		snprintf(csrf, sizeof csrf, "%.64s", req->auth.via_session ? req->auth.csrf : "");
 	else if ((r = csrf_token(req, csrf)) < 0)
 		return r;
+	if (fresh) {
+		strbuf_init(&sb, 0);
+		if (round_views_page(req->app->rounds, st->entry->survey.id, &sb, marks) == 0 &&
+		    page_fill(&sb, marks, csrf, client_id) == 0)
+			return http_reply_buf(req, 200, HTML, &sb);
+		strbuf_done(&sb);
+	}
 	memset(&v, 0, sizeof v);
 	v.collect = collect;
 	v.survey_code = st->entry->survey.code;
@@ -228,7 +256,7 @@ static int render_as(struct http_req *req, int status, struct form_state *st, co
 			return -ENOMEM;
 		strbuf_init(&st->agencies->arena, 0);
 		st->agencies->only = collect ? &req->auth : NULL;
-		if ((r = form_view(req, st, agency_add, st->agencies)) < 0)
+		if ((r = form_view(req, st, agency_add, st->agencies, &serial)) < 0)
 			return r;
 		agency_list_fix(st->agencies);
 		v.agencies = st->agencies->list;
@@ -240,11 +268,14 @@ static int render_as(struct http_req *req, int status, struct form_state *st, co
 		v.posted = &st->posted;
 	v.errors = st->result.errors;
 	v.nerrors = st->result.nerrors;
+	v.marks = fresh ? marks : NULL;
 	strbuf_init(&sb, 0);
 	if ((r = html_form_render(&sb, &v)) < 0) {
 		strbuf_done(&sb);
 		return r;
 	}
+	if (fresh && strlen(csrf) == CSRF_LEN && strlen(client_id) == DB_UUID_LEN - 1)
+		round_views_keep_page(req->app->rounds, st->entry->survey.id, serial, sb.buf, sb.len, marks);
 	return http_reply_buf(req, status, HTML, &sb);
 }
 

@@ -186,9 +186,12 @@ static void question(struct strbuf *sb, const struct html_form_view *v, size_t q
 	strbuf_puts(sb, "</fieldset>");
 }
 
-static void hidden(struct strbuf *sb, const char *name, const char *value)
+/* A hidden field; *mark (when not NULL) gets where its value begins in sb. */
+static void hidden(struct strbuf *sb, const char *name, const char *value, size_t *mark)
 {
 	strbuf_printf(sb, "<input type=\"hidden\" name=\"%s\" value=\"", name);
+	if (mark)
+		*mark = sb->len;
 	html_escape(sb, value);
 	strbuf_puts(sb, "\">");
 }
@@ -210,7 +213,7 @@ static void agency_part(struct strbuf *sb, const struct html_form_view *v)
 		strbuf_puts(sb, "</p>");
 	}
 	if (v->invite) {
-		hidden(sb, HTML_FIELD_INVITE, v->invite);
+		hidden(sb, HTML_FIELD_INVITE, v->invite, NULL);
 		strbuf_puts(sb, "<p>");
 		html_escape(sb, v->invite_agency ? v->invite_agency : "");
 		strbuf_puts(sb, "</p>");
@@ -305,9 +308,9 @@ int html_form_render(struct strbuf *sb, const struct html_form_view *v)
 	}
 	html_escape(sb, v->survey_code);
 	strbuf_printf(sb, "\" data-fresh=\"%d\" accept-charset=\"utf-8\">", v->posted || v->collect ? 0 : 1);
-	hidden(sb, HTML_FIELD_CSRF, v->csrf);
+	hidden(sb, HTML_FIELD_CSRF, v->csrf, v->marks ? &v->marks[0] : NULL);
 	if (v->client_id)
-		hidden(sb, HTML_FIELD_ID, v->client_id);
+		hidden(sb, HTML_FIELD_ID, v->client_id, v->marks ? &v->marks[1] : NULL);
 	agency_part(sb, v);
 	if (v->collect)
 		channel_part(sb);

@@ -43,6 +43,8 @@ struct html_form_view {
 	const struct html_form_error *errors;
 	size_t nerrors;
 	int collect;                           /* the interviewers' mode: channel, no post, no draft */
+	size_t *marks;                         /* not NULL: gets where the csrf ([0]) and the client
+						* id ([1]) values begin in the page */
 };
 
 /* Appends the whole page; returns 0 or a negative errno. */

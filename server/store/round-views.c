@@ -24,6 +24,10 @@ struct view {
 	unsigned long long used;
 	size_t n;                    /* agencies: n pairs "code\0name\0" in arena */
 	char *arena;
+	unsigned long long serial;   /* this view's number (round_views_get) */
+	char *page;                  /* the fresh form page, or NULL */
+	size_t page_len;
+	size_t marks[ROUND_VIEW_MARKS];
 };
 
 struct round_views {
@@ -33,6 +37,7 @@ struct round_views {
 	bool stop;
 	unsigned long long gen;      /* changes heard (and reconnections); views of another are void */
 	unsigned long long tick;
+	unsigned long long serials;  /* the last view number given */
 	struct view v[ROUND_VIEWS_SIZE];
 	char *url;
 	int wake[2];                 /* a byte in wake[1] ends the thread's wait */
@@ -70,27 +75,70 @@ static int walk(const char *arena, size_t n, round_agency_fn fn, void *ud)
 	return 0;
 }
 
-int round_views_get(struct round_views *rv, int survey_id, round_agency_fn fn, void *ud)
+/* survey_id's kept view, or NULL. rv->mu held. */
+static struct view *find(struct round_views *rv, int survey_id)
 {
-	struct view *hit = NULL;
 	size_t i;
+
+	drain(rv);
+	for (i = 0; rv->up && i < ROUND_VIEWS_SIZE; i++)
+		if (rv->v[i].survey_id == survey_id && rv->v[i].gen == rv->gen)
+			return &rv->v[i];
+	return NULL;
+}
+
+int round_views_get(struct round_views *rv, int survey_id, round_agency_fn fn, void *ud,
+		    unsigned long long *serial)
+{
+	struct view *hit;
 	int r = -ENOENT;
 
 	pthread_mutex_lock(&rv->mu);
-	drain(rv);
-	for (i = 0; rv->up && i < ROUND_VIEWS_SIZE; i++)
-		if (rv->v[i].survey_id == survey_id && rv->v[i].gen == rv->gen) {
-			hit = &rv->v[i];
-			break;
-		}
-	if (hit) {
+	if ((hit = find(rv, survey_id))) {
 		hit->used = ++rv->tick;
 		r = walk(hit->arena, hit->n, fn, ud);
 		if (r == 0)
 			r = hit->open;
+		if (serial)
+			*serial = hit->serial;
 	}
 	pthread_mutex_unlock(&rv->mu);
 	return r;
+}
+
+int round_views_page(struct round_views *rv, int survey_id, struct strbuf *out, size_t marks[ROUND_VIEW_MARKS])
+{
+	struct view *hit;
+	int r = -ENOENT;
+
+	pthread_mutex_lock(&rv->mu);
+	if ((hit = find(rv, survey_id)) && hit->page) {
+		hit->used = ++rv->tick;
+		memcpy(marks, hit->marks, sizeof hit->marks);
+		r = strbuf_append(out, hit->page, hit->page_len);
+	}
+	pthread_mutex_unlock(&rv->mu);
+	return r;
+}
+
+void round_views_keep_page(struct round_views *rv, int survey_id, unsigned long long serial, const char *page,
+			   size_t len, const size_t marks[ROUND_VIEW_MARKS])
+{
+	struct view *hit;
+	char *copy;
+
+	if (!serial || len > ROUND_VIEW_PAGE_MAX || !(copy = malloc(len)))
+		return;
+	memcpy(copy, page, len);
+	pthread_mutex_lock(&rv->mu);
+	if ((hit = find(rv, survey_id)) && hit->serial == serial && !hit->page) {
+		hit->page = copy;
+		hit->page_len = len;
+		memcpy(hit->marks, marks, sizeof hit->marks);
+		copy = NULL;
+	}
+	pthread_mutex_unlock(&rv->mu);
+	free(copy);
 }
 
 struct loading {
@@ -113,8 +161,9 @@ static int collect(void *ud, const char *code, const char *name)
 }
 
 /* Keeps the view read while gen0 held (taking ld's arena), replacing the least recently used
- * slot. rv->mu held. */
-static void keep(struct round_views *rv, int survey_id, bool open, unsigned long long gen0, struct loading *ld)
+ * slot; returns its number. rv->mu held. */
+static unsigned long long keep(struct round_views *rv, int survey_id, bool open, unsigned long long gen0,
+			       struct loading *ld)
 {
 	struct view *slot = &rv->v[0];
 	size_t i;
@@ -130,12 +179,15 @@ static void keep(struct round_views *rv, int survey_id, bool open, unsigned long
 			slot = v;
 	}
 	free(slot->arena);
+	free(slot->page);
 	*slot = (struct view){ .survey_id = survey_id, .open = open, .gen = gen0, .used = ++rv->tick,
-			       .n = ld->n, .arena = ld->sb.buf };
+			       .n = ld->n, .arena = ld->sb.buf, .serial = ++rv->serials };
 	strbuf_init(&ld->sb, 0);
+	return slot->serial;
 }
 
-int round_views_load(struct round_views *rv, struct db_conn *c, int survey_id, round_agency_fn fn, void *ud)
+int round_views_load(struct round_views *rv, struct db_conn *c, int survey_id, round_agency_fn fn, void *ud,
+		     unsigned long long *serial)
 {
 	struct loading ld = { .n = 0 };
 	unsigned long long gen0;
@@ -160,10 +212,16 @@ int round_views_load(struct round_views *rv, struct db_conn *c, int survey_id, r
 	if ((r = walk(ld.sb.buf, ld.n, fn, ud)) < 0)
 		goto out;
 	r = open;
+	if (serial)
+		*serial = 0;
 	pthread_mutex_lock(&rv->mu);
 	drain(rv);
-	if (keepable && rv->up && rv->gen == gen0)
-		keep(rv, survey_id, open, gen0, &ld);
+	if (keepable && rv->up && rv->gen == gen0) {
+		unsigned long long n = keep(rv, survey_id, open, gen0, &ld);
+
+		if (serial)
+			*serial = n;
+	}
 	pthread_mutex_unlock(&rv->mu);
 out:
 	strbuf_done(&ld.sb);
@@ -263,8 +321,10 @@ void round_views_free(struct round_views *rv)
 		(void)w;
 		pthread_join(rv->th, NULL);
 	}
-	for (i = 0; i < ROUND_VIEWS_SIZE; i++)
+	for (i = 0; i < ROUND_VIEWS_SIZE; i++) {
 		free(rv->v[i].arena);
+		free(rv->v[i].page);
+	}
 	if (rv->wake[0] >= 0)
 		close(rv->wake[0]);
 	if (rv->wake[1] >= 0)

@@ -19,6 +19,7 @@
 
 struct db_conn;
 struct round_views;
+struct strbuf;
 
 /* Called for each agency a round offers, in order; a negative return stops the walk. */
 typedef int (*round_agency_fn)(void *ud, const char *code, const char *name);
@@ -28,10 +29,25 @@ typedef int (*round_agency_fn)(void *ud, const char *code, const char *name);
 int round_views_new(const char *database_url, struct round_views **out);
 /* Stops the listener's thread and frees everything; NULL is fine. */
 void round_views_free(struct round_views *rv);
-/* Looks survey_id up: on a hit, calls fn (when not NULL) for each agency offered and returns 1
- * for an open round, 0 for a closed one. Returns -ENOENT on a miss (then round_views_load), or
- * fn's negative return. */
-int round_views_get(struct round_views *rv, int survey_id, round_agency_fn fn, void *ud);
+/* Looks survey_id up: on a hit, calls fn (when not NULL) for each agency offered, sets *serial
+ * (when not NULL) to the kept view's number (never 0) and returns 1 for an open round, 0 for a
+ * closed one. Returns -ENOENT on a miss (then round_views_load), or fn's negative return. */
+int round_views_get(struct round_views *rv, int survey_id, round_agency_fn fn, void *ud,
+		    unsigned long long *serial);
 /* Reads survey_id's view with c, keeps it unless a change was heard meanwhile, and answers as a
- * hit of round_views_get. Returns 1 or 0, -ENOENT for no such round, or a negative errno. */
-int round_views_load(struct round_views *rv, struct db_conn *c, int survey_id, round_agency_fn fn, void *ud);
+ * hit of round_views_get (*serial = 0 when it was not kept). Returns 1 or 0, -ENOENT for no
+ * such round, or a negative errno. */
+int round_views_load(struct round_views *rv, struct db_conn *c, int survey_id, round_agency_fn fn, void *ud,
+		     unsigned long long *serial);
+
+/* The round's fresh form page, rendered from its view: at most ROUND_VIEW_PAGE_MAX bytes, with
+ * ROUND_VIEW_MARKS offsets where each request writes its own values (the page's marks). */
+#define ROUND_VIEW_PAGE_MAX (1u << 20)
+#define ROUND_VIEW_MARKS 2
+/* Appends survey_id's kept page to out and copies its marks (offsets in the page). Returns 0,
+ * -ENOENT when no page is kept (or its view was dropped), or -ENOMEM. */
+int round_views_page(struct round_views *rv, int survey_id, struct strbuf *out, size_t marks[ROUND_VIEW_MARKS]);
+/* Keeps page (len bytes, copied) with its marks beside survey_id's view when that view is
+ * still the kept view number serial (else does nothing). */
+void round_views_keep_page(struct round_views *rv, int survey_id, unsigned long long serial, const char *page,
+			   size_t len, const size_t marks[ROUND_VIEW_MARKS]);

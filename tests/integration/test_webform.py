@@ -155,6 +155,12 @@ class WebForm(unittest.TestCase):
         sipas(self.db, "survey", "create", "--id", "web-kept", "--form", "all-types.v2", "--title", "Giữ lại",
               "--agency", "SNV", "--agency", "STP", check=True)
         self.assertIn('value="STP"', self.open_form("web-kept").text)         # read, and kept
+        # the kept page carries each request's own CSRF token and response id, and nothing else differs
+        a, b = self.open_form("web-kept"), self.open_form("web-kept")
+        self.assertTrue(a.csrf and b.csrf and a.id and b.id)
+        self.assertNotEqual((a.csrf, a.id), (b.csrf, b.id))
+        self.assertEqual(a.text.replace(a.csrf, "C").replace(a.id, "I"), b.text.replace(b.csrf, "C").replace(b.id, "I"))
+        self.assertIn(a.csrf, a.cookie)
         self.db.sql("ALTER TABLE agencies RENAME TO agencies_hidden")         # DDL announces nothing
         try:
             r = self.server.get("/s/web-kept")
