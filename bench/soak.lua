@@ -8,9 +8,12 @@
 --   15% estimates by agency (analyst token)                -> 200
 --   10% fieldwork progress (team token)                    -> 200
 --   10% GET /healthz                                        -> 200
+-- Every request says Accept-Encoding: gzip, deflate, br, as the browsers of citizens and
+-- analysts do (the server gzips the replies it keeps, such as the estimates).
 -- Any other status, and every socket error (connect, read, write, timeout), is an error.
 local threads = {}
 local counter, prefix = 0, ""
+local accept = "gzip, deflate, br"
 
 function setup(thread)
 	thread:set("tid", #threads + 1)
@@ -40,18 +43,18 @@ function request()
 	if r <= 35 then
 		local id = string.format("%s%03x-8%03x-%012x", prefix, counter % 4096, math.floor(counter / 4096) % 4096, counter)
 		return wrk.format("POST", "/api/v1/surveys/" .. survey .. "/responses",
-			{ ["Content-Type"] = "application/json" }, '{"id":"' .. id .. '",' .. body_head)
+			{ ["Content-Type"] = "application/json", ["Accept-Encoding"] = accept }, '{"id":"' .. id .. '",' .. body_head)
 	end
 	if r <= 65 then
-		return wrk.format("GET", "/s/" .. survey)
+		return wrk.format("GET", "/s/" .. survey, { ["Accept-Encoding"] = accept })
 	elseif r <= 80 then
 		return wrk.format("GET", "/api/v1/surveys/" .. survey .. "/estimates?by=agency",
-			{ ["Authorization"] = "Bearer " .. analyst })
+			{ ["Authorization"] = "Bearer " .. analyst, ["Accept-Encoding"] = accept })
 	elseif r <= 90 then
 		return wrk.format("GET", "/api/v1/surveys/" .. survey .. "/progress",
-			{ ["Authorization"] = "Bearer " .. team })
+			{ ["Authorization"] = "Bearer " .. team, ["Accept-Encoding"] = accept })
 	end
-	return wrk.format("GET", "/healthz")
+	return wrk.format("GET", "/healthz", { ["Accept-Encoding"] = accept })
 end
 
 -- wrk's response() does not say which request a reply answers: a reply is an error when it

@@ -21,7 +21,7 @@ SIPAS_PACKAGES=(
   libmicrohttpd-dev libjansson-dev libgsl-dev libpq-dev libcurl4-openssl-dev libqrencode-dev
   libxlsxwriter-dev libreadstat-dev
   postgresql-15 postgresql-client-15
-  libzip-dev libexpat1-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core
+  zlib1g-dev libzip-dev libexpat1-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core
 )
 SIPAS_TEST_PACKAGES=(
   valgrind clang libclang-rt-14-dev chromium chromium-driver python3-selenium zbar-tools

@@ -1,8 +1,11 @@
--- 009_rounds_notify.sql: what the citizens' form shows of a round (whether it is open, the
--- agencies it offers) is kept in each server's memory, so that a form page costs no query.
--- Every statement that changes a round, its list of agencies or an agency announces it with
--- NOTIFY sipas_rounds (at its commit, to every listening server of this database); a server
--- drops what it kept on that signal, and keeps nothing while it is not listening.
+-- 009_rounds_notify.sql: what a server knows of a round while nothing changes is kept in its
+-- memory: what the citizens' form shows (whether the round is open, the agencies it offers) and
+-- the version of the round's kept aggregates, so that a form page, or an analyst's question
+-- answered before, costs no query. Every statement that changes a round, its list of agencies,
+-- an agency or a round's aggregates' state (a fold, a rebuild, responses marked stale)
+-- announces it with NOTIFY sipas_rounds (at its commit, to every listening server of this
+-- database); a server drops what it kept on that signal, and keeps nothing while it is not
+-- listening. Responses merely queued for the next fold announce nothing.
 
 CREATE FUNCTION sipas_rounds_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -15,4 +18,6 @@ CREATE TRIGGER rounds_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON su
 CREATE TRIGGER rounds_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON survey_agencies
     FOR EACH STATEMENT EXECUTE FUNCTION sipas_rounds_changed();
 CREATE TRIGGER rounds_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON agencies
+    FOR EACH STATEMENT EXECUTE FUNCTION sipas_rounds_changed();
+CREATE TRIGGER rounds_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON est_state
     FOR EACH STATEMENT EXECUTE FUNCTION sipas_rounds_changed();

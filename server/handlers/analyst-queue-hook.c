@@ -14,6 +14,7 @@
 
 #include "analyst-queue.h"
 #include "app.h"
+#include "gzip.h"
 #include "handlers.h"
 #include "log.h"
 
@@ -68,7 +69,9 @@ static void share_key(struct http_req *req, struct queued *q)
 		return;
 	if (h != handle_estimates && h != handle_compare && h != handle_progress && h != handle_results_json)
 		return;
-	n = snprintf(q->key, sizeof q->key, "%d %d ", req->auth.role, req->auth.token_id);
+	/* a shared reply carries its content coding: the same Accept-Encoding (gzip or not) too */
+	n = snprintf(q->key, sizeof q->key, "%d %d %d ", req->auth.role, req->auth.token_id,
+		     (int)gzip_accepted(http_header(req, "Accept-Encoding")));
 	if (n < 0 || (size_t)n >= sizeof q->key || http_request_key(req, q->key + n, sizeof q->key - (size_t)n) < 0)
 		return;
 	q->job.key = q->key;

@@ -15,8 +15,10 @@
 #include "db-estimates.h"
 #include "db.h"
 #include "est-options.h"
+#include "gzip.h"
 #include "jsonw.h"
 #include "reply-cache.h"
+#include "round-views.h"
 
 void analyst_est_done(struct analyst_est *e)
 {
@@ -102,6 +104,13 @@ static int open_ctx(struct http_req *req, const char *survey, bool fold, bool re
 	if (r < 0)
 		return r;
 	est_folds_start(req->app->folds);
+	/* under load, this process folded the round less than a second ago and has heard of no
+	 * change to its aggregates since: they answer as they are, with the version it keeps */
+	if (fold && analyst_fresh_ms(req) && est_folds_recent(req->app->folds, x->fe->survey.id, EST_STORE_BUSY_FRESH_MS) &&
+	    round_views_version(req->app->rounds, x->fe->survey.id, x->version, sizeof x->version) == 0) {
+		x->version_kept = true;
+		fold = false;
+	}
 	r = fold ? est_store_fold(req->app->folds, x->c, x->fe, EST_STORE_WAIT_MS, analyst_fresh_ms(req), NULL,
 				  &x->err) : 0;
 	if (r == -EINVAL)
@@ -379,26 +388,58 @@ int analyst_audit(struct db_conn *c, const struct form_entry *fe, struct http_re
 
 /* ---- the reply cache ---- */
 
-int analyst_cache_get(struct analyst_ctx *x, struct http_req *req, const char *key, const char *type)
+/* Replies from the cache (its gzip coding when the request accepts it); returns the status on
+ * a hit, 0 on a miss, or a negative errno. */
+static int cache_reply(struct analyst_ctx *x, struct http_req *req, const char *key, const char *type)
 {
+	bool gz = false;
 	struct strbuf sb;
 	int r;
 
-	x->version[0] = '\0';
-	if (!req->app->replies)
-		return 0;
-	if ((r = db_est_version(x->c, x->fe->survey.id, x->version, sizeof x->version)) < 0)
-		return r;
 	strbuf_init(&sb, 0);
-	r = reply_cache_get(req->app->replies, x->fe->survey.id, key, x->version, &sb);
-	if (r > 0)
+	r = reply_cache_get(req->app->replies, x->fe->survey.id, key, x->version,
+			    gzip_accepted(http_header(req, "Accept-Encoding")), &sb, &gz);
+	if (r > 0) {
+		http_add_header(req, "Vary", "Accept-Encoding");
+		if (gz)
+			http_add_header(req, "Content-Encoding", "gzip");
 		r = http_reply_buf(req, 200, type, &sb);
+	}
 	strbuf_done(&sb);
 	return r;
 }
 
-void analyst_cache_put(struct analyst_ctx *x, struct http_req *req, const char *key, const struct strbuf *sb)
+int analyst_cache_get(struct analyst_ctx *x, struct http_req *req, const char *key, const char *type)
 {
-	if (req->app->replies && x->version[0])
+	int r;
+
+	unsigned long long heard;
+	int sid = x->fe->survey.id;
+
+	if (!req->app->replies) {
+		x->version[0] = '\0';
+		return 0;
+	}
+	if (!x->version_kept) {
+		heard = round_views_heard(req->app->rounds);
+		if ((r = db_est_version(x->c, sid, x->version, sizeof x->version)) < 0)
+			return r;
+		round_views_keep_version(req->app->rounds, sid, heard, x->version);
+	}
+	return cache_reply(x, req, key, type);
+}
+
+int analyst_cache_reply(struct analyst_ctx *x, struct http_req *req, const char *key, const char *type,
+			struct strbuf *sb)
+{
+	int r;
+
+	if (req->app->replies && x->version[0]) {
 		reply_cache_put(req->app->replies, x->fe->survey.id, key, x->version, sb->buf, sb->len);
+		if ((r = cache_reply(x, req, key, type)) != 0) {
+			strbuf_done(sb);
+			return r;
+		}
+	}
+	return http_reply_buf(req, 200, type, sb);
 }

@@ -38,6 +38,7 @@ struct analyst_ctx {
 	struct analyst_est est[2];            /* [1]: the other round of a comparison */
 	const struct form_entry *other;
 	char version[160];                    /* of the aggregates, for the reply cache ("" = none) */
+	bool version_kept;                    /* version is the one this process keeps (no query) */
 	bool replica;                         /* c reads the replica: read-only, never folds */
 };
 
@@ -90,9 +91,12 @@ int analyst_est_error(struct http_req *req, const struct est_error *err);
 int analyst_bad(struct http_req *req, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The reply cache (store/reply-cache.h; off with SIPAS_RESULT_CACHE=0): analyst_cache_get
  * replies from the cache and returns the status on a hit, else 0 (or a negative errno);
- * analyst_cache_put keeps a copy of a computed reply. */
+ * analyst_cache_reply keeps a copy of a computed reply (sb) and replies 200 with it, gzipped
+ * when the request accepts it (Vary: Accept-Encoding); sb is consumed; returns the status or a
+ * negative errno. */
 int analyst_cache_get(struct analyst_ctx *x, struct http_req *req, const char *key, const char *type);
-void analyst_cache_put(struct analyst_ctx *x, struct http_req *req, const char *key, const struct strbuf *sb);
+int analyst_cache_reply(struct analyst_ctx *x, struct http_req *req, const char *key, const char *type,
+			struct strbuf *sb);
 /* Records an export in the audit log (who, what, when), on the primary when the request reads the
  * replica (c is then not used); returns 0 or a negative errno. */
 int analyst_audit(struct db_conn *c, const struct form_entry *fe, struct http_req *req, const char *what,

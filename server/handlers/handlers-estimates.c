@@ -133,8 +133,7 @@ int handle_estimates(struct http_req *req)
 		strbuf_done(&sb);
 		return r;
 	}
-	analyst_cache_put(x, req, key, &sb);
-	return http_reply_buf(req, 200, type, &sb);
+	return analyst_cache_reply(x, req, key, type, &sb);
 }
 
 /* One cell of estimates.xlsx. */

@@ -75,9 +75,8 @@ static int reply(struct http_req *req, struct analyst_ctx *x, const char *key, c
 {
 	db_release(x->c);
 	x->c = NULL;
-	analyst_cache_put(x, req, key, sb);
 	http_add_header(req, "Cache-Control", "public, max-age=" RESULTS_MAX_AGE);
-	return http_reply_buf(req, 200, type, sb);
+	return analyst_cache_reply(x, req, key, type, sb);
 }
 
 int handle_results_json(struct http_req *req)

@@ -31,6 +31,7 @@ struct app {
 	struct est_folds *folds;         /* folds of the kept aggregates, and the background fold */
 	struct report_fonts *fonts;      /* the PDF report's fonts, loaded at the first report */
 	struct replica *read_db;         /* SIPAS_READ_DATABASE_URL's replica; NULL when none */
+	_Atomic long long healthy_ns;    /* when /healthz last saw the database answer (monotonic) */
 };
 
 /* Makes the services for cfg (which must outlive them), starting the writer and background

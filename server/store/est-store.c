@@ -379,6 +379,25 @@ out:
 	return r;
 }
 
+bool est_folds_recent(struct est_folds *fs, int survey_id, unsigned ms)
+{
+	int64_t now = mono_ns();
+	bool recent = false;
+	size_t i;
+
+	pthread_mutex_lock(&fs->mu);
+	for (i = 0; i < FLIGHTS; i++) {
+		const struct flight *f = &fs->f[i];
+
+		if (f->survey_id == survey_id) {
+			recent = f->running || (f->started_ns && f->result >= 0 && now - f->started_ns < (int64_t)ms * 1000000);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&fs->mu);
+	return recent;
+}
+
 /* ---- the request's design ---- */
 
 struct build {

@@ -86,6 +86,9 @@ int est_store_design(struct db_conn *c, const struct form_entry *fe, const struc
 /* Loads the round's frame (NULL in *out when the round has none). Returns 0 or a negative errno. */
 int est_store_frame(struct db_conn *c, int survey_id, struct est_frame **out);
 
+/* True when this process is folding round survey_id now, or began its last fold of it, which
+ * succeeded, less than ms ago. */
+bool est_folds_recent(struct est_folds *fs, int survey_id, unsigned ms);
 /* Makes the process's folds (one fold at a time per round) and what the background fold needs:
  * database_url for its own connection, forms to load rounds. Returns 0 and *out
  * (est_folds_free) or a negative errno. */

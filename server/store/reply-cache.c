@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gzip.h"
 #include "reply-cache.h"
 #include "strbuf.h"
 
@@ -14,6 +15,8 @@ struct entry {
 	char version[REPLY_CACHE_VERSION_MAX];
 	char *body;
 	size_t len;
+	char *gz;                                 /* body's gzip coding, or NULL */
+	size_t gzlen;
 	unsigned long long used;
 };
 
@@ -43,13 +46,14 @@ void reply_cache_free(struct reply_cache *rc)
 	for (i = 0; i < REPLY_CACHE_SIZE; i++) {
 		free(rc->e[i].key);
 		free(rc->e[i].body);
+		free(rc->e[i].gz);
 	}
 	pthread_mutex_destroy(&rc->mu);
 	free(rc);
 }
 
-int reply_cache_get(struct reply_cache *rc, int survey_id, const char *key, const char *version,
-		    struct strbuf *out)
+int reply_cache_get(struct reply_cache *rc, int survey_id, const char *key, const char *version, bool gzip,
+		    struct strbuf *out, bool *gzipped)
 {
 	int r = 0;
 	size_t i;
@@ -61,7 +65,8 @@ int reply_cache_get(struct reply_cache *rc, int survey_id, const char *key, cons
 		if (e->key && e->survey_id == survey_id && !strcmp(e->key, key) && !strcmp(e->version, version)) {
 			e->used = ++rc->tick;
 			strbuf_reset(out);
-			r = strbuf_append(out, e->body, e->len) < 0 ? -ENOMEM : 1;
+			*gzipped = gzip && e->gz;
+			r = strbuf_append(out, *gzipped ? e->gz : e->body, *gzipped ? e->gzlen : e->len) < 0 ? -ENOMEM : 1;
 			break;
 		}
 	}
@@ -73,16 +78,21 @@ void reply_cache_put(struct reply_cache *rc, int survey_id, const char *key, con
 		     const char *body, size_t len)
 {
 	struct entry *victim = NULL;
+	struct strbuf gz;
 	char *k, *b;
 	size_t i;
 
 	if (len > REPLY_CACHE_MAX_BYTES)
 		return;
+	strbuf_init(&gz, 0);
+	if (len >= REPLY_CACHE_GZIP_MIN && gzip_compress(body, len, &gz) < 0)
+		strbuf_done(&gz);                 /* kept without its gzip coding */
 	k = strdup(key);
 	b = malloc(len ? len : 1);
 	if (!k || !b) {
 		free(k);
 		free(b);
+		strbuf_done(&gz);
 		return;
 	}
 	memcpy(b, body, len);
@@ -99,6 +109,9 @@ void reply_cache_put(struct reply_cache *rc, int survey_id, const char *key, con
 	}
 	free(victim->key);
 	free(victim->body);
+	free(victim->gz);
+	victim->gzlen = gz.len;
+	victim->gz = gz.len ? strbuf_steal(&gz) : NULL;
 	victim->survey_id = survey_id;
 	victim->key = k;
 	snprintf(victim->version, sizeof victim->version, "%s", version);
@@ -106,4 +119,5 @@ void reply_cache_put(struct reply_cache *rc, int survey_id, const char *key, con
 	victim->len = len;
 	victim->used = ++rc->tick;
 	pthread_mutex_unlock(&rc->mu);
+	strbuf_done(&gz);
 }

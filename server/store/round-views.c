@@ -30,6 +30,12 @@ struct view {
 	size_t marks[ROUND_VIEW_MARKS];
 };
 
+struct version {
+	int survey_id;               /* 0: a free slot */
+	unsigned long long gen;
+	char v[ROUND_VIEW_VERSION_MAX];
+};
+
 struct round_views {
 	pthread_mutex_t mu;
 	struct db_listener *l;       /* the thread connects and closes it; lookups drain it */
@@ -39,6 +45,7 @@ struct round_views {
 	unsigned long long tick;
 	unsigned long long serials;  /* the last view number given */
 	struct view v[ROUND_VIEWS_SIZE];
+	struct version ver[ROUND_VIEWS_SIZE];
 	char *url;
 	int wake[2];                 /* a byte in wake[1] ends the thread's wait */
 	pthread_t th;
@@ -139,6 +146,64 @@ void round_views_keep_page(struct round_views *rv, int survey_id, unsigned long 
 	}
 	pthread_mutex_unlock(&rv->mu);
 	free(copy);
+}
+
+unsigned long long round_views_heard(struct round_views *rv)
+{
+	unsigned long long gen;
+
+	pthread_mutex_lock(&rv->mu);
+	drain(rv);
+	gen = rv->up ? rv->gen : 0;
+	pthread_mutex_unlock(&rv->mu);
+	return gen;
+}
+
+void round_views_keep_version(struct round_views *rv, int survey_id, unsigned long long heard, const char *version)
+{
+	struct version *slot = NULL;
+	size_t i;
+
+	if (!heard || strlen(version) >= ROUND_VIEW_VERSION_MAX)
+		return;
+	pthread_mutex_lock(&rv->mu);
+	drain(rv);
+	for (i = 0; rv->up && rv->gen == heard && i < ROUND_VIEWS_SIZE; i++) {
+		struct version *v = &rv->ver[i];
+
+		if (v->survey_id == survey_id || v->survey_id == 0 || v->gen != rv->gen) {
+			slot = v;
+			break;
+		}
+	}
+	if (!slot && rv->up && rv->gen == heard)       /* all taken and current: any one goes */
+		slot = &rv->ver[(size_t)survey_id % ROUND_VIEWS_SIZE];
+	if (slot) {
+		slot->survey_id = survey_id;
+		slot->gen = heard;
+		memcpy(slot->v, version, strlen(version) + 1);
+	}
+	pthread_mutex_unlock(&rv->mu);
+}
+
+int round_views_version(struct round_views *rv, int survey_id, char *buf, size_t len)
+{
+	int r = -ENOENT;
+	size_t i;
+
+	pthread_mutex_lock(&rv->mu);
+	drain(rv);
+	for (i = 0; rv->up && i < ROUND_VIEWS_SIZE; i++) {
+		struct version *v = &rv->ver[i];
+
+		if (v->survey_id == survey_id && v->gen == rv->gen && strlen(v->v) < len) {
+			memcpy(buf, v->v, strlen(v->v) + 1);
+			r = 0;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&rv->mu);
+	return r;
 }
 
 struct loading {

@@ -1,16 +1,19 @@
-/* round-views.h - what the citizens' form shows of each round (whether it is open, the agencies
- * it offers in the order shown), kept in memory while the database says nothing changed, so
- * that a form page costs no query.
+/* round-views.h - what is known of each round while the database says nothing changed: what
+ * the citizens' form shows (whether it is open, the agencies it offers in the order shown, the
+ * rendered page) and the version of its kept aggregates, so that a form page, or an analyst's
+ * question answered before, costs no query.
  *
  * A listener connection (LISTEN sipas_rounds, sql/009_rounds_notify.sql) hears every committed
- * change to a round, a round's list of agencies or an agency, made by any process; each change
- * drops every view kept. A lookup first reads what the listener has received, so it sees a
+ * change to a round, a round's list of agencies, an agency or a round's aggregates' state, made
+ * by any process; each change drops everything kept. A lookup first reads what the listener has received, so it sees a
  * change whose commit the database announced before the lookup. While the listener is not
  * connected (the database unreachable, or not yet migrated), nothing is kept and every lookup
  * misses. Whether a response is accepted is still decided by the insert, never by a view.
  * Thread-safe; at most ROUND_VIEWS_SIZE rounds, each with at most ROUND_VIEW_AGENCIES_MAX
  * agencies. */
 #pragma once
+
+#include <stddef.h>
 
 #define ROUND_VIEWS_SIZE 64
 #define ROUND_VIEW_AGENCIES_MAX 2000
@@ -39,6 +42,17 @@ int round_views_get(struct round_views *rv, int survey_id, round_agency_fn fn, v
  * such round, or a negative errno. */
 int round_views_load(struct round_views *rv, struct db_conn *c, int survey_id, round_agency_fn fn, void *ud,
 		     unsigned long long *serial);
+
+/* What has been heard so far: a number to give round_views_keep_version, taken before reading
+ * the version; 0 while the listener is not connected. */
+unsigned long long round_views_heard(struct round_views *rv);
+/* Keeps version (at most ROUND_VIEW_VERSION_MAX - 1 bytes) as survey_id's aggregates' version
+ * unless something was heard since heard (or heard is 0). */
+#define ROUND_VIEW_VERSION_MAX 160
+void round_views_keep_version(struct round_views *rv, int survey_id, unsigned long long heard, const char *version);
+/* Copies survey_id's kept aggregates' version into buf (len bytes) and returns 0, or returns
+ * -ENOENT when none is kept (or something was heard since it was read). */
+int round_views_version(struct round_views *rv, int survey_id, char *buf, size_t len);
 
 /* The round's fresh form page, rendered from its view: at most ROUND_VIEW_PAGE_MAX bytes, with
  * ROUND_VIEW_MARKS offsets where each request writes its own values (the page's marks). */

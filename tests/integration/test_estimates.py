@@ -4,6 +4,7 @@
 streamed and audited exports, the kept aggregates after a withdrawal, the dashboard pages,
 and every route × role × own/other agency."""
 import csv
+import gzip
 import io
 import json
 import math
@@ -157,8 +158,8 @@ class Estimates(unittest.TestCase):
         assert r.status == 201, r.body
         return r.json()["upload"]
 
-    def get(self, path, token=None):
-        return self.server.get(path, token=self.analyst if token is None else token or None)
+    def get(self, path, token=None, **kw):
+        return self.server.get(path, token=self.analyst if token is None else token or None, **kw)
 
     def analyze(self, *by, survey="est1"):
         """sipas analyze on the round's export and frame, both downloaded from the API."""
@@ -284,6 +285,24 @@ class Estimates(unittest.TestCase):
                 self.assertEqual(first.status, 200)
                 self.assertEqual(first.body, again.body, q)
                 self.assertEqual(first.body, other.body, q)
+                self.assertNotIn("Content-Encoding", first.headers, q)
+                # a client that accepts gzip gets the same reply gzipped (a kept reply is
+                # compressed once), one that does not gets it as is; a server without the cache
+                # never compresses
+                for accept in ("gzip, deflate, br", "br;q=1.0, gzip;q=0.5", "*"):
+                    gz = self.get(path, headers={"Accept-Encoding": accept})
+                    self.assertEqual(gz.status, 200, q)
+                    self.assertEqual(gz.headers.get("Content-Encoding"), "gzip", (q, accept))
+                    self.assertEqual(gz.headers.get("Vary"), "Accept-Encoding", q)
+                    self.assertLess(len(gz.body), len(first.body), q)
+                    self.assertEqual(gzip.decompress(gz.body), first.body, (q, accept))
+                for accept in ("gzip;q=0", "identity", "deflate, br"):
+                    r = self.get(path, headers={"Accept-Encoding": accept})
+                    self.assertNotIn("Content-Encoding", r.headers, (q, accept))
+                    self.assertEqual(r.body, first.body, (q, accept))
+                r = plain.get(path, token=self.analyst, headers={"Accept-Encoding": "gzip"})
+                self.assertNotIn("Content-Encoding", r.headers, q)
+                self.assertEqual(r.body, first.body, q)
         finally:
             self.assertEqual(plain.stop(), 0, plain.read_log())
 
