@@ -9,7 +9,9 @@
 #include "db-auth.h"
 #include "db.h"
 #include "random.h"
+#include "round-views.h"
 #include "sha256.h"
+#include "token-cache.h"
 
 static void to_hex(const uint8_t *b, size_t n, char *out)
 {
@@ -111,11 +113,22 @@ static void auth_fill(struct http_auth *out, const struct db_token *t)
 		snprintf(out->agencies[i], sizeof out->agencies[i], "%s", t->agencies[i]);
 }
 
+/* Checks token's secret against row t; fills out. Returns 0 or -EPERM. */
+static int token_matches(const struct db_token *t, const char *secret, struct http_auth *out)
+{
+	uint8_t h[32];
+
+	sha256_digest(secret, 64, h);
+	if (consttime_memcmp(h, t->secret_hash, 32) != 0 || t->revoked)
+		return -EPERM;
+	auth_fill(out, t);
+	return 0;
+}
+
 int auth_check_token(struct db_conn *c, const char *token, struct http_auth *out)
 {
 	struct db_token t;
 	const char *secret;
-	uint8_t h[32];
 	int id, r;
 
 	if ((r = token_parse(token, &id, &secret)) < 0)
@@ -125,12 +138,34 @@ int auth_check_token(struct db_conn *c, const char *token, struct http_auth *out
 		return -EPERM;
 	if (r < 0)
 		return r;
-	sha256_digest(secret, 64, h);
-	if (consttime_memcmp(h, t.secret_hash, 32) != 0 || t.revoked)
-		return -EPERM;
-	auth_fill(out, &t);
-	return 0;
+	return token_matches(&t, secret, out);
 }
+
+/* auth_check_token with the tokens the process keeps (token-cache.h): a kept token costs no
+ * query; another is read with a pooled connection (*c, taken when NULL) and kept. */
+static int token_check(struct app *app, struct db_conn **c, const char *token, struct http_auth *out)
+{
+	unsigned long long heard;
+	struct db_token t;
+	const char *secret;
+	int id, r;
+
+	if ((r = token_parse(token, &id, &secret)) < 0)
+		return r;
+	heard = round_views_heard(app->rounds);
+	if (token_cache_get(app->tokens, id, heard, &t) == 0)
+		return token_matches(&t, secret, out);
+	if (!*c && (r = app_db(app, c)) < 0)
+		return r;
+	r = db_token_get(*c, id, &t);
+	if (r == -ENOENT)
+		return -EPERM;
+	if (r < 0)
+		return r;
+	token_cache_put(app->tokens, heard, &t);
+	return token_matches(&t, secret, out);
+}
+
 
 static int session_check(struct db_conn *c, const char *cookie, struct http_auth *out)
 {
@@ -166,13 +201,13 @@ int auth_resolve(struct http_req *req)
 		return (who & ROLE_PUBLIC) ? 0 : -EPERM;
 	if (h && strncasecmp(h, "Bearer ", 7) != 0)
 		return (who & ROLE_PUBLIC) ? 0 : -EPERM;
-	r = app_db(req->app, &c);
-	if (r < 0)
-		return (who & ROLE_PUBLIC) ? 0 : r;
-	if (h)
-		r = auth_check_token(c, h + 7, &req->auth);
-	else
-		r = session_check(c, cookie, &req->auth);
+	if (h) {
+		r = token_check(req->app, &c, h + 7, &req->auth);
+	} else {
+		r = app_db(req->app, &c);
+		if (r == 0)
+			r = session_check(c, cookie, &req->auth);
+	}
 	db_release(c);
 	if (who & ROLE_PUBLIC) {
 		if (r < 0)

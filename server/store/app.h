@@ -16,6 +16,7 @@ struct ratelimit;
 struct replica;
 struct reply_cache;
 struct round_views;
+struct token_cache;
 struct report_fonts;
 
 struct app {
@@ -24,7 +25,8 @@ struct app {
 	struct db_pool *analyst_db;      /* the analysts' own connections (app_analyst_db) */
 	struct analyst_queue *analysts;  /* the analysts' requests, run off the HTTP threads */
 	struct form_cache *forms;        /* rounds and their parsed forms */
-	struct round_views *rounds;      /* what the citizens' form shows of each round */
+	struct round_views *rounds;      /* what is known of each round while nothing changes */
+	struct token_cache *tokens;      /* API tokens, kept while nothing changes */
 	struct reply_cache *replies;     /* computed estimates; NULL when SIPAS_RESULT_CACHE=0 */
 	struct ratelimit *limits;        /* per-client budget of the public routes */
 	struct intake_writers *writers;  /* group commit; NULL when SIPAS_WRITERS=0 */

@@ -78,6 +78,21 @@ class Foundation(unittest.TestCase):
         self.assertEqual(self.server.get("/api/v1/me", token=admin).status, 401)
         self.assertEqual(self.db.sql("SELECT count(*) FROM audit_log WHERE action = 'token.revoke'"), "1")
         self.assertEqual(h.run_sipas(["token", "revoke", tid], self.db.url).returncode, 2)
+        # a token the server keeps costs no query: with the table renamed (DDL announces
+        # nothing) it still answers; a change by hand drops what the server keeps, and a
+        # revocation by hand takes effect at once
+        aid = analyst.split("_")[1]
+        self.assertEqual(self.server.get("/api/v1/me", token=analyst).status, 200)
+        self.db.sql("ALTER TABLE tokens RENAME TO tokens_hidden")
+        try:
+            self.assertEqual(self.server.get("/api/v1/me", token=analyst).status, 200)
+            self.db.sql(f"UPDATE tokens_hidden SET name = name WHERE id = {aid}")
+            self.assertGreaterEqual(self.server.get("/api/v1/me", token=analyst).status, 500)
+        finally:
+            self.db.sql("ALTER TABLE tokens_hidden RENAME TO tokens")
+        self.assertEqual(self.server.get("/api/v1/me", token=analyst).status, 200)
+        self.db.sql(f"UPDATE tokens SET revoked_at = now() WHERE id = {aid}")
+        self.assertEqual(self.server.get("/api/v1/me", token=analyst).status, 401)
         # the log has the request lines and never a token (lines are written once a request is
         # done, on the server's thread: wait for every request's line before reading it whole)
         self.server.wait_logged()
