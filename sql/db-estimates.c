@@ -448,26 +448,44 @@ int db_est_agencies_each(struct db_conn *c,
 	return r < 0 ? r : n;
 }
 
-int db_est_counts_each(struct db_conn *c, int survey_id,
-	int (*fn)(void *ud, const char *stratum, const char *agency, const char *channel, long long n),
-	void *ud)
+int db_progress_each(struct db_conn *c, int survey_id, const struct db_progress_fns *fns, void *ud)
 {
 	PGresult *res = NULL;
 	char sid[DB_INT_LEN];
 	int r, i, n;
 
 	db_int_param(survey_id, sid);
-	r = db_exec(c, "SELECT k.stratum, a.code, k.channel, k.n FROM est_counts k JOIN agencies a ON a.id = k.agency_id"
-		       " WHERE k.survey_id = $1 AND k.n > 0 ORDER BY k.stratum, a.code, k.channel",
-		    1, (const char *[]){ sid }, &res);
+	/* kind 0: a stratum (population, target); 1: a count (n); 2: an agency's invitations
+	 * (invited, used) */
+	r = db_exec(c, "SELECT 0 AS kind, s.stratum, a.code, NULL AS channel, s.population AS x, s.target AS y"
+		       " FROM strata s LEFT JOIN agencies a ON a.id = s.agency_id WHERE s.survey_id = $1"
+		       " UNION ALL SELECT 1, k.stratum, a.code, k.channel, k.n, NULL FROM est_counts k"
+		       " JOIN agencies a ON a.id = k.agency_id WHERE k.survey_id = $1 AND k.n > 0"
+		       " UNION ALL SELECT 2, NULL, a.code, NULL, count(*), count(i.used_at) FROM invites i"
+		       " JOIN agencies a ON a.id = i.agency_id WHERE i.survey_id = $1 GROUP BY a.code"
+		       " ORDER BY kind, stratum, code, channel", 1, (const char *[]){ sid }, &res);
 	if (r < 0)
 		return r;
 	n = PQntuples(res);
-	for (i = 0; i < n && r >= 0; i++)
-		r = fn(ud, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
-		       strtoll(PQgetvalue(res, i, 3), NULL, 10));
+	for (i = 0; i < n && r >= 0; i++) {
+		const char *stratum = PQgetvalue(res, i, 1), *agency = PQgetisnull(res, i, 2) ? NULL : PQgetvalue(res, i, 2);
+		long long x = strtoll(PQgetvalue(res, i, 4), NULL, 10);
+		long long y = PQgetisnull(res, i, 5) ? -1 : strtoll(PQgetvalue(res, i, 5), NULL, 10);
+
+		switch (PQgetvalue(res, i, 0)[0]) {
+		case '0':
+			r = fns->frame(ud, stratum, x, y, agency);
+			break;
+		case '1':
+			r = agency ? fns->count(ud, stratum, agency, PQgetvalue(res, i, 3), x) : 0;
+			break;
+		default:
+			r = agency ? fns->invites(ud, agency, x, y) : 0;
+			break;
+		}
+	}
 	PQclear(res);
-	return r < 0 ? r : n;
+	return r < 0 ? r : 0;
 }
 
 int db_est_baseline(struct db_conn *c, int survey_id, bool *has, double *value, char *label, size_t len)

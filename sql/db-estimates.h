@@ -89,10 +89,16 @@ int db_est_frame_each(struct db_conn *c, int survey_id,
 /* Every agency: id, code, name, level. Returns the count or a negative errno. */
 int db_est_agencies_each(struct db_conn *c,
 	int (*fn)(void *ud, int id, const char *code, const char *name, const char *level), void *ud);
-/* The kept counts of a round: fn per (stratum, agency code, channel, n). */
-int db_est_counts_each(struct db_conn *c, int survey_id,
-	int (*fn)(void *ud, const char *stratum, const char *agency, const char *channel, long long n),
-	void *ud);
+/* What fieldwork progress reads of a round, in one round trip, as callbacks in this order: its
+ * frame (as db_est_frame_each), its kept counts per (stratum, agency code, channel, n > 0), and
+ * its invitations per agency code (invited, used). Returns 0 or a negative errno (or a
+ * callback's). */
+struct db_progress_fns {
+	int (*frame)(void *ud, const char *stratum, long long population, long long target, const char *agency);
+	int (*count)(void *ud, const char *stratum, const char *agency, const char *channel, long long n);
+	int (*invites)(void *ud, const char *agency, long long invited, long long used);
+};
+int db_progress_each(struct db_conn *c, int survey_id, const struct db_progress_fns *fns, void *ud);
 /* Writes a text that changes whenever the round's kept aggregates (or the agencies' levels)
  * change: the version of what an estimate is computed from. Returns 0 or a negative errno. */
 int db_est_version(struct db_conn *c, int survey_id, char *buf, size_t len);

@@ -348,21 +348,3 @@ out:
 	return r;
 }
 
-int db_invites_counts_each(struct db_conn *c, int survey_id,
-			   int (*fn)(void *ud, const char *agency, long long invited, long long used), void *ud)
-{
-	char sid[DB_INT_LEN];
-	PGresult *res = NULL;
-	int r, i, n;
-
-	r = db_exec(c, "SELECT a.code, count(*), count(i.used_at) FROM invites i JOIN agencies a ON a.id = i.agency_id"
-		       " WHERE i.survey_id = $1 GROUP BY a.code ORDER BY a.code", 1,
-		    (const char *[]){ db_int_param(survey_id, sid) }, &res);
-	if (r < 0)
-		return r;
-	n = PQntuples(res);
-	for (i = 0; i < n && r >= 0; i++)
-		r = fn(ud, PQgetvalue(res, i, 0), atoll(PQgetvalue(res, i, 1)), atoll(PQgetvalue(res, i, 2)));
-	PQclear(res);
-	return r < 0 ? r : n;
-}

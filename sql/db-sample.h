@@ -68,7 +68,4 @@ int db_invites_export(struct db_conn *c, int survey_id, const char *agency, bool
 /* Erases name, phone, email, address and dossier of the round's invitations (codes and their
  * use stay), audited. Returns the number of invitations purged, or a negative errno. */
 int db_invites_purge(struct db_conn *c, int survey_id, const char *actor);
-/* Calls fn(ud, agency, invited, used) per agency with invitations in round survey_id. Returns
- * the count of agencies or a negative errno. */
-int db_invites_counts_each(struct db_conn *c, int survey_id,
-			   int (*fn)(void *ud, const char *agency, long long invited, long long used), void *ud);
+

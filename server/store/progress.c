@@ -114,12 +114,11 @@ static int on_count(void *ud, const char *stratum, const char *agency, const cha
 
 int progress_load(struct db_conn *c, int survey_id, struct progress *out)
 {
+	static const struct db_progress_fns fns = { on_frame, on_count, on_invites };
 	struct progress p = { NULL, 0, 0 };
 	int r;
 
-	if ((r = db_est_frame_each(c, survey_id, on_frame, &p)) < 0 ||
-	    (r = db_est_counts_each(c, survey_id, on_count, &p)) < 0 ||
-	    (r = db_invites_counts_each(c, survey_id, on_invites, &p)) < 0) {
+	if ((r = db_progress_each(c, survey_id, &fns, &p)) < 0) {
 		progress_done(&p);
 		return r;
 	}
