@@ -6,17 +6,26 @@
  * is audited per request, nor a session's page, which carries its CSRF secret) share one
  * computation: the worker answers all that wait with that key. Each of them arrived before
  * the computation began, and the computation folds what was committed before it, so each
- * sees every response stored before it asked, as when computed alone. */
+ * sees every response stored before it asked, as when computed alone.
+ *
+ * Under load (others already waiting in the queue), a request with such a key whose last
+ * reply came from a computation begun less than SIPAS_ANALYST_STALE_MS ago gets that reply at
+ * once, on its HTTP thread (recent-replies.h): it counts every response stored more than that
+ * bound (plus the computation's own, est_store_fold's fresh_ms) before it asked. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "analyst-queue.h"
 #include "app.h"
 #include "gzip.h"
+#include "config.h"
 #include "handlers.h"
 #include "log.h"
+#include "recent-replies.h"
 
 #define RETRY_AFTER_S "5"
 
@@ -33,13 +42,24 @@ static struct http_req *req_of(struct analyst_job *job)
 	return ((struct queued *)(void *)job)->req;
 }
 
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 static void run(struct analyst_job *job, struct analyst_job *followers)
 {
 	struct http_req *req = req_of(job);
 	struct analyst_job *f, *next;
 	unsigned shared = 0;
+	int64_t began = now_ns();
 
 	http_run_queued(req);
+	if (job->key && req->queued_status == 200)
+		recent_replies_put(req->app->recent, job->key, began, http_keep_reply(req));
 	for (f = followers; f; f = next) {
 		struct http_req *fr = req_of(f);
 
@@ -92,6 +112,17 @@ int handlers_queue(struct http_req *req)
 	q->job.run = run;
 	q->req = req;
 	share_key(req, q);
+	if (q->job.key) {        /* under load, the same question answered less than a second ago */
+		unsigned waiting, running;
+
+		analyst_queue_load(req->app->analysts, &waiting, &running);
+		if (waiting && req->app->cfg->analyst_stale_ms &&
+		    (r = recent_replies_replay(req->app->recent, q->key,
+					       now_ns() - (int64_t)req->app->cfg->analyst_stale_ms * 1000000, req)) > 0) {
+			free(q);
+			return r;
+		}
+	}
 	if ((r = analyst_queue_submit(req->app->analysts, &q->job, park, req)) == 0) {
 		unsigned waiting, running;
 

@@ -11,6 +11,7 @@
 #include "analyst.h"
 #include "app.h"
 #include "auth.h"
+#include "config.h"
 #include "db-auth.h"
 #include "db-estimates.h"
 #include "db.h"
@@ -82,7 +83,7 @@ unsigned analyst_fresh_ms(struct http_req *req)
 	unsigned waiting, running;
 
 	analyst_queue_load(req->app->analysts, &waiting, &running);
-	return waiting ? EST_STORE_BUSY_FRESH_MS : 0;
+	return waiting ? req->app->cfg->analyst_stale_ms : 0;
 }
 
 static int open_ctx(struct http_req *req, const char *survey, bool fold, bool read, struct analyst_ctx **out)
@@ -106,7 +107,7 @@ static int open_ctx(struct http_req *req, const char *survey, bool fold, bool re
 	est_folds_start(req->app->folds);
 	/* under load, this process folded the round less than a second ago and has heard of no
 	 * change to its aggregates since: they answer as they are, with the version it keeps */
-	if (fold && analyst_fresh_ms(req) && est_folds_recent(req->app->folds, x->fe->survey.id, EST_STORE_BUSY_FRESH_MS) &&
+	if (fold && analyst_fresh_ms(req) && est_folds_recent(req->app->folds, x->fe->survey.id, analyst_fresh_ms(req)) &&
 	    round_views_version(req->app->rounds, x->fe->survey.id, x->version, sizeof x->version) == 0) {
 		x->version_kept = true;
 		fold = false;

@@ -42,9 +42,10 @@ struct analyst_ctx {
 	bool replica;                         /* c reads the replica: read-only, never folds */
 };
 
-/* The fresh_ms of a request's fold (est_store_fold): EST_STORE_BUSY_FRESH_MS while other
- * analysts' requests wait in the queue, else 0 (a lone request sees every response stored
- * before it asked). */
+/* The fresh_ms of a request's fold (est_store_fold): SIPAS_ANALYST_STALE_MS while other
+ * analysts' requests wait in the queue (under load a round's queued responses are folded at
+ * most about that often, so that most requests between two folds are answered from the reply
+ * cache), else 0 (a lone request sees every response stored before it asked). */
 unsigned analyst_fresh_ms(struct http_req *req);
 /* Allocates the request's state, takes a database connection, finds the round (404), starts
  * the background fold and, with fold, brings the round's aggregates up to date (422 with the

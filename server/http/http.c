@@ -202,6 +202,24 @@ static void shared_release(void *p)
 		free(b);
 }
 
+/* Moves src's body into a shared one (once); returns 0 or -ENOMEM. */
+static int share_body(struct http_req *src)
+{
+	struct http_shared *b;
+
+	if (src->shared)
+		return 0;
+	if (!(b = malloc(sizeof *b + src->out.len + 1)))
+		return -ENOMEM;
+	atomic_init(&b->refs, 1);
+	b->len = src->out.len;
+	if (src->out.len)
+		memcpy(b->data, src->out.buf, src->out.len);
+	src->shared = b;
+	strbuf_done(&src->out);
+	return 0;
+}
+
 int http_share_reply(struct http_req *dst, struct http_req *src)
 {
 	if (src->stream_fn)
@@ -209,18 +227,8 @@ int http_share_reply(struct http_req *dst, struct http_req *src)
 	dst->queued_status = src->queued_status;
 	if (!src->replied)
 		return 0;
-	if (!src->shared) {          /* the first follower: the leader's body moves into a shared one */
-		struct http_shared *b = malloc(sizeof *b + src->out.len + 1);
-
-		if (!b)
-			return -EINVAL;
-		atomic_init(&b->refs, 1);
-		b->len = src->out.len;
-		if (src->out.len)
-			memcpy(b->data, src->out.buf, src->out.len);
-		src->shared = b;
-		strbuf_done(&src->out);
-	}
+	if (share_body(src) < 0)     /* the first follower: the leader's body moves into a shared one */
+		return -EINVAL;
 	atomic_fetch_add(&src->shared->refs, 1);
 	dst->shared = src->shared;
 	dst->status = src->status;
@@ -229,6 +237,51 @@ int http_share_reply(struct http_req *dst, struct http_req *src)
 	memcpy(dst->extra_headers, src->extra_headers, sizeof dst->extra_headers);
 	dst->replied = true;
 	return 0;
+}
+
+struct http_kept {
+	struct http_shared *body;
+	int status;
+	const char *out_type;
+	const char *csp;
+	char extra_headers[sizeof ((struct http_req *)0)->extra_headers];
+};
+
+struct http_kept *http_keep_reply(struct http_req *req)
+{
+	struct http_kept *k;
+
+	if (req->stream_fn || !req->replied || share_body(req) < 0 || !(k = malloc(sizeof *k)))
+		return NULL;
+	atomic_fetch_add(&req->shared->refs, 1);
+	k->body = req->shared;
+	k->status = req->status;
+	k->out_type = req->out_type;
+	k->csp = req->csp;
+	memcpy(k->extra_headers, req->extra_headers, sizeof k->extra_headers);
+	return k;
+}
+
+int http_replay(struct http_req *req, const struct http_kept *k)
+{
+	shared_release(req->shared);
+	strbuf_done(&req->out);
+	atomic_fetch_add(&k->body->refs, 1);
+	req->shared = k->body;
+	req->status = k->status;
+	req->out_type = k->out_type;
+	req->csp = k->csp;
+	memcpy(req->extra_headers, k->extra_headers, sizeof req->extra_headers);
+	req->replied = true;
+	return k->status;
+}
+
+void http_kept_free(struct http_kept *k)
+{
+	if (!k)
+		return;
+	shared_release(k->body);
+	free(k);
 }
 
 struct key_build {

@@ -175,6 +175,15 @@ void http_run_queued(struct http_req *req);
  * is woken. Returns 0, or -EINVAL when src's reply cannot be shared (a streamed one, or out
  * of memory): run dst's own handler then. */
 int http_share_reply(struct http_req *dst, struct http_req *src);
+/* A reply kept to be sent again (its body shared, never copied): http_keep_reply takes one
+ * from a request that has its reply set (not a stream; its content type and policy must be
+ * static strings, as every handler's are), or returns NULL; http_replay sets it as req's reply
+ * and returns its status; http_kept_free lets it go (NULL is fine). Thread-safe for different
+ * requests. */
+struct http_kept;
+struct http_kept *http_keep_reply(struct http_req *req);
+int http_replay(struct http_req *req, const struct http_kept *k);
+void http_kept_free(struct http_kept *k);
 /* The method, path and query arguments of req in one canonical string ("GET /p?a=1&b=2"),
  * for telling requests that ask the same thing. Returns 0, or -E2BIG when it does not fit. */
 int http_request_key(struct http_req *req, char *buf, size_t len);

@@ -15,6 +15,7 @@
 #include "reply-cache.h"
 #include "round-views.h"
 #include "token-cache.h"
+#include "recent-replies.h"
 #include "report.h"
 
 int app_new(const struct config *cfg, struct app **out, char *errbuf, size_t errlen)
@@ -36,7 +37,7 @@ int app_new(const struct config *cfg, struct app **out, char *errbuf, size_t err
 		goto out;
 	}
 	if ((r = form_cache_new(&app->forms)) < 0 || (r = round_views_new(cfg->database_url, &app->rounds)) < 0 ||
-	    (r = token_cache_new(&app->tokens)) < 0 ||
+	    (r = token_cache_new(&app->tokens)) < 0 || (r = recent_replies_new(&app->recent)) < 0 ||
 	    (cfg->result_cache && (r = reply_cache_new(&app->replies)) < 0) ||
 	    (r = ratelimit_new(cfg->rate_limit, &app->limits)) < 0 || (r = report_fonts_new(&app->fonts)) < 0) {
 		what = "the caches";
@@ -86,6 +87,7 @@ void app_free(struct app *app)
 	ratelimit_free(app->limits);
 	report_fonts_free(app->fonts);
 	reply_cache_free(app->replies);
+	recent_replies_free(app->recent);
 	token_cache_free(app->tokens);
 	round_views_free(app->rounds);
 	form_cache_free(app->forms);

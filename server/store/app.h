@@ -17,6 +17,7 @@ struct replica;
 struct reply_cache;
 struct round_views;
 struct token_cache;
+struct recent_replies;
 struct report_fonts;
 
 struct app {
@@ -27,6 +28,7 @@ struct app {
 	struct form_cache *forms;        /* rounds and their parsed forms */
 	struct round_views *rounds;      /* what is known of each round while nothing changes */
 	struct token_cache *tokens;      /* API tokens, kept while nothing changes */
+	struct recent_replies *recent;   /* the last reply to each shared analysts' question */
 	struct reply_cache *replies;     /* computed estimates; NULL when SIPAS_RESULT_CACHE=0 */
 	struct ratelimit *limits;        /* per-client budget of the public routes */
 	struct intake_writers *writers;  /* group commit; NULL when SIPAS_WRITERS=0 */

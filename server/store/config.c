@@ -105,6 +105,7 @@ int config_from_env(struct config *cfg, char *errbuf, size_t errlen)
 	    (r = env_uint("SIPAS_ANALYST_QUEUE", 64, 1, 100000, &cfg->analyst_queue, errbuf, errlen)) < 0 ||
 	    (r = env_uint("SIPAS_ANALYST_DB_POOL", cfg->analyst_workers + 2, 1, 512, &cfg->analyst_db_pool,
 			  errbuf, errlen)) < 0 ||
+	    (r = env_uint("SIPAS_ANALYST_STALE_MS", 1000, 0, 3600000, &cfg->analyst_stale_ms, errbuf, errlen)) < 0 ||
 	    (r = env_uint("SIPAS_RESULT_CACHE", 1, 0, 1, &cache, errbuf, errlen)) < 0)
 		return r;
 	cfg->result_cache = cache != 0;

@@ -24,6 +24,8 @@ struct config {
 	unsigned writers;           /* SIPAS_WRITERS: group-commit writer threads (2; 0 = off) */
 	unsigned analyst_workers;   /* SIPAS_ANALYST_WORKERS: threads of the analysts' queue (default 2) */
 	unsigned analyst_queue;     /* SIPAS_ANALYST_QUEUE: analysts' requests that may wait (default 64) */
+	unsigned analyst_stale_ms;  /* SIPAS_ANALYST_STALE_MS: under load, how old an analyst's answer
+				     * may be (default 1000; 0: always exact) */
 	unsigned analyst_db_pool;   /* SIPAS_ANALYST_DB_POOL: the analysts' own connections (workers + 2) */
 	bool result_cache;          /* SIPAS_RESULT_CACHE: keep computed estimates (1; 0 = off) */
 	int log_level;              /* SIPAS_LOG_LEVEL: an enum log_level (default info) */

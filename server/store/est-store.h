@@ -70,10 +70,6 @@ bool est_store_keeps(const struct form *f, size_t question);
  * busy; -EINVAL with err filled when a stored response is refused by the estimator; another
  * negative errno. */
 #define EST_STORE_WAIT_MS 10000
-/* fresh_ms of the analysts' requests while others wait in their queue: under load, a round's
- * queued responses are folded at most about once a second, so that most requests between two
- * folds are answered from the reply cache. */
-#define EST_STORE_BUSY_FRESH_MS 1000
 int est_store_fold(struct est_folds *fs, struct db_conn *c, const struct form_entry *fe, unsigned wait_ms,
 		   unsigned fresh_ms, long long *nrows, struct est_error *err);
 

@@ -104,9 +104,10 @@ class CitizensFirst(unittest.TestCase):
         again = self.server.get(EXPORT, token=self.analyst)
         self.assertEqual(again.status, 200, again.body[:300])
 
-    def hold_workers(self):
-        """Takes the lock on audit_log and sends WORKERS exports that wait on it; returns the psql
-        holding the lock and the exports' futures."""
+    def hold_workers(self, server=None):
+        """Takes the lock on audit_log and sends WORKERS exports (to server, else the class's)
+        that wait on it; returns the psql holding the lock and the exports' futures."""
+        server = server or self.server
         holder = subprocess.Popen(["psql", "-qX", "-v", "ON_ERROR_STOP=1", self.db.url], stdin=subprocess.PIPE,
                                   stdout=subprocess.DEVNULL, text=True)
         holder.stdin.write("BEGIN; LOCK TABLE audit_log IN ACCESS EXCLUSIVE MODE;\n")
@@ -114,7 +115,7 @@ class CitizensFirst(unittest.TestCase):
         h.wait_for(lambda: self.db.sql("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
                                        " WHERE c.relname = 'audit_log' AND l.mode = 'AccessExclusiveLock'"
                                        " AND l.granted"), 30, "the test's lock on audit_log", ok=lambda n: n == "1")
-        stuck = [self.pool.submit(self.server.get, EXPORT, token=self.analyst, timeout=120) for _ in range(WORKERS)]
+        stuck = [self.pool.submit(server.get, EXPORT, token=self.analyst, timeout=120) for _ in range(WORKERS)]
         h.wait_for(lambda: self.db.sql(LOCK_WAITERS), 30, "every analyst worker waiting on the lock",
                    ok=lambda n: n == str(WORKERS))
         return holder, stuck
@@ -170,6 +171,38 @@ class CitizensFirst(unittest.TestCase):
         self.assertEqual(int(self.db.sql("SELECT count(*) FROM audit_log WHERE detail->>'export' = 'estimates'")),
                          audits + QUEUE)
         self.pool.shutdown()
+
+    def test_recent_reply_under_load(self):
+        """Under load (requests already waiting in the analysts' queue) a question whose last
+        answer was computed less than SIPAS_ANALYST_STALE_MS ago gets that answer at once, from
+        the HTTP thread, with every worker stuck; a lone request waits for nothing and is exact."""
+        srv = h.Server(self.db.url, env={
+            "SIPAS_ANALYST_WORKERS": str(WORKERS), "SIPAS_ANALYST_QUEUE": str(QUEUE), "SIPAS_LOG_LEVEL": "debug",
+            "SIPAS_ANALYST_STALE_MS": "600000"})
+        self.pool = concurrent.futures.ThreadPoolExecutor(WORKERS + 1)
+        est = "/api/v1/surveys/cit/estimates?by=agency"
+        try:
+            first = srv.get(est, token=self.analyst)
+            self.assertEqual(first.status, 200, first.body[:300])
+            self.assertEqual(self.post(str(uuid.uuid4())).status, 201)
+            holder, stuck = self.hold_workers(srv)
+            try:
+                waiting = self.pool.submit(srv.get, EXPORT, token=self.analyst, timeout=120)
+                h.wait_for(lambda: srv.read_log().count(f"analysts' queue: 1 waiting, {WORKERS} running"), 30,
+                           "a request waiting behind the stuck workers", ok=lambda n: n > 0)
+                again = srv.get(est, token=self.analyst, timeout=60)     # answered with the workers stuck
+                self.assertEqual(again.status, 200, again.body[:300])
+                self.assertEqual(again.body, first.body, "the answer computed before, as it was")
+            finally:
+                self.release(holder)
+            for f in stuck + [waiting]:
+                self.assertEqual(f.result(timeout=120 * h.SLOW).status, 200)
+            exact = srv.get(est, token=self.analyst)                       # alone: folds, counts the post
+            self.assertEqual(exact.status, 200, exact.body[:300])
+            self.assertEqual(exact.json()["groups"][0]["n"], first.json()["groups"][0]["n"] + 1)
+        finally:
+            self.pool.shutdown()
+            self.assertEqual(srv.stop(), 0, srv.read_log())
 
     def test_group_commit_loses_nothing(self):
         ids = [str(uuid.uuid4()) for _ in range(150)]

@@ -11,7 +11,7 @@ static const char *const vars[] = {
 	"SIPAS_DATABASE_URL", "SIPAS_LISTEN", "SIPAS_THREADS", "SIPAS_DB_POOL", "SIPAS_MAX_CONNECTIONS",
 	"SIPAS_CONN_TIMEOUT", "SIPAS_DB_WAIT_MS", "SIPAS_RATE_LIMIT", "SIPAS_WRITERS",
 	"SIPAS_RESULT_CACHE", "SIPAS_LOG_LEVEL", "SIPAS_MIGRATIONS_DIR", "SIPAS_READ_DATABASE_URL",
-	"SIPAS_ANALYST_WORKERS", "SIPAS_ANALYST_QUEUE", "SIPAS_ANALYST_DB_POOL",
+	"SIPAS_ANALYST_WORKERS", "SIPAS_ANALYST_QUEUE", "SIPAS_ANALYST_DB_POOL", "SIPAS_ANALYST_STALE_MS",
 };
 
 static void clear(void)
@@ -60,6 +60,7 @@ int main(void)
 	CHECK_INT(cfg.analyst_workers, 2);
 	CHECK_INT(cfg.analyst_queue, 64);
 	CHECK_INT(cfg.analyst_db_pool, 4);    /* workers + 2 */
+	CHECK_INT(cfg.analyst_stale_ms, 1000);
 	CHECK(cfg.result_cache);
 	CHECK_INT(cfg.log_level, LOG_INFO);
 	CHECK(cfg.migrations_dir == NULL);
@@ -76,6 +77,7 @@ int main(void)
 	setenv("SIPAS_DB_WAIT_MS", "", 1);
 	setenv("SIPAS_ANALYST_WORKERS", "5", 1);
 	setenv("SIPAS_ANALYST_QUEUE", "1", 1);
+	setenv("SIPAS_ANALYST_STALE_MS", "0", 1);
 	setenv("SIPAS_READ_DATABASE_URL", "postgresql://sipas@10.0.0.2:5432/sipas", 1);
 	CHECK_OK(config_from_env(&cfg, err, sizeof err));
 	CHECK_STR(cfg.database_url, "postgresql://sipas@127.0.0.1:5433/sipas");
@@ -92,6 +94,7 @@ int main(void)
 	CHECK_INT(cfg.analyst_workers, 5);
 	CHECK_INT(cfg.analyst_queue, 1);
 	CHECK_INT(cfg.analyst_db_pool, 7);    /* workers + 2 */
+	CHECK_INT(cfg.analyst_stale_ms, 0);
 
 	/* malformed values are refused, naming the variable */
 	refused("SIPAS_RATE_LIMIT", "abc");
@@ -109,6 +112,8 @@ int main(void)
 	refused("SIPAS_ANALYST_WORKERS", "65");
 	refused("SIPAS_ANALYST_QUEUE", "0");
 	refused("SIPAS_ANALYST_DB_POOL", "0");
+	refused("SIPAS_ANALYST_STALE_MS", "3600001");
+	refused("SIPAS_ANALYST_STALE_MS", "-1");
 	refused("SIPAS_RESULT_CACHE", "yes");
 	refused("SIPAS_RESULT_CACHE", "2");
 	refused("SIPAS_LOG_LEVEL", "verbose");
