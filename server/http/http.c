@@ -220,6 +220,21 @@ static int share_body(struct http_req *src)
 	return 0;
 }
 
+/* Sets dst's reply: body (one more reference), status, type, policy and extra headers. */
+static void set_reply(struct http_req *dst, struct http_shared *body, int status, const char *type, const char *csp,
+		      const char *headers)
+{
+	shared_release(dst->shared);
+	strbuf_done(&dst->out);
+	atomic_fetch_add(&body->refs, 1);
+	dst->shared = body;
+	dst->status = status;
+	dst->out_type = type;
+	dst->csp = csp;
+	memcpy(dst->extra_headers, headers, sizeof dst->extra_headers);
+	dst->replied = true;
+}
+
 int http_share_reply(struct http_req *dst, struct http_req *src)
 {
 	if (src->stream_fn)
@@ -229,13 +244,7 @@ int http_share_reply(struct http_req *dst, struct http_req *src)
 		return 0;
 	if (share_body(src) < 0)     /* the first follower: the leader's body moves into a shared one */
 		return -EINVAL;
-	atomic_fetch_add(&src->shared->refs, 1);
-	dst->shared = src->shared;
-	dst->status = src->status;
-	dst->out_type = src->out_type;
-	dst->csp = src->csp;
-	memcpy(dst->extra_headers, src->extra_headers, sizeof dst->extra_headers);
-	dst->replied = true;
+	set_reply(dst, src->shared, src->status, src->out_type, src->csp, src->extra_headers);
 	return 0;
 }
 
@@ -264,15 +273,7 @@ struct http_kept *http_keep_reply(struct http_req *req)
 
 int http_replay(struct http_req *req, const struct http_kept *k)
 {
-	shared_release(req->shared);
-	strbuf_done(&req->out);
-	atomic_fetch_add(&k->body->refs, 1);
-	req->shared = k->body;
-	req->status = k->status;
-	req->out_type = k->out_type;
-	req->csp = k->csp;
-	memcpy(req->extra_headers, k->extra_headers, sizeof req->extra_headers);
-	req->replied = true;
+	set_reply(req, k->body, k->status, k->out_type, k->csp, k->extra_headers);
 	return k->status;
 }
 
