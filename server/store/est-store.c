@@ -315,11 +315,14 @@ int est_store_fold(struct est_folds *fs, struct db_conn *c, const struct form_en
 		return r;
 	if (!stale && !pending)
 		return 0;
-	/* Only queued responses: the cells are consistent, if behind. A request never waits for a
-	 * fold that another request or process is running: it answers from the cells as they are,
-	 * which that fold (or the background one) brings up to date within seconds. */
+	/* Only queued responses: the cells are consistent, if behind. Under load (fresh_ms) and for
+	 * the background fold (wait_ms 0), a fold that another request or process is running is not
+	 * waited for: the cells answer as they are, and that fold brings them up to date within
+	 * seconds. A lone request waits for it up to EST_STORE_PENDING_WAIT_MS and then folds what
+	 * is left, so that it counts every response stored before it asked; past that bound (a
+	 * long fold after a bulk load) it answers from the cells as they are. */
 	if (!stale)
-		wait_ms = 0;
+		wait_ms = fresh_ms ? 0 : wait_ms < EST_STORE_PENDING_WAIT_MS ? wait_ms : EST_STORE_PENDING_WAIT_MS;
 	deadline = arrived + (int64_t)wait_ms * 1000000;
 
 	pthread_mutex_lock(&fs->mu);
@@ -329,8 +332,8 @@ int est_store_fold(struct est_folds *fs, struct db_conn *c, const struct form_en
 		r = fold_locked(fs, c, fe, wait_ms, &n, err);
 		goto out;
 	}
-	if (!stale && (f->running || (fresh_ms && f->started_ns && f->result >= 0 &&
-				      arrived - f->started_ns < (int64_t)fresh_ms * 1000000))) {
+	if (!stale && ((f->running && !wait_ms) || (fresh_ms && f->started_ns && f->result >= 0 &&
+							arrived - f->started_ns < (int64_t)fresh_ms * 1000000))) {
 		pthread_mutex_unlock(&fs->mu);
 		return 0;
 	}
@@ -341,7 +344,7 @@ int est_store_fold(struct est_folds *fs, struct db_conn *c, const struct form_en
 		if (mono_ns() >= deadline || atomic_load(&fs->stopping)) {
 			f->waiters--;
 			pthread_mutex_unlock(&fs->mu);
-			return -EBUSY;
+			return stale ? -EBUSY : 0;     /* queued responses only: the cells as they are */
 		}
 		/* fs->cv runs on CLOCK_REALTIME: wait in short steps against the monotonic deadline */
 		clock_gettime(CLOCK_REALTIME, &until);

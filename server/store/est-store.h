@@ -61,15 +61,19 @@ int est_by_parse(const struct form *f, const char *const *vals, size_t n, struct
 bool est_store_keeps(const struct form *f, size_t question);
 
 /* Brings round fe's cells up to date under the round's fold lock: rebuilds them when stale,
- * else folds in the queued responses. Queued responses only: when another fold (of this
- * process or another) is running, or when this process's last fold of the round began less
- * than fresh_ms ago (0: always fold), returns 0 at once and the cells answer as they are (the
- * last consistent aggregates). Stale cells: waits for another fold holding the lock up to
- * wait_ms (a long fold after a bulk load must not pin the pool's connections), then rebuilds.
+ * else folds in the queued responses. Queued responses only: under load (fresh_ms > 0), when
+ * another fold (of this process or another) is running or this process's last fold of the
+ * round began less than fresh_ms ago, and with wait_ms 0 when another fold is running, returns
+ * 0 at once and the cells answer as they are (the last consistent aggregates); else waits for
+ * a running fold up to the lesser of wait_ms and EST_STORE_PENDING_WAIT_MS, then folds what
+ * is left (past that bound, returns 0 and the cells answer as they are). Stale cells: waits for
+ * another fold holding the lock up to wait_ms (a long fold after a bulk load must not pin the
+ * pool's connections), then rebuilds.
  * *nrows (may be NULL) gets the responses folded in. Returns 0; -EBUSY when the lock stayed
  * busy; -EINVAL with err filled when a stored response is refused by the estimator; another
  * negative errno. */
 #define EST_STORE_WAIT_MS 10000
+#define EST_STORE_PENDING_WAIT_MS 2000
 int est_store_fold(struct est_folds *fs, struct db_conn *c, const struct form_entry *fe, unsigned wait_ms,
 		   unsigned fresh_ms, long long *nrows, struct est_error *err);
 
