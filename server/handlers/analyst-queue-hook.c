@@ -8,10 +8,11 @@
  * the computation began, and the computation folds what was committed before it, so each
  * sees every response stored before it asked, as when computed alone.
  *
- * Under load (others already waiting in the queue), a request with such a key whose last
+ * Under load (others already waiting in the queue or running), a request with such a key whose last
  * reply came from a computation begun less than SIPAS_ANALYST_STALE_MS ago gets that reply at
  * once, on its HTTP thread (recent-replies.h): it counts every response stored more than that
- * bound (plus the computation's own, est_store_fold's fresh_ms) before it asked. */
+ * bound (plus the computation's own, est_store_fold's fresh_ms) before it asked. Past half the
+ * bound, one request goes through to compute it again while the others still get it. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -116,9 +117,9 @@ int handlers_queue(struct http_req *req)
 		unsigned waiting, running;
 
 		analyst_queue_load(req->app->analysts, &waiting, &running);
-		if (waiting && req->app->cfg->analyst_stale_ms &&
-		    (r = recent_replies_replay(req->app->recent, q->key,
-					       now_ns() - (int64_t)req->app->cfg->analyst_stale_ms * 1000000, req)) > 0) {
+		if ((waiting || running) && req->app->cfg->analyst_stale_ms &&
+		    (r = recent_replies_replay(req->app->recent, q->key, now_ns(),
+					       (int64_t)req->app->cfg->analyst_stale_ms * 1000000, req)) > 0) {
 			free(q);
 			return r;
 		}

@@ -10,6 +10,7 @@
 struct entry {
 	char *key;                   /* NULL: a free slot */
 	int64_t began_ns;
+	int64_t refresh_ns;          /* when a request was let through to compute it again; 0: none */
 	unsigned long long used;
 	struct http_kept *reply;
 };
@@ -45,7 +46,8 @@ void recent_replies_free(struct recent_replies *rr)
 	free(rr);
 }
 
-int recent_replies_replay(struct recent_replies *rr, const char *key, int64_t not_before_ns, struct http_req *req)
+int recent_replies_replay(struct recent_replies *rr, const char *key, int64_t now_ns, int64_t max_age_ns,
+			  struct http_req *req)
 {
 	int status = 0;
 	size_t i;
@@ -53,12 +55,17 @@ int recent_replies_replay(struct recent_replies *rr, const char *key, int64_t no
 	pthread_mutex_lock(&rr->mu);
 	for (i = 0; i < RECENT_REPLIES_SIZE; i++) {
 		struct entry *e = &rr->e[i];
+		int64_t age = now_ns - e->began_ns;
 
-		if (e->key && e->began_ns >= not_before_ns && !strcmp(e->key, key)) {
-			e->used = ++rr->tick;
-			status = http_replay(req, e->reply);
+		if (!e->key || age >= max_age_ns || strcmp(e->key, key))
+			continue;
+		if (age >= max_age_ns / 2 && (!e->refresh_ns || now_ns - e->refresh_ns >= max_age_ns)) {
+			e->refresh_ns = now_ns;   /* this one computes it again */
 			break;
 		}
+		e->used = ++rr->tick;
+		status = http_replay(req, e->reply);
+		break;
 	}
 	pthread_mutex_unlock(&rr->mu);
 	return status;

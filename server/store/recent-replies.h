@@ -18,8 +18,12 @@ struct recent_replies;
 int recent_replies_new(struct recent_replies **out);
 /* Frees rr and the replies it keeps; NULL is fine. */
 void recent_replies_free(struct recent_replies *rr);
-/* Sets req's reply to the one kept for key when its computation began at or after
- * not_before_ns (CLOCK_MONOTONIC); returns its status, or 0 when there is none. */
-int recent_replies_replay(struct recent_replies *rr, const char *key, int64_t not_before_ns, struct http_req *req);
+/* Sets req's reply to the one kept for key when its computation began less than max_age_ns
+ * before now_ns (CLOCK_MONOTONIC) and returns its status; returns 0 when there is none, and
+ * also, once, when it began more than half max_age_ns ago and no request has been sent to
+ * compute it again since (this request then computes it: the others go on getting the kept
+ * one meanwhile). */
+int recent_replies_replay(struct recent_replies *rr, const char *key, int64_t now_ns, int64_t max_age_ns,
+			  struct http_req *req);
 /* Keeps k (taken; freed now when it cannot be kept) as key's reply, computed from began_ns. */
 void recent_replies_put(struct recent_replies *rr, const char *key, int64_t began_ns, struct http_kept *k);

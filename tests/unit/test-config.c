@@ -2,6 +2,7 @@
  * range, and the message naming a malformed one. */
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "log.h"
@@ -50,8 +51,12 @@ int main(void)
 	CHECK(cfg.database_url == NULL);
 	CHECK_STR(cfg.listen_host, "127.0.0.1");
 	CHECK_INT(cfg.listen_port, 8080);
-	CHECK_INT(cfg.threads, 8);
-	CHECK_INT(cfg.db_pool_size, 12);
+	{
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+		CHECK_INT(cfg.threads, cpus < 2 ? 4 : cpus > 32 ? 64 : 2 * cpus);   /* two a processor */
+	}
+	CHECK_INT(cfg.db_pool_size, cfg.threads + 4 < 12 ? 12 : cfg.threads + 4);
 	CHECK_INT(cfg.conn_limit, 1024);
 	CHECK_INT(cfg.conn_timeout_s, 30);
 	CHECK_INT(cfg.db_wait_ms, 5000);
@@ -85,7 +90,7 @@ int main(void)
 	CHECK_STR(cfg.listen_host, "0.0.0.0");
 	CHECK_INT(cfg.listen_port, 0);
 	CHECK_INT(cfg.threads, 3);
-	CHECK_INT(cfg.db_pool_size, 7);       /* threads + 4 */
+	CHECK_INT(cfg.db_pool_size, 12);      /* threads + 4, at least 12 */
 	CHECK_INT(cfg.rate_limit, 0);
 	CHECK_INT(cfg.writers, 0);
 	CHECK(!cfg.result_cache);
