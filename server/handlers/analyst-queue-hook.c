@@ -8,12 +8,14 @@
  * the computation began, and the computation folds what was committed before it, so each
  * sees every response stored before it asked, as when computed alone.
  *
- * Under load (others already waiting in the queue or running), a request with such a key whose last
+ * Under load (others already waiting in the queue), a request with such a key (but for the
+ * published results, whose publication may end at any moment) whose last
  * reply came from a computation begun less than SIPAS_ANALYST_STALE_MS ago gets that reply at
  * once, on its HTTP thread (recent-replies.h): it counts every response stored more than that
  * bound (plus the computation's own, est_store_fold's fresh_ms) before it asked. Past half the
  * bound, one request goes through to compute it again while the others still get it. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +45,13 @@ static struct http_req *req_of(struct analyst_job *job)
 	return ((struct queued *)(void *)job)->req;
 }
 
+/* True when a recent reply of the request's route may be sent again (recent-replies.h): not
+ * the published results, whose publication may end at any moment. */
+static bool replayable(struct http_req *req)
+{
+	return req->route->handler != handle_results_json;
+}
+
 static int64_t now_ns(void)
 {
 	struct timespec ts;
@@ -59,7 +68,7 @@ static void run(struct analyst_job *job, struct analyst_job *followers)
 	int64_t began = now_ns();
 
 	http_run_queued(req);
-	if (job->key && req->queued_status == 200)
+	if (job->key && req->queued_status == 200 && replayable(req))
 		recent_replies_put(req->app->recent, job->key, began, http_keep_reply(req));
 	for (f = followers; f; f = next) {
 		struct http_req *fr = req_of(f);
@@ -83,6 +92,7 @@ static void share_key(struct http_req *req, struct queued *q)
 {
 	const char *format = http_query(req, "format");
 	http_handler_fn h = req->route->handler;
+	size_t i;
 	int n;
 
 	q->job.key = NULL;
@@ -90,13 +100,20 @@ static void share_key(struct http_req *req, struct queued *q)
 		return;
 	if (h != handle_estimates && h != handle_compare && h != handle_progress && h != handle_results_json)
 		return;
-	/* a shared reply carries its content coding: the same Accept-Encoding (gzip or not) too */
-	n = snprintf(q->key, sizeof q->key, "%d %d %d ", req->auth.role, req->auth.token_id,
+	/* a shared reply carries its content coding (the same Accept-Encoding, gzip or not) and the
+	 * caller's agencies as they are now (a team's scope) */
+	n = snprintf(q->key, sizeof q->key, "%d %d %d", req->auth.role, req->auth.token_id,
 		     (int)gzip_accepted(http_header(req, "Accept-Encoding")));
-	if (n < 0 || (size_t)n >= sizeof q->key || http_request_key(req, q->key + n, sizeof q->key - (size_t)n) < 0)
+	for (i = 0; i < req->auth.nagencies && n > 0 && (size_t)n < sizeof q->key; i++)
+		n += snprintf(q->key + n, sizeof q->key - (size_t)n, ",%s", req->auth.agencies[i]);
+	if (n < 0 || (size_t)n + 1 >= sizeof q->key)
+		return;
+	q->key[n++] = ' ';
+	if (http_request_key(req, q->key + n, sizeof q->key - (size_t)n) < 0)
 		return;
 	q->job.key = q->key;
 }
+
 
 static void park(void *req)
 {
@@ -113,11 +130,11 @@ int handlers_queue(struct http_req *req)
 	q->job.run = run;
 	q->req = req;
 	share_key(req, q);
-	if (q->job.key) {        /* under load, the same question answered less than a second ago */
+	if (q->job.key && replayable(req)) {   /* under load, the same question answered just now */
 		unsigned waiting, running;
 
 		analyst_queue_load(req->app->analysts, &waiting, &running);
-		if ((waiting || running) && req->app->cfg->analyst_stale_ms &&
+		if (waiting && req->app->cfg->analyst_stale_ms &&
 		    (r = recent_replies_replay(req->app->recent, q->key, now_ns(),
 					       (int64_t)req->app->cfg->analyst_stale_ms * 1000000, req)) > 0) {
 			free(q);

@@ -83,7 +83,7 @@ unsigned analyst_fresh_ms(struct http_req *req)
 	unsigned waiting, running;
 
 	analyst_queue_load(req->app->analysts, &waiting, &running);
-	return waiting || running > 1 ? req->app->cfg->analyst_stale_ms : 0;     /* others than this one */
+	return waiting ? req->app->cfg->analyst_stale_ms : 0;
 }
 
 static int open_ctx(struct http_req *req, const char *survey, bool fold, bool read, struct analyst_ctx **out)
