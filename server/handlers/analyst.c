@@ -89,6 +89,7 @@ unsigned analyst_fresh_ms(struct http_req *req)
 static int open_ctx(struct http_req *req, const char *survey, bool fold, bool read, struct analyst_ctx **out)
 {
 	struct analyst_ctx *x;
+	unsigned fresh;
 	int r;
 
 	x = calloc(1, sizeof *x);
@@ -105,15 +106,15 @@ static int open_ctx(struct http_req *req, const char *survey, bool fold, bool re
 	if (r < 0)
 		return r;
 	est_folds_start(req->app->folds);
-	/* under load, this process folded the round less than a second ago and has heard of no
+	fresh = analyst_fresh_ms(req);
+	/* under load, this process folded the round less than fresh ms ago and has heard of no
 	 * change to its aggregates since: they answer as they are, with the version it keeps */
-	if (fold && analyst_fresh_ms(req) && est_folds_recent(req->app->folds, x->fe->survey.id, analyst_fresh_ms(req)) &&
+	if (fold && fresh && est_folds_recent(req->app->folds, x->fe->survey.id, fresh) &&
 	    round_views_version(req->app->rounds, x->fe->survey.id, x->version, sizeof x->version) == 0) {
 		x->version_kept = true;
 		fold = false;
 	}
-	r = fold ? est_store_fold(req->app->folds, x->c, x->fe, EST_STORE_WAIT_MS, analyst_fresh_ms(req), NULL,
-				  &x->err) : 0;
+	r = fold ? est_store_fold(req->app->folds, x->c, x->fe, EST_STORE_WAIT_MS, fresh, NULL, &x->err) : 0;
 	if (r == -EINVAL)
 		return analyst_est_error(req, &x->err);
 	if (r == -EBUSY) {

@@ -17,8 +17,8 @@ static const char *env(const char *name)
 }
 
 /* SIPAS_THREADS by default: two HTTP threads a processor, at least 4, at most 64. More threads
- * than that only take turns on the processors: on 2 cores, bench/soak's citizens' p99 was
- * 64-94 ms with 4 threads, 91-107 ms with 2, and 130-180 ms with 8. */
+ * than that only take turns on the processors: on 2 cores, posts' p99 under bench/soak.lua's
+ * mix (20 s by hand) was 64-94 ms with 4 threads, 91-107 ms with 2, and 130-180 ms with 8. */
 static unsigned default_threads(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);

@@ -271,6 +271,12 @@ static struct flight *flight_of(struct est_folds *fs, int survey_id)
 	return spare;
 }
 
+/* True when f's last fold, which succeeded, began less than ms before now. fs->mu held. */
+static bool began_within(const struct flight *f, int64_t now, unsigned ms)
+{
+	return f->started_ns && f->result >= 0 && now - f->started_ns < (int64_t)ms * 1000000;
+}
+
 /* The fold itself, under the round's advisory lock (other processes). */
 static int fold_locked(struct est_folds *fs, struct db_conn *c, const struct form_entry *fe, unsigned wait_ms,
 		       long long *n, struct est_error *err)
@@ -332,8 +338,7 @@ int est_store_fold(struct est_folds *fs, struct db_conn *c, const struct form_en
 		r = fold_locked(fs, c, fe, wait_ms, &n, err);
 		goto out;
 	}
-	if (!stale && ((f->running && !wait_ms) || (fresh_ms && f->started_ns && f->result >= 0 &&
-							arrived - f->started_ns < (int64_t)fresh_ms * 1000000))) {
+	if (!stale && ((f->running && !wait_ms) || (fresh_ms && began_within(f, arrived, fresh_ms)))) {
 		pthread_mutex_unlock(&fs->mu);
 		return 0;
 	}
@@ -393,7 +398,7 @@ bool est_folds_recent(struct est_folds *fs, int survey_id, unsigned ms)
 		const struct flight *f = &fs->f[i];
 
 		if (f->survey_id == survey_id) {
-			recent = f->running || (f->started_ns && f->result >= 0 && now - f->started_ns < (int64_t)ms * 1000000);
+			recent = f->running || began_within(f, now, ms);
 			break;
 		}
 	}
