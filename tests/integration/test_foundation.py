@@ -75,6 +75,9 @@ class Foundation(unittest.TestCase):
         tid = admin.split("_")[1]
         p = h.run_sipas(["token", "revoke", tid], self.db.url)
         self.assertEqual(p.returncode, 0, p.stderr)
+        # the server hears of it a moment after the commit (NOTIFY sipas_rounds)
+        h.wait_for(lambda: self.server.get("/api/v1/me", token=admin).status, 30, "the revoked token refused",
+                   ok=lambda st: st == 401)
         self.assertEqual(self.server.get("/api/v1/me", token=admin).status, 401)
         self.assertEqual(self.db.sql("SELECT count(*) FROM audit_log WHERE action = 'token.revoke'"), "1")
         self.assertEqual(h.run_sipas(["token", "revoke", tid], self.db.url).returncode, 2)
@@ -87,12 +90,14 @@ class Foundation(unittest.TestCase):
         try:
             self.assertEqual(self.server.get("/api/v1/me", token=analyst).status, 200)
             self.db.sql(f"UPDATE tokens_hidden SET name = name WHERE id = {aid}")
-            self.assertGreaterEqual(self.server.get("/api/v1/me", token=analyst).status, 500)
+            h.wait_for(lambda: self.server.get("/api/v1/me", token=analyst).status, 30,
+                       "the change to drop the kept token", ok=lambda st: st >= 500)
         finally:
             self.db.sql("ALTER TABLE tokens_hidden RENAME TO tokens")
         self.assertEqual(self.server.get("/api/v1/me", token=analyst).status, 200)
         self.db.sql(f"UPDATE tokens SET revoked_at = now() WHERE id = {aid}")
-        self.assertEqual(self.server.get("/api/v1/me", token=analyst).status, 401)
+        h.wait_for(lambda: self.server.get("/api/v1/me", token=analyst).status, 30, "the token revoked by hand refused",
+                   ok=lambda st: st == 401)
         # the log has the request lines and never a token (lines are written once a request is
         # done, on the server's thread: wait for every request's line before reading it whole)
         self.server.wait_logged()
@@ -444,9 +449,9 @@ class DatabaseRestart(unittest.TestCase):
             self.assertIsNone(server.proc.poll())
             # what the form shows follows changes after the restart too
             h.run_sipas(["survey", "close", "restart"], cluster.url, check=True)
-            self.assertEqual(server.get("/s/restart").status, 409)
+            h.wait_for(lambda: server.get("/s/restart").status, 30, "the closed round's page", ok=lambda st: st == 409)
             h.run_sipas(["survey", "open", "restart"], cluster.url, check=True)
-            self.assertEqual(server.get("/s/restart").status, 200)
+            h.wait_for(lambda: server.get("/s/restart").status, 30, "the reopened round's page", ok=lambda st: st == 200)
         finally:
             if server:
                 self.assertEqual(server.stop(), 0, server.read_log())

@@ -139,6 +139,9 @@ class WebForm(unittest.TestCase):
         page = self.open_form("web-closing")
         p = sipas(self.db, "survey", "close", "web-closing")
         self.assertEqual(p.returncode, 0, p.stderr)
+        # the server hears of the closing a moment after its commit (NOTIFY sipas_rounds)
+        h.wait_for(lambda: self.server.get("/s/web-closing").status, 30, "the closed round's page",
+                   ok=lambda st: st == 409)
         r = self.server.get("/s/web-closing")
         self.assertEqual(r.status, 409)
         self.assertIn("đã kết thúc", r.text)
@@ -167,8 +170,9 @@ class WebForm(unittest.TestCase):
             self.assertEqual(r.status, 200, "a kept view reads no table: " + r.text[:300])
             self.assertIn('value="STP"', r.text)
             self.db.sql("UPDATE agencies_hidden SET name = name || ' (mới)' WHERE code = 'STP'")
-            r = self.server.get("/s/web-kept")
-            self.assertEqual(r.status, 500, "the change dropped the view: the page reads the tables again")
+            # the notification reaches the server's listener a moment after the commit
+            h.wait_for(lambda: self.server.get("/s/web-kept").status, 30,
+                       "the change to drop the view: the page reads the tables again", ok=lambda st: st == 500)
         finally:
             self.db.sql("ALTER TABLE agencies_hidden RENAME TO agencies")
         try:
