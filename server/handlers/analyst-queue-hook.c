@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "analyst-queue.h"
 #include "app.h"
@@ -28,6 +27,7 @@
 #include "config.h"
 #include "handlers.h"
 #include "log.h"
+#include "monotime.h"
 #include "recent-replies.h"
 
 #define RETRY_AFTER_S "5"
@@ -52,20 +52,12 @@ static bool replayable(struct http_req *req)
 	return req->route->handler != handle_results_json;
 }
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static void run(struct analyst_job *job, struct analyst_job *followers)
 {
 	struct http_req *req = req_of(job);
 	struct analyst_job *f, *next;
 	unsigned shared = 0;
-	int64_t began = now_ns();
+	int64_t began = mono_ns();
 
 	http_run_queued(req);
 	if (job->key && req->queued_status == 200 && replayable(req))
@@ -135,7 +127,7 @@ int handlers_queue(struct http_req *req)
 
 		analyst_queue_load(req->app->analysts, &waiting, &running);
 		if (waiting && req->app->cfg->analyst_stale_ms &&
-		    (r = recent_replies_replay(req->app->recent, q->key, now_ns(),
+		    (r = recent_replies_replay(req->app->recent, q->key, mono_ns(),
 					       (int64_t)req->app->cfg->analyst_stale_ms * 1000000, req)) > 0) {
 			free(q);
 			return r;

@@ -8,32 +8,24 @@
  * closes that connection, and the next probe asks the database itself. */
 #include <math.h>
 #include <stdatomic.h>
-#include <time.h>
 
 #include "app.h"
 #include "db.h"
 #include "handlers.h"
 #include "jsonw.h"
+#include "monotime.h"
 #include "replica.h"
 #include "round-views.h"
 
 #define HEALTH_WAIT_MS 2000
 #define HEALTH_FRESH_MS 100
 
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /* 0 when the database answers (or answered HEALTH_FRESH_MS ago, its connections still up), else
  * a negative errno. */
 static int database_up(struct app *app)
 {
 	struct db_conn *c = NULL;
-	long long t = now_ns();
+	long long t = mono_ns();
 	int r;
 
 	if (t - atomic_load(&app->healthy_ns) < HEALTH_FRESH_MS * 1000000LL && round_views_heard(app->rounds))

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -15,6 +14,7 @@
 #include "http.h"
 #include "jsonw.h"
 #include "log.h"
+#include "monotime.h"
 
 #define HTTP_OUT_LIMIT (64u << 20)       /* a buffered reply; larger ones are streamed */
 
@@ -23,14 +23,6 @@ struct http_server {
 	struct http_options opts;
 	atomic_uint inflight;         /* requests begun and not yet completed */
 };
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* Finds the request's route and captures its {x} segments; *status is 404 or 405 (with an
  * Allow header) when none fits. */
@@ -537,7 +529,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req->srv = srv;
 		req->app = srv->opts.app;
 		req->conn = conn;
-		req->started_ns = now_ns();
+		req->started_ns = mono_ns();
 		strbuf_init(&req->body, 0);
 		strbuf_init(&req->out, HTTP_OUT_LIMIT);
 		snprintf(req->method, sizeof req->method, "%s", method);
@@ -598,7 +590,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	(void)conn;
 	if (!req)
 		return;
-	us = (now_ns() - req->started_ns) / 1000;
+	us = (mono_ns() - req->started_ns) / 1000;
 	/* method, path (no query: it may carry an invitation code), status, duration */
 	log_info("%s %s %d %lld.%03lldms%s", req->method, req->path, req->status,
 		 (long long)(us / 1000), (long long)(us % 1000),

@@ -22,6 +22,7 @@
 #include "est-fold.h"
 #include "est-map.h"
 #include "est-store.h"
+#include "monotime.h"
 #include "threads.h"
 #include "jsonw.h"
 #include "log.h"
@@ -241,14 +242,6 @@ out:
  * arrived has finished, every response committed before the request is in the cells and the
  * request returns at once. So a wave of concurrent readers costs at most two folds, not one
  * each, and nobody polls. Across processes the round's advisory lock still serialises folds. */
-
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* The round's slot (fs->mu held); a free or idle slot is reused. NULL when all are busy. */
 static struct flight *flight_of(struct est_folds *fs, int survey_id)

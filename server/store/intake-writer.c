@@ -3,13 +3,14 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "db.h"
 #include "intake-writer.h"
 #include "log.h"
+#include "monotime.h"
 #include "threads.h"
 
 enum item_state { ITEM_QUEUED, ITEM_STORED, ITEM_ALONE };
@@ -77,13 +78,10 @@ static void *writer_main(void *arg)
 		if (!c && db_connect(q->conninfo, &c, err, sizeof err) < 0)
 			log_warn("intake writer: database: %s", err);
 		if (c && n) {
-			struct timespec t0, t1;
+			int64_t t0 = mono_ns();
 
-			clock_gettime(CLOCK_MONOTONIC, &t0);
 			r = db_responses_insert_batch(c, rows, n, inserted);
-			clock_gettime(CLOCK_MONOTONIC, &t1);
-			log_debug("intake writer: %zu rows in %.1f ms", n,
-				  (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+			log_debug("intake writer: %zu rows in %.1f ms", n, (double)(mono_ns() - t0) / 1e6);
 		}
 		if (r < 0 && c) {
 			log_warn("intake writer: a batch of %zu failed (%s); storing one by one", n, db_conn_error(c));

@@ -3,25 +3,17 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "db-replica.h"
 #include "db.h"
 #include "log.h"
+#include "monotime.h"
 #include "replica.h"
 
 struct replica {
 	struct db_pool *pool;
 	atomic_llong down_until_ns;      /* monotonic; 0 = believed up */
 };
-
-static long long mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 int replica_new(const char *url, unsigned size, struct replica **out)
 {
