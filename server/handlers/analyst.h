@@ -9,6 +9,7 @@
 #include "est-output.h"
 #include "est-store.h"
 #include "http.h"
+#include "reply-cache.h"
 
 #define ANALYST_QUERY_MAX 256        /* bytes of one query argument */
 
@@ -37,7 +38,7 @@ struct analyst_ctx {
 	struct est_error err;
 	struct analyst_est est[2];            /* [1]: the other round of a comparison */
 	const struct form_entry *other;
-	char version[160];                    /* of the aggregates, for the reply cache ("" = none) */
+	char version[REPLY_CACHE_VERSION_MAX]; /* of the aggregates, for the reply cache ("" = none) */
 	bool version_kept;                    /* version is the one this process keeps (no query) */
 	bool replica;                         /* c reads the replica: read-only, never folds */
 };

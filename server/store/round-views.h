@@ -15,6 +15,8 @@
 
 #include <stddef.h>
 
+#include "reply-cache.h"
+
 #define ROUND_VIEWS_SIZE 64
 #define ROUND_VIEW_AGENCIES_MAX 2000
 #define ROUND_VIEWS_CHANNEL "sipas_rounds"
@@ -48,7 +50,7 @@ int round_views_load(struct round_views *rv, struct db_conn *c, int survey_id, r
 unsigned long long round_views_heard(struct round_views *rv);
 /* Keeps version (at most ROUND_VIEW_VERSION_MAX - 1 bytes) as survey_id's aggregates' version
  * unless something was heard since heard (or heard is 0). */
-#define ROUND_VIEW_VERSION_MAX 160
+#define ROUND_VIEW_VERSION_MAX REPLY_CACHE_VERSION_MAX   /* a kept version is a reply cache key */
 void round_views_keep_version(struct round_views *rv, int survey_id, unsigned long long heard, const char *version);
 /* Copies survey_id's kept aggregates' version into buf (len bytes) and returns 0, or returns
  * -ENOENT when none is kept (or something was heard since it was read). */
