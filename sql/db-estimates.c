@@ -50,8 +50,11 @@ int db_est_queue_upload(struct db_conn *c, int survey_id, long long upload_id)
 
 	db_int_param(survey_id, sid);
 	db_int_param(upload_id, uid);
-	return db_exec(c, "INSERT INTO est_pending (survey_id, response_id) SELECT survey_id, id FROM responses"
-			  " WHERE upload_id = $2 AND survey_id = $1 AND NOT withdrawn", 2, (const char *[]){ sid, uid }, NULL);
+	/* the upload's responses lie within its range of ids (011_upload_range.sql) */
+	return db_exec(c, "INSERT INTO est_pending (survey_id, response_id) SELECT r.survey_id, r.id"
+			  " FROM uploads u JOIN responses r ON r.id BETWEEN u.first_response AND u.last_response"
+			  " AND r.upload_id = u.id WHERE u.id = $2 AND r.survey_id = $1 AND NOT r.withdrawn", 2,
+		       (const char *[]){ sid, uid }, NULL);
 }
 
 int db_est_unlock(struct db_conn *c, int survey_id)

@@ -15,6 +15,7 @@
 
 #define COPY_FLUSH_BYTES (256u << 10)    /* rows are sent to the server in batches this big */
 #define UPLOAD_LOCK_CLASS "20260404"     /* pg_advisory_xact_lock(class, survey id): one check at a time per round */
+#define RESPONSES_SEQ "pg_get_serial_sequence('responses', 'id')"
 
 /* Where the rows go: straight into responses when the round has no stored serial (nothing to
  * check them against: no serial can conflict); else into a temporary table, checked against
@@ -30,6 +31,7 @@ struct db_upload {
 	long long id;            /* UPLOAD_DIRECT: the uploads row made at the start */
 	char sid[DB_INT_LEN];    /* the round, as COPY text */
 	char uid[DB_INT_LEN];    /* the upload id, as COPY text */
+	char before[DB_INT_LEN]; /* the responses' id sequence before the first row (this session's) */
 	char now[48];            /* the transaction's now(), for rows without a date */
 };
 
@@ -148,6 +150,10 @@ int db_upload_begin(struct db_conn *c, const struct db_upload_meta *m, bool dry_
 	r = query_text(c, "SELECT EXISTS (SELECT 1 FROM responses WHERE survey_id = $1"
 			  " AND serial IS NOT NULL AND NOT withdrawn)", u->sid, serials, sizeof serials);
 	if (r < 0 || (r = query_text(c, "SELECT now()", NULL, u->now, sizeof u->now)) < 0)
+		goto fail;
+	/* the start of the upload's range of response ids (011_upload_range.sql): a session's
+	 * values of the sequence only grow */
+	if (!dry_run && (r = query_text(c, "SELECT nextval(" RESPONSES_SEQ ")", NULL, u->before, sizeof u->before)) < 0)
 		goto fail;
 	if (serials[0] == 't' || (!dry_run && locked[0] != 't'))
 		u->mode = UPLOAD_STAGED;
@@ -366,11 +372,16 @@ int db_upload_finish(struct db_upload *u, const struct db_upload_meta *m, bool s
 
 	if (u->mode == UPLOAD_STAGED) {
 		r = store_staged(u, m, sha, &id);
+		db_int_param(id, idbuf);
 	} else {
 		db_int_param(m->rows, rows);
 		r = db_exec(c, "UPDATE uploads SET sha256 = $2::bytea, rows = $3 WHERE id = $1", 3,
 			    (const char *[]){ idbuf, sha, rows }, NULL);
 	}
+	/* the range of ids that holds every row stored (empty when none was) */
+	if (r == 0)
+		r = db_exec(c, "UPDATE uploads SET first_response = $2::bigint + 1, last_response = currval(" RESPONSES_SEQ ")"
+			       " WHERE id = $1", 2, (const char *[]){ idbuf, u->before }, NULL);
 	if (r < 0 || (before_commit && (r = before_commit(bud, c, id)) < 0))
 		goto out;
 	sha256_hex(m->sha256, shahex);
@@ -454,7 +465,7 @@ int db_uploads_each(struct db_conn *c, int survey_id, int (*fn)(void *ud, const 
 
 int db_upload_withdraw(struct db_conn *c, long long id, int token_id, const char *actor)
 {
-	char idbuf[DB_INT_LEN], tid[DB_INT_LEN], detail[96];
+	char idbuf[DB_INT_LEN], tid[DB_INT_LEN], first[DB_INT_LEN], last[DB_INT_LEN], detail[96];
 	const char *p[2] = { idbuf, NULL };
 	PGresult *res = NULL;
 	int r, n, survey_id;
@@ -464,7 +475,8 @@ int db_upload_withdraw(struct db_conn *c, long long id, int token_id, const char
 	p[1] = token_id > 0 ? tid : NULL;
 	if ((r = db_begin(c)) < 0)
 		return r;
-	r = db_exec(c, "SELECT survey_id, status FROM uploads WHERE id = $1 FOR UPDATE", 1, p, &res);
+	r = db_exec(c, "SELECT survey_id, status, first_response, last_response FROM uploads WHERE id = $1 FOR UPDATE",
+		    1, p, &res);
 	if (r < 0)
 		goto out;
 	if (PQntuples(res) == 0) {
@@ -476,13 +488,18 @@ int db_upload_withdraw(struct db_conn *c, long long id, int token_id, const char
 		r = -EALREADY;
 		goto out;
 	}
+	/* the upload's responses lie within its range (011_upload_range.sql; none without one) */
+	snprintf(first, sizeof first, "%s", PQgetvalue(res, 0, 2));
+	snprintf(last, sizeof last, "%s", PQgetvalue(res, 0, 3));
 	PQclear(res);
 	res = NULL;
 	r = db_exec(c, "UPDATE uploads SET status = 'withdrawn', withdrawn_at = now(), withdrawn_by = $2"
 		       " WHERE id = $1", 2, p, NULL);
 	if (r < 0)
 		goto out;
-	r = db_exec(c, "UPDATE responses SET withdrawn = true WHERE upload_id = $1 AND NOT withdrawn", 1, p, &res);
+	r = db_exec(c, "UPDATE responses SET withdrawn = true WHERE id BETWEEN $2::bigint AND $3::bigint"
+		       " AND upload_id = $1 AND NOT withdrawn", 3,
+		    (const char *[]){ idbuf, first[0] ? first : NULL, last[0] ? last : NULL }, &res);
 	if (r < 0)
 		goto out;
 	n = atoi(PQcmdTuples(res));

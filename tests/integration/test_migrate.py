@@ -140,5 +140,56 @@ class Migrate(unittest.TestCase):
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+    def test_011_on_stored_uploads(self):
+        """Migration 011 (an upload's range of response ids) on uploads stored before it, their
+        rows interleaved with others': each range holds its upload's rows, and withdrawing an
+        upload afterwards withdraws exactly its rows."""
+        db, tmp, server = h.Database(), tempfile.mkdtemp(prefix="sipas-migrate-"), None
+        try:
+            old = os.path.join(tmp, "sql")
+            os.mkdir(old)
+            for name in sorted(os.listdir(os.path.join(h.ROOT, "sql"))):
+                if name.endswith(".sql") and name < "011":
+                    shutil.copy(os.path.join(h.ROOT, "sql", name), old)
+            env = {"SIPAS_MIGRATIONS_DIR": old}
+            h.run_sipas(["migrate"], db.url, env=env, check=True)
+            h.run_sipas(["agencies", "import", os.path.join(h.ROOT, "sql/demo/agencies-lang-son.csv")], db.url,
+                        env=env, check=True)
+            h.run_sipas(["forms", "load", FORM], db.url, env=env, check=True)
+            h.run_sipas(["survey", "create", "--id", SURVEY, "--form", "upload-test", "--title", "Nâng cấp"],
+                        db.url, env=env, check=True)
+            sid = db.sql(f"SELECT id FROM surveys WHERE code = '{SURVEY}'")
+            ups = [db.sql(f"INSERT INTO uploads (survey_id, sha256, rows) VALUES ({sid}, '\\x0{i}', 0)"
+                          " RETURNING id") for i in range(3)]                 # the last stores nothing
+            # rows of the first two uploads and of none, interleaved: 0, 1, -, 0, 1, -, ...
+            names = [ups[0], ups[1], "NULL"] * 10
+            db.sql("INSERT INTO responses (survey_id, agency_id, channel, serial, stratum, codes, upload_id) SELECT "
+                   f"{sid}, (SELECT id FROM agencies WHERE code = 'SNV'), 'paper', 'P-' || i, 'SNV', '\\x010104'::bytea,"
+                   f" (ARRAY[{','.join(names)}]::bigint[])[i] FROM generate_series(1, {len(names)}) i ORDER BY i")
+
+            p = h.run_sipas(["migrate"], db.url, check=True)          # the compiled-in migrations: 011 on
+            later = len([n for n in os.listdir(os.path.join(h.ROOT, "sql")) if n.endswith(".sql") and n >= "011"])
+            self.assertEqual(p.stdout.strip(), f"{later} migration(s) applied")
+            self.assertEqual(db.sql("SELECT count(*) FROM pg_indexes WHERE indexname = 'responses_upload'"), "0")
+            got = db.sql("SELECT u.id, u.first_response = min(r.id), u.last_response = max(r.id), count(r.id)"
+                         " FROM uploads u LEFT JOIN responses r ON r.upload_id = u.id GROUP BY u.id ORDER BY u.id")
+            self.assertEqual(got.splitlines(), [f"{ups[0]}|t|t|10", f"{ups[1]}|t|t|10", f"{ups[2]}|||0"])
+
+            admin = h.run_sipas(["token", "create", "--role", "admin"], db.url, check=True).stdout.strip()
+            server = h.Server(db.url)
+            for up, n in ((ups[1], 10), (ups[2], 0)):
+                r = server.post(f"/api/v1/uploads/{up}/withdraw", token=admin)
+                self.assertEqual(r.status, 200, r.body)
+                self.assertEqual(r.json()["responses"], n)
+            self.assertEqual(db.sql("SELECT coalesce(upload_id::text, '-'), count(*) FILTER (WHERE withdrawn), count(*)"
+                                    " FROM responses GROUP BY 1 ORDER BY 1").splitlines(),
+                             ["-|0|10", f"{ups[0]}|0|10", f"{ups[1]}|10|10"])
+        finally:
+            if server:
+                self.assertEqual(server.stop(), 0, server.read_log())
+            db.close()
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 if __name__ == "__main__":
     unittest.main()

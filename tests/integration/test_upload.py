@@ -9,6 +9,7 @@ import os
 import re
 import socket
 import struct
+import subprocess
 import tempfile
 import threading
 import time
@@ -468,6 +469,43 @@ class Upload(unittest.TestCase):
         # the serials and the file are free again; nothing was deleted
         self.assertEqual(self.upload(code, body).status, 201)
         self.assertEqual(self.stored(code), 4)
+
+    def test_withdraw_by_range(self):
+        """An upload's responses are found by its range of ids (011_upload_range.sql): an
+        upload sets it, straight or staged; rows stored by hand that name the upload widen it;
+        rows of others inside the range are left alone; deleting an upload still named fails."""
+        code = self.survey()
+        straight = self.upload(code, csv_file(row("R1"), row("R2"), row("R3"))).json()["upload"]
+        staged = self.upload(code, csv_file(row("R4"), row("R5"))).json()["upload"]   # serials stored: staged
+        outside = ("SELECT count(*) FROM responses r JOIN uploads u ON u.id = r.upload_id"
+                   " WHERE r.id NOT BETWEEN u.first_response AND u.last_response"
+                   " OR u.first_response IS NULL OR u.last_response IS NULL")
+        self.assertEqual(self.db.sql(outside), "0")
+        self.assertEqual(self.db.sql(f"SELECT last_response - first_response FROM uploads WHERE id = {straight}"), "2")
+        sid = self.db.sql(f"SELECT id FROM surveys WHERE code = '{code}'")
+        agency = self.db.sql("SELECT id FROM agencies WHERE code = 'SNV'")
+        insert = ("INSERT INTO responses (survey_id, agency_id, channel, serial, stratum, codes, upload_id)"
+                  f" SELECT {sid}, {agency}, 'paper', '%s', 'SNV', codes, %s FROM responses"
+                  f" WHERE upload_id = {straight} LIMIT 1 RETURNING id")
+        # a row keyed in by hand naming the first upload, after the second: the range grows to it
+        by_hand = self.db.sql(insert % ("R6", straight))
+        self.assertEqual(self.db.sql(f"SELECT last_response FROM uploads WHERE id = {straight}"), by_hand)
+        self.assertEqual(self.db.sql(outside), "0")
+        # the first upload's range now holds the second's rows and a row of no upload
+        loose = self.db.sql(insert % ("R7", "NULL"))
+        self.db.sql(f"UPDATE uploads SET last_response = {loose} WHERE id = {straight}")
+        r = self.server.post(f"/api/v1/uploads/{straight}/withdraw", token=self.admin)
+        self.assertEqual(r.status, 200, r.body)
+        self.assertEqual(r.json()["responses"], 4)
+        self.assertEqual(self.db.sql(f"SELECT string_agg(serial, ',' ORDER BY serial) FROM responses"
+                                     f" WHERE survey_id = {sid} AND withdrawn"), "R1,R2,R3,R6")
+        self.assertEqual(self.stored(code, "NOT withdrawn"), 3)               # R4, R5 and R7
+        # the foreign key's stand-in: an upload its responses name is not deleted
+        with self.assertRaises(subprocess.CalledProcessError) as e:
+            self.db.sql(f"DELETE FROM uploads WHERE id = {staged}")
+        self.assertIn("responses still name this uploads", e.exception.stderr)
+        self.db.sql(f"UPDATE responses SET upload_id = NULL WHERE upload_id = {staged}")
+        self.db.sql(f"DELETE FROM uploads WHERE id = {staged}")
 
     # ---- who may ----
 
