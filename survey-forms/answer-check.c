@@ -58,7 +58,7 @@ int answer_set_init(struct answer_set *s, const struct form *f, size_t max_error
 	s->multi_off = calloc(f->nquestions ? f->nquestions : 1, sizeof *s->multi_off);
 	s->small = calloc(f->nquestions ? f->nquestions : 1, sizeof *s->small);
 	s->rules = calloc(f->nquestions ? f->nquestions : 1, sizeof *s->rules);
-	s->errors = calloc(max_errors ? max_errors : 1, sizeof *s->errors);
+	s->errors = malloc((max_errors ? max_errors : 1) * sizeof *s->errors);   /* filled as added */
 	if (!s->v || !s->multi_off || !s->small || !s->rules || !s->errors)
 		goto fail;
 	for (i = 0; i < f->nquestions; i++) {

@@ -242,6 +242,13 @@ class ServerLimits(unittest.TestCase):
         self.assertTrue(r.startswith(b"HTTP/1.1 413"), r[:100])
         self.assertEqual(self.server.get("/healthz").status, 200)
 
+    def test_header_size(self):
+        """Headers up to 16 kB (a large Cookie) are served; larger ones get 431, not a silence."""
+        for size, status in ((16000, b"HTTP/1.1 200"), (24000, b"HTTP/1.1 431")):
+            r = self.raw(b"GET /healthz HTTP/1.1\r\nHost: x\r\nCookie: x=" + b"a" * size +
+                         b"\r\nConnection: close\r\n\r\n")
+            self.assertTrue(r.startswith(status), (size, r[:100]))
+
     def test_host_header(self):
         """RFC 9112 §3.2: HTTP/1.1 needs exactly one Host (else 400, before anything else);
         HTTP/1.0 needs none."""
