@@ -56,14 +56,12 @@ int answer_set_init(struct answer_set *s, const struct form *f, size_t max_error
 	s->max_errors = max_errors;
 	s->v = calloc(f->nquestions ? f->nquestions : 1, sizeof *s->v);
 	s->multi_off = calloc(f->nquestions ? f->nquestions : 1, sizeof *s->multi_off);
-	s->small = calloc(f->nquestions ? f->nquestions : 1, sizeof *s->small);
+	s->small = f->small_codes;
 	s->rules = calloc(f->nquestions ? f->nquestions : 1, sizeof *s->rules);
 	s->errors = malloc((max_errors ? max_errors : 1) * sizeof *s->errors);   /* filled as added */
-	if (!s->v || !s->multi_off || !s->small || !s->rules || !s->errors)
+	if (!s->v || !s->multi_off || (!s->small && f->nquestions) || !s->rules || !s->errors)
 		goto fail;
 	for (i = 0; i < f->nquestions; i++) {
-		int c;
-
 		/* only these can be not_asked or required (answer_check_rules) */
 		if (f->questions[i].required || f->questions[i].show_if >= 0)
 			s->rules[s->nrules++] = (uint16_t)i;
@@ -72,9 +70,6 @@ int answer_set_init(struct answer_set *s, const struct form *f, size_t max_error
 			s->multi_off[i] = pool;
 			pool += f->questions[i].noptions;
 		}
-		for (c = 0; c < 64 && f->questions[i].type != FORM_Q_MULTI; c++)
-			if (form_question_accepts(&f->questions[i], c))
-				s->small[i] |= (uint64_t)1 << c;
 	}
 	s->pool = calloc(pool ? pool : 1, sizeof *s->pool);
 	if (!s->pool)
@@ -91,7 +86,6 @@ void answer_set_done(struct answer_set *s)
 		return;
 	free(s->v);
 	free(s->multi_off);
-	free(s->small);
 	free(s->rules);
 	free(s->pool);
 	free(s->errors);

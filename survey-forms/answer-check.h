@@ -68,7 +68,7 @@ struct answer_set {
 	const struct form *f;
 	struct answer_value *v;     /* f->nquestions values */
 	size_t *multi_off;          /* per question: its place in pool (multi questions) */
-	uint64_t *small;            /* per scale or single question: bit c set when code c < 64 is accepted */
+	const uint64_t *small;      /* the form's small_codes (form.h) */
 	int16_t *pool;              /* multi codes, at most noptions per question */
 	uint16_t *rules;            /* the questions with a rule (required or show_if), in order */
 	size_t nrules;

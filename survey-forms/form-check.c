@@ -143,10 +143,18 @@ void form_check_questions(struct form_loader *ld)
 		return;
 	}
 	check_show_if(ld);
+	if (!(f->small_codes = calloc(f->nquestions ? f->nquestions : 1, sizeof *f->small_codes))) {
+		ld->oom = true;
+		return;
+	}
 	for (i = 0; i < f->nquestions; i++) {
 		struct form_question *q = &f->questions[i];
+		int c;
 
 		q->slot = (q->type == FORM_Q_SCALE || q->type == FORM_Q_SINGLE) ? slot++ : -1;
+		for (c = 0; c < 64 && q->slot >= 0; c++)
+			if (form_question_accepts(q, c))
+				f->small_codes[i] |= (uint64_t)1 << c;
 	}
 	f->nslots = (size_t)slot;
 	snprintf(ld->path, sizeof ld->path, "$");

@@ -842,6 +842,7 @@ void form_free(struct form *f)
 	for (i = 0; f->scales && i < f->nscales; i++)
 		free_scale(&f->scales[i]);
 	free(f->scales);
+	free(f->small_codes);
 	for (i = 0; f->sections && i < f->nsections; i++) {
 		free(f->sections[i].id);
 		free(f->sections[i].title);

@@ -98,6 +98,8 @@ struct form {
 	struct form_index *indices;        /* in form order; indices[0] is the headline */
 
 	size_t nslots;                     /* length of the coded-answer vector */
+	uint64_t *small_codes;             /* per question: bit c set when code c < 64 is accepted
+	                                    * (scale and single; 0 for the others) */
 	size_t nitems;                     /* scale questions used by the index tree, in question order */
 	size_t *items;                     /* nitems question indices */
 
