@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Migration 008 (compact responses) on a database that already holds responses in the layout
-of migrations 001-007 (codes as smallint[], the whole answers object, a content hash on every
-row): afterwards every response reads back the same (sipas_codes, sipas_answers), the exported
-coded columns equal what was stored, a resend of a stored web response is still recognised,
-and the kept aggregates are rebuilt to count every response once."""
+"""Migrations on databases that already hold data. 008 (compact responses) on responses in the
+layout of migrations 001-007 (codes as smallint[], the whole answers object, a content hash on
+every row): afterwards every response reads back the same (sipas_codes, sipas_answers), the
+exported coded columns equal what was stored, a resend of a stored web response is still
+recognised, and the kept aggregates are rebuilt to count every response once. 011 (an upload's
+range of response ids) on uploads stored before it."""
 import csv
 import hashlib
 import io
@@ -62,22 +63,27 @@ def old_rows(seed):
 
 
 class Migrate(unittest.TestCase):
+    def migrated_below(self, first, db, tmp):
+        """db with the migrations before first only (copied to tmp/sql), the demo agencies, the
+        upload-test form and the round SURVEY."""
+        old = os.path.join(tmp, "sql")
+        os.mkdir(old)
+        for name in sorted(os.listdir(os.path.join(h.ROOT, "sql"))):
+            if name.endswith(".sql") and name < first:
+                shutil.copy(os.path.join(h.ROOT, "sql", name), old)
+        env = {"SIPAS_MIGRATIONS_DIR": old}
+        p = h.run_sipas(["migrate"], db.url, env=env, check=True)
+        self.assertEqual(p.stdout.strip(), f"{len(os.listdir(old))} migration(s) applied")
+        h.run_sipas(["agencies", "import", os.path.join(h.ROOT, "sql/demo/agencies-lang-son.csv")], db.url,
+                    env=env, check=True)
+        h.run_sipas(["forms", "load", FORM], db.url, env=env, check=True)
+        h.run_sipas(["survey", "create", "--id", SURVEY, "--form", "upload-test", "--title", "Nâng cấp"],
+                    db.url, env=env, check=True)
+
     def test_008_on_stored_responses(self):
         db, tmp, server = h.Database(), tempfile.mkdtemp(prefix="sipas-migrate-"), None
         try:
-            old = os.path.join(tmp, "sql")
-            os.mkdir(old)
-            for name in sorted(os.listdir(os.path.join(h.ROOT, "sql"))):
-                if name.endswith(".sql") and name < "008":
-                    shutil.copy(os.path.join(h.ROOT, "sql", name), old)
-            env = {"SIPAS_MIGRATIONS_DIR": old}
-            p = h.run_sipas(["migrate"], db.url, env=env, check=True)
-            self.assertEqual(p.stdout.strip(), f"{len(os.listdir(old))} migration(s) applied")
-            h.run_sipas(["agencies", "import", os.path.join(h.ROOT, "sql/demo/agencies-lang-son.csv")], db.url,
-                        env=env, check=True)
-            h.run_sipas(["forms", "load", FORM], db.url, env=env, check=True)
-            h.run_sipas(["survey", "create", "--id", SURVEY, "--form", "upload-test", "--title", "Nâng cấp"],
-                        db.url, env=env, check=True)
+            self.migrated_below("008", db, tmp)
             rows = old_rows(8)
             values = []
             for i, (slots, a) in enumerate(rows):
@@ -146,18 +152,7 @@ class Migrate(unittest.TestCase):
         upload afterwards withdraws exactly its rows."""
         db, tmp, server = h.Database(), tempfile.mkdtemp(prefix="sipas-migrate-"), None
         try:
-            old = os.path.join(tmp, "sql")
-            os.mkdir(old)
-            for name in sorted(os.listdir(os.path.join(h.ROOT, "sql"))):
-                if name.endswith(".sql") and name < "011":
-                    shutil.copy(os.path.join(h.ROOT, "sql", name), old)
-            env = {"SIPAS_MIGRATIONS_DIR": old}
-            h.run_sipas(["migrate"], db.url, env=env, check=True)
-            h.run_sipas(["agencies", "import", os.path.join(h.ROOT, "sql/demo/agencies-lang-son.csv")], db.url,
-                        env=env, check=True)
-            h.run_sipas(["forms", "load", FORM], db.url, env=env, check=True)
-            h.run_sipas(["survey", "create", "--id", SURVEY, "--form", "upload-test", "--title", "Nâng cấp"],
-                        db.url, env=env, check=True)
+            self.migrated_below("011", db, tmp)
             sid = db.sql(f"SELECT id FROM surveys WHERE code = '{SURVEY}'")
             ups = [db.sql(f"INSERT INTO uploads (survey_id, sha256, rows) VALUES ({sid}, '\\x0{i}', 0)"
                           " RETURNING id") for i in range(3)]                 # the last stores nothing
