@@ -34,7 +34,7 @@ static int usage(FILE *f)
 		"  SIPAS_CONN_TIMEOUT     idle connection timeout, seconds (default 30)\n"
 		"  SIPAS_DB_WAIT_MS       how long a request waits for a database connection (default 5000)\n"
 		"  SIPAS_RATE_LIMIT       public requests per minute per client (default 120, 0 = off)\n"
-		"  SIPAS_WRITERS          group-commit writer threads (default 2, 0 = off)\n"
+		"  SIPAS_WRITERS          group-commit writer threads (default 1, 0 = off)\n"
 		"  SIPAS_ANALYST_WORKERS  threads that run analysts' requests (default 2)\n"
 		"  SIPAS_ANALYST_QUEUE    analysts' requests that may wait for them (default 64; 503 past it)\n"
 		"  SIPAS_ANALYST_DB_POOL  the analysts' own database connections (default workers + 2)\n"

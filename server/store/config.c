@@ -111,7 +111,7 @@ int config_from_env(struct config *cfg, char *errbuf, size_t errlen)
 	    (r = env_uint("SIPAS_CONN_TIMEOUT", 30, 1, 3600, &cfg->conn_timeout_s, errbuf, errlen)) < 0 ||
 	    (r = env_uint("SIPAS_DB_WAIT_MS", 5000, 1, 600000, &cfg->db_wait_ms, errbuf, errlen)) < 0 ||
 	    (r = env_uint("SIPAS_RATE_LIMIT", 120, 0, 1000000, &cfg->rate_limit, errbuf, errlen)) < 0 ||
-	    (r = env_uint("SIPAS_WRITERS", 2, 0, 16, &cfg->writers, errbuf, errlen)) < 0 ||
+	    (r = env_uint("SIPAS_WRITERS", 1, 0, 16, &cfg->writers, errbuf, errlen)) < 0 ||
 	    (r = env_uint("SIPAS_ANALYST_WORKERS", 2, 1, 64, &cfg->analyst_workers, errbuf, errlen)) < 0 ||
 	    (r = env_uint("SIPAS_ANALYST_QUEUE", 64, 1, 100000, &cfg->analyst_queue, errbuf, errlen)) < 0 ||
 	    (r = env_uint("SIPAS_ANALYST_DB_POOL", cfg->analyst_workers + 2, 1, 512, &cfg->analyst_db_pool,

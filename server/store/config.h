@@ -21,7 +21,7 @@ struct config {
 	unsigned conn_timeout_s;    /* SIPAS_CONN_TIMEOUT: idle connection timeout (default 30) */
 	unsigned db_wait_ms;        /* SIPAS_DB_WAIT_MS: wait for a pooled connection (default 5000) */
 	unsigned rate_limit;        /* SIPAS_RATE_LIMIT: public requests per minute per client (120; 0 = off) */
-	unsigned writers;           /* SIPAS_WRITERS: group-commit writer threads (2; 0 = off) */
+	unsigned writers;           /* SIPAS_WRITERS: group-commit writer threads (1; 0 = off) */
 	unsigned analyst_workers;   /* SIPAS_ANALYST_WORKERS: threads of the analysts' queue (default 2) */
 	unsigned analyst_queue;     /* SIPAS_ANALYST_QUEUE: analysts' requests that may wait (default 64) */
 	unsigned analyst_stale_ms;  /* SIPAS_ANALYST_STALE_MS: under load, how old an analyst's answer

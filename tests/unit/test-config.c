@@ -61,7 +61,7 @@ int main(void)
 	CHECK_INT(cfg.conn_timeout_s, 30);
 	CHECK_INT(cfg.db_wait_ms, 5000);
 	CHECK_INT(cfg.rate_limit, 120);
-	CHECK_INT(cfg.writers, 2);
+	CHECK_INT(cfg.writers, 1);
 	CHECK_INT(cfg.analyst_workers, 2);
 	CHECK_INT(cfg.analyst_queue, 64);
 	CHECK_INT(cfg.analyst_db_pool, 4);    /* workers + 2 */
