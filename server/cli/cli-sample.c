@@ -21,6 +21,7 @@
 #include "registry.h"
 #include "sample.h"
 #include "sha256.h"
+#include "threads.h"
 
 static int usage(FILE *f)
 {
@@ -175,6 +176,35 @@ static int file_sha256(const char *path, uint8_t out[32])
 	return r;
 }
 
+/* The registry file's SHA-256, computed on a thread of its own while the draw reads the file
+ * (a third pass over it, on the other processor). */
+struct file_hash {
+	const char *path;
+	uint8_t sha[32];
+	int r;
+	unsigned started;
+	pthread_t t;
+};
+
+static void *hash_main(void *arg)
+{
+	struct file_hash *h = arg;
+
+	h->r = file_sha256(h->path, h->sha);
+	return NULL;
+}
+
+/* Waits for the hash (computes it here if its thread did not start); returns its result. */
+static int hash_wait(struct file_hash *h)
+{
+	if (h->started)
+		pthread_join(h->t, NULL);
+	else
+		h->r = file_sha256(h->path, h->sha);
+	h->started = 0;
+	return h->r;
+}
+
 /* The drawn people's invitations: codes made here, contacts copied in the second pass. */
 struct contacts {
 	struct db_sample_invite *inv;
@@ -230,6 +260,7 @@ static int sample_draw(const struct config *cfg, int argc, char **argv)
 	struct registry_error rerr;
 	struct sample_plan plan;
 	struct contacts k = { NULL, NULL, NULL };
+	struct file_hash fh = { .path = NULL };
 	struct db_sample_stratum *st = NULL;
 	struct db_sample ds;
 	struct db_conn *c = NULL;
@@ -286,6 +317,8 @@ static int sample_draw(const struct config *cfg, int argc, char **argv)
 		goto oom;
 	/* a workbook by its first bytes, as `sipas upload` tells one; else CSV (which reports a
 	 * file it cannot open) */
+	fh.path = o.registry;
+	(void)threads_start(&fh.t, 1, "sipas-hash", 0, hash_main, &fh, &fh.started);
 	fd = open(o.registry, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0 && registry_is_xlsx(fd))
 		registry_xlsx_source(fd, &src);
@@ -328,11 +361,12 @@ static int sample_draw(const struct config *cfg, int argc, char **argv)
 		status = r == -ENOMEM ? CLI_RUNTIME : CLI_USAGE;
 		goto out;
 	}
-	if ((r = file_sha256(o.registry, ds.registry_sha256)) < 0) {
+	if ((r = hash_wait(&fh)) < 0) {
 		fprintf(stderr, "sipas sample draw: %s: %s\n", o.registry, strerror(-r));
 		status = CLI_USAGE;
 		goto out;
 	}
+	memcpy(ds.registry_sha256, fh.sha, sizeof ds.registry_sha256);
 	for (i = 0; i < plan.nstrata; i++) {
 		st[i].agency = plan.strata[i].agency;
 		st[i].population = plan.strata[i].population;
@@ -371,6 +405,8 @@ oom:
 	fprintf(stderr, "sipas sample draw: out of memory\n");
 	status = CLI_RUNTIME;
 out:
+	if (fh.started)
+		pthread_join(fh.t, NULL);
 	if (k.cells)
 		for (i = 0; i < plan.nrows * 5; i++)
 			free(k.cells[i]);

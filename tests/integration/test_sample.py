@@ -10,6 +10,7 @@ and its errors, and the privacy rules (no contact in a
 dump of the responses or in any export of them; nothing links a response to an invitation)."""
 import csv
 import datetime
+import hashlib
 import io
 import math
 import os
@@ -94,6 +95,11 @@ def expected_plan(rows, margin=5.0, conf=0.95, p=0.5, deff=1.0, mn=30, rr=1.0, s
 
 
 REGISTRY_HEADER = ["dossier", "agency", "procedure", "completed_at", "name", "phone", "email", "address"]
+
+
+def file_sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
 
 
 def write_registry(path, rows, header=",".join(REGISTRY_HEADER)):
@@ -187,6 +193,10 @@ class Sample(unittest.TestCase):
         return self.sipas("sample", "draw", "--survey", sid, "--registry", registry or self.registry,
                           "--from", "2026-01-01", *extra)
 
+    def registry_sha256(self, sid):
+        return self.db.sql("SELECT encode(d.registry_sha256, 'hex') FROM sample_draws d"
+                           f" JOIN surveys s ON s.id = d.survey_id WHERE s.code = '{sid}'")
+
     def export(self, sid, *extra):
         p = self.sipas("invites", "export", "--survey", sid, "--base-url", BASE, *extra)
         self.assertEqual(p.returncode, 0, p.stderr)
@@ -231,9 +241,13 @@ class Sample(unittest.TestCase):
         # the rows in another order: the same people
         shuffled = os.path.join(self.tmp, "shuffled.csv")
         write_registry(shuffled, list(reversed(self.rows)))
+        self.assertEqual(self.registry_sha256(sid), file_sha256(self.registry))
         p = self.draw(sid, "--seed", "11", "--response-rate", "0.8", registry=shuffled)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(self.people(self.export_rows(sid)), self.people(first))
+        # the draw records the file it was made from (hashed while the draw reads it)
+        self.assertEqual(self.registry_sha256(sid), file_sha256(shuffled))
+        self.assertNotEqual(file_sha256(shuffled), file_sha256(self.registry))
         # another seed: other people
         p = self.draw(sid, "--seed", "12", "--response-rate", "0.8")
         self.assertEqual(p.returncode, 0, p.stderr)
