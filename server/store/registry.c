@@ -1,4 +1,5 @@
 /* registry.c - the procedure registry: validation, units, the second pass (see registry.h). */
+#include "radix16.h"
 #include "registry.h"
 
 #include <errno.h>
@@ -367,6 +368,24 @@ static int cmp_unit(const void *a, const void *b)
 	return x->row < y->row ? -1 : x->row > y->row;
 }
 
+_Static_assert(sizeof(struct dossier_ent) == RADIX16_REC, "a dossier entry is a radix16 record");
+_Static_assert(sizeof(struct unit_ent) == RADIX16_REC, "a unit entry is a radix16 record");
+
+/* The key words of cmp_dossier's and cmp_unit's orders, for radix16_sort. */
+static uint32_t dossier_word(const void *p, int w)
+{
+	const struct dossier_ent *x = p;
+
+	return w < 3 ? x->h[w] : x->row;
+}
+
+static uint32_t unit_word(const void *p, int w)
+{
+	const struct unit_ent *x = p;
+
+	return w == 0 ? x->agency : w == 1 ? (uint32_t)(x->key >> 32) : w == 2 ? (uint32_t)x->key : x->row;
+}
+
 static int cmp_error(const void *a, const void *b)
 {
 	const struct registry_error *x = a, *y = b;
@@ -378,7 +397,7 @@ static void check_dossiers(struct registry *g)
 {
 	size_t i, first = 0;
 
-	if (g->ndos > 1)
+	if (g->ndos > 1 && radix16_sort(g->dos, g->ndos, dossier_word) < 0)
 		qsort(g->dos, g->ndos, sizeof *g->dos, cmp_dossier);
 	for (i = 1; i < g->ndos; i++) {
 		if (memcmp(g->dos[i].h, g->dos[first].h, sizeof g->dos[i].h) != 0) {
@@ -398,7 +417,7 @@ static int group_units(struct registry *g)
 {
 	size_t i, o = 0, h;
 
-	if (g->nunits > 1)
+	if (g->nunits > 1 && radix16_sort(g->units, g->nunits, unit_word) < 0)
 		qsort(g->units, g->nunits, sizeof *g->units, cmp_unit);
 	for (i = 0; i < g->nunits; i++)
 		if (o == 0 || g->units[i].agency != g->units[o - 1].agency || g->units[i].key != g->units[o - 1].key)
