@@ -26,7 +26,7 @@ int radix16_sort(void *base, size_t n, radix16_word_fn word)
 {
 	size_t (*count)[256] = NULL;
 	unsigned char *a = base, *b = NULL, *t;
-	uint32_t k[4];
+	uint32_t k[4], first[4];
 	size_t i, sum, c;
 	int d, r = 0;
 
@@ -42,8 +42,9 @@ int radix16_sort(void *base, size_t n, radix16_word_fn word)
 		for (d = 0; d < DIGITS; d++)
 			count[d][digit(k, d)]++;
 	}
+	words(a, word, first);
 	for (d = 0; d < DIGITS; d++) {
-		if (count[d][digit(k, d)] == n)        /* every record has this digit: nothing moves */
+		if (count[d][digit(first, d)] == n)    /* every record has the first's digit: nothing moves */
 			continue;
 		for (c = 0, sum = 0; c < 256; c++) {   /* counts to first positions */
 			size_t here = count[d][c];

@@ -1,5 +1,4 @@
 /* registry.c - the procedure registry: validation, units, the second pass (see registry.h). */
-#include "radix16.h"
 #include "registry.h"
 
 #include <errno.h>
@@ -8,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "radix16.h"
 
 #define STOP_HEADER (-ECANCELED)     /* our callback's "stop: the header is unusable" */
 #define SEED_PHONE   0x70686f6e65ULL

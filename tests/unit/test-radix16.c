@@ -11,6 +11,7 @@
 struct rec {
 	uint32_t w[4];
 };
+_Static_assert(sizeof(struct rec) == RADIX16_REC, "a test record is a radix16 record");
 
 static uint32_t word(const void *p, int w)
 {
@@ -70,7 +71,6 @@ int main(void)
 	size_t i, n;
 	int w;
 
-	CHECK_INT(sizeof(struct rec), RADIX16_REC);
 	/* random words: the first with few values (agencies), the last unique (rows), the middle
 	 * two full 32-bit with ties forced on some */
 	for (i = 0; i < N; i++) {
