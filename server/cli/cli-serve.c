@@ -119,9 +119,9 @@ int cli_serve(const struct config *cfg, int argc, char **argv)
 
 	while (sigwait(&stop_set, &sig) != 0)
 		;
+	http_server_quiesce(srv);
 	log_info("signal %d: no new connections; waiting for %u request(s) in flight",
 		 sig, http_server_inflight(srv));
-	http_server_quiesce(srv);
 	for (waited = 0; http_server_inflight(srv) > 0 && waited < DRAIN_SECONDS * 10; waited++) {
 		struct timespec ts = { 0, 100 * 1000000L };
 

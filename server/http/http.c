@@ -7,12 +7,12 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include "http-server.h"
 #include "http.h"
 #include "jsonw.h"
+#include "listener.h"
 #include "log.h"
 #include "monotime.h"
 
@@ -27,6 +27,8 @@ struct http_server {
 	struct MHD_Daemon *d;
 	struct http_options opts;
 	atomic_uint inflight;         /* requests begun and not yet completed */
+	atomic_uint conns;            /* connections libmicrohttpd holds */
+	struct listener *lst;         /* accepts; stopped by http_server_quiesce, freed by _stop */
 };
 
 /* Finds the request's route and captures its {x} segments; *status is 404 or 405 (with an
@@ -649,59 +651,93 @@ static void on_panic(void *cls, const char *file, unsigned int line, const char 
 	abort();
 }
 
+/* A connection accepted by our listener goes to libmicrohttpd (which closes it on failure). */
+static void take_connection(void *arg, int fd, const struct sockaddr *addr, socklen_t addrlen)
+{
+	struct http_server *s = arg;
+
+	if (MHD_add_connection(s->d, fd, addr, addrlen) != MHD_YES)
+		log_warn("connection dropped: %s", strerror(errno));
+}
+
+/* Room for one more connection: below the limit, new ones wait in the kernel's backlog. */
+static int conn_room(void *arg)
+{
+	struct http_server *s = arg;
+
+	return atomic_load(&s->conns) < s->opts.conn_limit;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct http_server *s = cls;
+
+	(void)conn;
+	(void)socket_ctx;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		atomic_fetch_add(&s->conns, 1);
+	else if (atomic_fetch_sub(&s->conns, 1) >= s->opts.conn_limit)
+		listener_wake(s->lst);
+}
+
 int http_server_start(const struct http_options *o, struct http_server **out, char *bound, size_t boundlen)
 {
-	struct sockaddr_in addr;
-	const union MHD_DaemonInfo *di;
+	struct listener_ops ops;
 	struct http_server *s;
+	unsigned port;
+	int r;
 
-	memset(&addr, 0, sizeof addr);
-	addr.sin_family = AF_INET;
-	addr.sin_port = htons((uint16_t)o->port);
-	if (inet_pton(AF_INET, o->host, &addr.sin_addr) != 1) {
-		snprintf(bound, boundlen, "bad listen address '%s' (use IPv4 HOST:PORT)", o->host);
-		return -EINVAL;
-	}
 	s = calloc(1, sizeof *s);
 	if (!s)
 		return -ENOMEM;
 	s->opts = *o;
 	atomic_init(&s->inflight, 0);
+	atomic_init(&s->conns, 0);
+	if ((r = listener_open(o->host, o->port, &s->lst, &port)) < 0) {
+		if (r == -EINVAL)
+			snprintf(bound, boundlen, "bad listen address '%s' (use IPv4 HOST:PORT)", o->host);
+		else
+			snprintf(bound, boundlen, "cannot listen on %s:%u: %s", o->host, o->port, strerror(-r));
+		goto out;
+	}
 	MHD_set_panic_func(on_panic, NULL);
+	/* No listening socket of libmicrohttpd's: the listener accepts, so that stopping to accept
+	 * never goes through MHD_quiesce_daemon (listener.h) */
 	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
-				 MHD_USE_ERROR_LOG,
+				 MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET,
 		0, NULL, NULL, on_request, s,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)o->threads,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)o->conn_limit,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)0,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->conn_timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
 		MHD_OPTION_UNESCAPE_CALLBACK, unescape_keep_nul, NULL,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
 		MHD_OPTION_END);
 	if (!s->d) {
-		snprintf(bound, boundlen, "cannot listen on %s:%u: %s", o->host,
-			 o->port, strerror(errno ? errno : EADDRINUSE));
-		free(s);
-		return -EADDRINUSE;
+		r = -(errno ? errno : EINVAL);
+		snprintf(bound, boundlen, "cannot start the HTTP server: %s", strerror(-r));
+		goto out;
 	}
-	di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-	snprintf(bound, boundlen, "%s:%u", o->host, di ? (unsigned)di->port : o->port);
+	ops = (struct listener_ops){ .take = take_connection, .room = conn_room, .arg = s };
+	if ((r = listener_start(s->lst, &ops)) < 0) {
+		snprintf(bound, boundlen, "cannot start accepting: %s", strerror(-r));
+		goto out;
+	}
+	snprintf(bound, boundlen, "%s:%u", o->host, port);
 	*out = s;
-	return 0;
+	s = NULL;
+out:
+	http_server_stop(s);
+	return r;
 }
 
 void http_server_quiesce(struct http_server *s)
 {
-	MHD_socket fd;
-
-	if (!s || !s->d)
-		return;
-	fd = MHD_quiesce_daemon(s->d);
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
+	if (s)
+		listener_stop(s->lst);
 }
 
 unsigned http_server_inflight(struct http_server *s)
@@ -713,7 +749,9 @@ void http_server_stop(struct http_server *s)
 {
 	if (!s)
 		return;
+	listener_stop(s->lst);
 	if (s->d)
 		MHD_stop_daemon(s->d);
+	listener_free(s->lst);     /* after the daemon: its threads may wake the listener */
 	free(s);
 }

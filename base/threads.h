@@ -1,5 +1,5 @@
-/* threads.h - starting the service threads of a pool (intake writers, analysts' workers, the
- * listener of round changes). */
+/* threads.h - starting named service threads (intake writers, analysts' workers, the listener of
+ * round changes, the HTTP accept thread). */
 #pragma once
 
 #include <pthread.h>
