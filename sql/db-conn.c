@@ -111,6 +111,88 @@ int db_error(struct db_conn *c, PGresult *res)
 	return -EIO;
 }
 
+/* Reads the results of the statements sent in pipeline mode up to a sync point it sends;
+ * keeps the first failure in c->pipe_error. Returns 0, or a negative errno when the connection
+ * broke (then c->pg must not be used in pipeline mode any more). */
+static int pipeline_drain(struct db_conn *c)
+{
+	PGresult *res;
+	int nulls = 0;
+
+	if (PQpipelineSync(c->pg) != 1)
+		return db_error(c, NULL);
+	for (;;) {
+		ExecStatusType st;
+
+		if (!(res = PQgetResult(c->pg))) {
+			/* one NULL ends each statement's results; two in a row: nothing more comes */
+			if (++nulls > 1 || PQstatus(c->pg) != CONNECTION_OK)
+				return db_error(c, NULL);
+			continue;
+		}
+		nulls = 0;
+		st = PQresultStatus(res);
+		if (st == PGRES_PIPELINE_SYNC) {
+			PQclear(res);
+			break;
+		}
+		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_PIPELINE_ABORTED &&
+		    c->pipe_error == 0)
+			c->pipe_error = db_error(c, res);
+		PQclear(res);
+	}
+	c->unread = 0;
+	return 0;
+}
+
+int db_pipeline_begin(struct db_conn *c)
+{
+	if (!c->pg || c->piped)
+		return c->piped ? -EALREADY : db_error(c, NULL);
+	if (PQenterPipelineMode(c->pg) != 1)
+		return db_error(c, NULL);
+	c->piped = true;
+	c->unread = 0;
+	c->pipe_error = 0;
+	return 0;
+}
+
+int db_pipeline_end(struct db_conn *c)
+{
+	int r = 0;
+
+	if (!c->piped)
+		return 0;
+	if (c->unread && (r = pipeline_drain(c)) < 0) {
+		PQfinish(c->pg);          /* broken mid-pipeline: never reused (db_release) */
+		c->pg = NULL;
+	}
+	if (c->pg && PQexitPipelineMode(c->pg) != 1 && r == 0)
+		r = db_error(c, NULL);
+	c->piped = false;
+	if (r == 0)
+		r = c->pipe_error;        /* its message is the one db_error kept */
+	c->pipe_error = 0;
+	return r;
+}
+
+/* db_execb in pipeline mode: sends the statement; a batch full, reads its results. */
+static int execb_piped(struct db_conn *c, const char *sql, int nparams, const char *const *params,
+		       const int *lengths, const int *formats)
+{
+	if (c->pipe_error < 0)
+		return c->pipe_error;           /* the rest would be aborted anyway */
+	if (PQsendQueryParams(c->pg, sql, nparams, NULL, params, lengths, formats, 0) != 1)
+		return c->pipe_error = db_error(c, NULL);
+	if (++c->unread >= DB_PIPELINE_BATCH) {
+		int r = pipeline_drain(c);
+
+		if (r < 0)
+			return c->pipe_error = r;
+	}
+	return c->pipe_error;
+}
+
 int db_execb(struct db_conn *c, const char *sql, int nparams, const char *const *params,
 	     const int *lengths, const int *formats, PGresult **out)
 {
@@ -119,6 +201,8 @@ int db_execb(struct db_conn *c, const char *sql, int nparams, const char *const 
 
 	if (!c->pg)
 		return db_error(c, NULL);
+	if (c->piped)
+		return out ? -EINVAL : execb_piped(c, sql, nparams, params, lengths, formats);
 	res = PQexecParams(c->pg, sql, nparams, NULL, params, lengths, formats, 0);
 	st = PQresultStatus(res);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <libpq-fe.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -12,13 +13,18 @@ struct db_conn {
 	PGconn *pg;
 	struct db_pool *pool;   /* NULL for a connection made by db_connect */
 	char error[512];
+	bool piped;             /* in pipeline mode (db_pipeline_begin) */
+	unsigned unread;        /* statements sent in it whose results are not read yet */
+	int pipe_error;         /* the first failure in it, a negative errno; 0 if none */
 };
 
 /* Runs a parameterised statement ($1...) with text parameters (NULL = SQL NULL); returns the
  * result (PQclear it) in *out when non-NULL, else clears it. Returns 0 or a negative errno
  * classified from the SQLSTATE (see db.h); the message is kept in c->error. */
 int db_exec(struct db_conn *c, const char *sql, int nparams, const char *const *params, PGresult **out);
-/* As db_exec with binary-or-text parameters of given lengths and formats. */
+/* As db_exec with binary-or-text parameters of given lengths and formats. In pipeline mode
+ * (db_pipeline_begin) it only sends the statement (out must be NULL) and returns the first
+ * failure of the pipeline so far. */
 int db_execb(struct db_conn *c, const char *sql, int nparams, const char *const *params,
 	     const int *lengths, const int *formats, PGresult **out);
 /* Maps a failed result (or a broken connection when res is NULL) to a negative errno and

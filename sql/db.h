@@ -45,6 +45,15 @@ int db_ping(struct db_conn *c);
 int db_begin(struct db_conn *c);
 int db_commit(struct db_conn *c);
 int db_rollback(struct db_conn *c);
+#define DB_PIPELINE_BATCH 256   /* statements sent before their results are read */
+/* Pipeline mode (libpq's), for many statements without results in a row: until db_pipeline_end,
+ * the statements run through the db-*.c calls that read no result are sent without waiting for
+ * each reply, in batches of DB_PIPELINE_BATCH. Returns 0 or a negative errno. */
+int db_pipeline_begin(struct db_conn *c);
+/* Waits for every statement sent since db_pipeline_begin and leaves pipeline mode (always,
+ * even after a failure). Returns 0 or the first statement's failure, a negative errno, with its
+ * message in db_conn_error. */
+int db_pipeline_end(struct db_conn *c);
 
 /* Applies pending migrations (embedded in the program, or read from folder dir when it is not
  * NULL) under an advisory lock, each in its own transaction. Returns the number applied,

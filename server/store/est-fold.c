@@ -225,7 +225,7 @@ static int put_psu(const struct est_psu_view *v, void *ctx)
 int est_fold_write(struct fold *fo, bool rebuild)
 {
 	size_t i;
-	int r;
+	int r, e;
 
 	if (!rebuild) {
 		struct strbuf keys;
@@ -241,8 +241,12 @@ int est_fold_write(struct fold *fo, bool rebuild)
 		if (r < 0)
 			return r;
 	}
-	if ((r = est_design_foreach(fo->d, put_cell, put_psu, fo)) < 0)
+	/* hundreds of cells: sent without waiting for each reply (a fold under load spent most of its
+	 * time on the round trips) */
+	if ((r = db_pipeline_begin(fo->c)) < 0)
 		return r;
+	if ((r = est_design_foreach(fo->d, put_cell, put_psu, fo)) < 0)
+		goto out;
 	for (i = 0; i < fo->counts.count; i++) {
 		size_t len;
 		const char *k = est_map_key(&fo->counts, i, &len);
@@ -250,14 +254,19 @@ int est_fold_write(struct fold *fo, bool rebuild)
 		char channel[16];
 
 		if (!s1 || !(s2 = memchr(s1 + 1, EST_KEY_SEP, len - (size_t)(s1 + 1 - k))) ||
-		    (size_t)(s2 - s1 - 1) >= sizeof channel)
-			return -EIO;
+		    (size_t)(s2 - s1 - 1) >= sizeof channel) {
+			r = -EIO;
+			goto out;
+		}
 		memcpy(channel, s1 + 1, (size_t)(s2 - s1 - 1));
 		channel[s2 - s1 - 1] = '\0';
 		if ((r = db_est_count_add(fo->c, fo->survey_id, atoi(k), s2 + 1, channel, fo->cnt[i])) < 0)
-			return r;
+			goto out;
 	}
-	return db_est_state_set(fo->c, fo->survey_id, fo->nrows, fo->max_id);
+	r = db_est_state_set(fo->c, fo->survey_id, fo->nrows, fo->max_id);
+out:
+	e = db_pipeline_end(fo->c);
+	return r < 0 ? r : e;
 }
 
 
