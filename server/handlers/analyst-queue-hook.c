@@ -8,12 +8,13 @@
  * the computation began, and the computation folds what was committed before it, so each
  * sees every response stored before it asked, as when computed alone.
  *
- * Under load (others already waiting in the queue), a request with such a key (but for the
- * published results, whose publication may end at any moment) whose last
- * reply came from a computation begun less than SIPAS_ANALYST_STALE_MS ago gets that reply at
- * once, on its HTTP thread (recent-replies.h): it counts every response stored more than that
- * bound (plus the computation's own, est_store_fold's fresh_ms) before it asked. Past half the
- * bound, one request goes through to compute it again while the others still get it. */
+ * Under load (others waiting in the queue or running, now or a moment ago: analyst_queue_busy),
+ * a request with such a key (but for the published results, whose publication may end at any
+ * moment) whose last reply came from a computation begun less than SIPAS_ANALYST_STALE_MS ago
+ * gets that reply at once, on its HTTP thread (recent-replies.h): it counts every response
+ * stored more than that bound (plus the computation's own, est_store_fold's fresh_ms) before it
+ * asked. Past half the bound, one request goes through to compute it again while the others
+ * still get it. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -115,6 +116,7 @@ static void park(void *req)
 int handlers_queue(struct http_req *req)
 {
 	struct queued *q = malloc(sizeof *q);
+	unsigned stale_ms = req->app->cfg->analyst_stale_ms;
 	int r;
 
 	if (!q)
@@ -122,16 +124,11 @@ int handlers_queue(struct http_req *req)
 	q->job.run = run;
 	q->req = req;
 	share_key(req, q);
-	if (q->job.key && replayable(req)) {   /* under load, the same question answered just now */
-		unsigned waiting, running;
-
-		analyst_queue_load(req->app->analysts, &waiting, &running);
-		if (waiting && req->app->cfg->analyst_stale_ms &&
-		    (r = recent_replies_replay(req->app->recent, q->key, mono_ns(),
-					       (int64_t)req->app->cfg->analyst_stale_ms * 1000000, req)) > 0) {
-			free(q);
-			return r;
-		}
+	if (q->job.key && replayable(req) && stale_ms &&     /* under load, the same question answered just now */
+	    analyst_queue_busy(req->app->analysts, false) &&
+	    (r = recent_replies_replay(req->app->recent, q->key, mono_ns(), (int64_t)stale_ms * 1000000, req)) > 0) {
+		free(q);
+		return r;
 	}
 	if ((r = analyst_queue_submit(req->app->analysts, &q->job, park, req)) == 0) {
 		unsigned waiting, running;

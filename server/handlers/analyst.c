@@ -80,10 +80,9 @@ int analyst_est_error(struct http_req *req, const struct est_error *err)
 
 unsigned analyst_fresh_ms(struct http_req *req)
 {
-	unsigned waiting, running;
+	unsigned ms = req->app->cfg->analyst_stale_ms;
 
-	analyst_queue_load(req->app->analysts, &waiting, &running);
-	return waiting ? req->app->cfg->analyst_stale_ms : 0;
+	return ms && analyst_queue_busy(req->app->analysts, true) ? ms : 0;
 }
 
 static int open_ctx(struct http_req *req, const char *survey, bool fold, bool read, struct analyst_ctx **out)

@@ -44,7 +44,8 @@ struct analyst_ctx {
 };
 
 /* The fresh_ms of a request's fold (est_store_fold): SIPAS_ANALYST_STALE_MS while other
- * analysts' requests wait in the queue (under load a round's queued responses are folded at
+ * analysts' requests wait or run, or did a moment ago (analyst_queue_busy; under load a
+ * round's queued responses are folded at
  * most about that often, so that most requests between two folds are answered from the reply
  * cache), else 0 (a lone request sees every response stored before it asked). */
 unsigned analyst_fresh_ms(struct http_req *req);

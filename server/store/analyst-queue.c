@@ -2,10 +2,12 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analyst-queue.h"
+#include "monotime.h"
 #include "threads.h"
 
 struct analyst_queue {
@@ -13,6 +15,7 @@ struct analyst_queue {
 	pthread_cond_t work;        /* workers wait for jobs */
 	struct analyst_job *head, *tail;
 	unsigned waiting, running, depth;
+	int64_t busy_ns;            /* when a job last found another waiting or running */
 	bool stop, joined;
 	unsigned nworkers;
 	pthread_t threads[ANALYST_WORKERS_MAX];
@@ -130,6 +133,8 @@ int analyst_queue_submit(struct analyst_queue *q, struct analyst_job *job, void 
 		pthread_mutex_unlock(&q->mu);
 		return -EAGAIN;
 	}
+	if (q->waiting || q->running)
+		q->busy_ns = mono_ns();
 	park(waiter);                /* before a worker can run the job and wake the waiter */
 	job->next = NULL;
 	if (q->tail)
@@ -149,4 +154,17 @@ void analyst_queue_load(struct analyst_queue *q, unsigned *waiting, unsigned *ru
 	*waiting = q->waiting;
 	*running = q->running;
 	pthread_mutex_unlock(&q->mu);
+}
+
+bool analyst_queue_busy(struct analyst_queue *q, bool self)
+{
+	int64_t now = mono_ns();
+	bool busy;
+
+	pthread_mutex_lock(&q->mu);
+	if (q->waiting || q->running > (self ? 1u : 0u))
+		q->busy_ns = now;
+	busy = q->busy_ns && now - q->busy_ns < ANALYST_QUEUE_BUSY_MS * 1000000LL;
+	pthread_mutex_unlock(&q->mu);
+	return busy;
 }

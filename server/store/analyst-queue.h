@@ -9,6 +9,8 @@
  * letting requests pile up. */
 #pragma once
 
+#include <stdbool.h>
+
 #define ANALYST_WORKERS_MAX 64
 
 struct analyst_queue;
@@ -37,3 +39,11 @@ int analyst_queue_submit(struct analyst_queue *q, struct analyst_job *job, void 
 			 void *waiter);
 /* Jobs waiting (not yet taken by a worker) and workers running jobs now, for the log. */
 void analyst_queue_load(struct analyst_queue *q, unsigned *waiting, unsigned *running);
+/* How long a moment of load counts (analyst_queue_busy). */
+#define ANALYST_QUEUE_BUSY_MS 100
+
+/* Whether the analysts are under load: a job other than the caller's (self: the caller runs on
+ * a worker) waits or runs now, or did less than ANALYST_QUEUE_BUSY_MS ago. A steady stream of
+ * requests is load even when each finds the queue empty; one analyst's requests one after
+ * another, each sent after the last reply, are not (their gaps are longer). */
+bool analyst_queue_busy(struct analyst_queue *q, bool self);

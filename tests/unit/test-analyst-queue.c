@@ -1,9 +1,11 @@
 /* test-analyst-queue.c - the analysts' bounded queue (store/analyst-queue.c): a full queue
  * refuses at once, waiting jobs with the same key are handed to one run, a stopped queue runs
- * what waits and refuses the rest. The worker is held on a gate, never timed. */
+ * what waits and refuses the rest, and when it is under load. The worker is held on a gate,
+ * never timed. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <time.h>
 
 #include "analyst-queue.h"
 #include "test.h"
@@ -25,12 +27,16 @@ struct tjob {
 };
 
 static char log_[64];            /* the names of the jobs run, in order */
+static struct analyst_queue *the_queue;
+static int alone_busy = -1;      /* analyst_queue_busy(self) as the held job began, alone */
 
 static void run(struct analyst_job *job, struct analyst_job *followers)
 {
 	struct tjob *t = (struct tjob *)(void *)job;
 	struct analyst_job *f;
 
+	if (t->hold)
+		alone_busy = analyst_queue_busy(the_queue, true);
 	pthread_mutex_lock(&gate.mu);
 	if (t->hold) {
 		gate.started = true;
@@ -70,6 +76,8 @@ int main(void)
 	CHECK_INT(analyst_queue_new(0, 1, &q), -EINVAL);
 	CHECK_INT(analyst_queue_new(1, 0, &q), -EINVAL);
 	CHECK_OK(analyst_queue_new(1, 3, &q));
+	the_queue = q;
+	CHECK(!analyst_queue_busy(q, false));       /* nothing ever ran */
 
 	/* the one worker is held inside a job */
 	init(&hold, "H", NULL, true);
@@ -78,6 +86,8 @@ int main(void)
 	while (!gate.started)
 		pthread_cond_wait(&gate.cv, &gate.mu);
 	pthread_mutex_unlock(&gate.mu);
+	CHECK_INT(alone_busy, 0);                   /* one job, alone: no load */
+	CHECK(analyst_queue_busy(q, false));        /* another's job runs: load */
 
 	/* three wait; the fourth is refused at once, without being parked */
 	init(&a1, "a", "same", false);
@@ -115,6 +125,14 @@ int main(void)
 	analyst_queue_load(q, &waiting, &running);
 	CHECK_INT(waiting, 0);
 	CHECK_INT(running, 0);
+	{       /* all done: the load is forgotten a moment later (ANALYST_QUEUE_BUSY_MS) */
+		struct timespec step = { 0, 10 * 1000000L };
+		int i;
+
+		for (i = 0; i < 3000 && analyst_queue_busy(q, false); i++)
+			nanosleep(&step, NULL);
+		CHECK(!analyst_queue_busy(q, false));
+	}
 	analyst_queue_free(q);
 
 	/* jobs without a key are never shared */
