@@ -3,6 +3,7 @@
  * and transaction (est_fold_in), so the estimates count them the moment the upload commits. */
 #include <ctype.h>
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -674,4 +675,8 @@ void upload_free(struct upload *u)
 	free(u->codes);
 	free(u->errors);
 	free(u);
+	/* the upload's tens of MB (the reader's serials, the fold's scratch) go back to the system:
+	 * else a server keeps them in the arena of the thread that ran it, pinned by any small
+	 * block libpq allocated above them meanwhile (bench/soak: 22 MB after its preload) */
+	malloc_trim(0);
 }
