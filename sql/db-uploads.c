@@ -370,18 +370,20 @@ int db_upload_finish(struct db_upload *u, const struct db_upload_meta *m, bool s
 	if (r < 0 || !store)
 		goto out;          /* a dry run: everything checked, nothing kept */
 
+	/* with the range of ids that holds every row stored (empty when none was) */
 	if (u->mode == UPLOAD_STAGED) {
 		r = store_staged(u, m, sha, &id);
 		db_int_param(id, idbuf);
-	} else {
+		if (r == 0)
+			r = db_exec(c, "UPDATE uploads SET first_response = $2::bigint + 1,"
+				       " last_response = currval(" RESPONSES_SEQ ") WHERE id = $1", 2,
+				    (const char *[]){ idbuf, u->before }, NULL);
+	} else {       /* one update: its file's hash, its rows and the range */
 		db_int_param(m->rows, rows);
-		r = db_exec(c, "UPDATE uploads SET sha256 = $2::bytea, rows = $3 WHERE id = $1", 3,
-			    (const char *[]){ idbuf, sha, rows }, NULL);
+		r = db_exec(c, "UPDATE uploads SET sha256 = $2::bytea, rows = $3, first_response = $4::bigint + 1,"
+			       " last_response = currval(" RESPONSES_SEQ ") WHERE id = $1", 4,
+			    (const char *[]){ idbuf, sha, rows, u->before }, NULL);
 	}
-	/* the range of ids that holds every row stored (empty when none was) */
-	if (r == 0)
-		r = db_exec(c, "UPDATE uploads SET first_response = $2::bigint + 1, last_response = currval(" RESPONSES_SEQ ")"
-			       " WHERE id = $1", 2, (const char *[]){ idbuf, u->before }, NULL);
 	if (r < 0 || (before_commit && (r = before_commit(bud, c, id)) < 0))
 		goto out;
 	sha256_hex(m->sha256, shahex);
