@@ -241,8 +241,7 @@ int est_fold_write(struct fold *fo, bool rebuild)
 		if (r < 0)
 			return r;
 	}
-	/* hundreds of cells: sent without waiting for each reply (a fold under load spent most of its
-	 * time on the round trips) */
+	/* hundreds of cells: sent without waiting for each reply, one round trip a batch */
 	if ((r = db_pipeline_begin(fo->c)) < 0)
 		return r;
 	if ((r = est_design_foreach(fo->d, put_cell, put_psu, fo)) < 0)
